@@ -1,0 +1,3 @@
+from pupetui.cli import main
+
+raise SystemExit(main())

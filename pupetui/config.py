@@ -1,0 +1,192 @@
+"""Settings: defaults < TOML file < environment PUPETUI_* < command-line flags.
+
+The TOML file is found at `--config PATH`, else `$PUPETUI_CONFIG`, else
+`<user config dir>/pupetui/config.toml`.  Environment variables use a double
+underscore between section and key: `PUPETUI_SMTP__HOST=mail.example.com`;
+top-level keys are plain: `PUPETUI_DB=sqlite:///x.db`, `PUPETUI_COMPANY=demo`.
+"""
+
+from __future__ import annotations
+
+import copy
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import platformdirs
+
+APP_NAME = "pupetui"
+
+AUTH_MODES = ("none", "password")
+LANGUAGES = ("fi", "en")
+
+
+def user_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{user_data_dir() / 'pupetui.sqlite3'}"
+
+
+def demo_db_url() -> str:
+    return f"sqlite:///{user_data_dir() / 'demo.sqlite3'}"
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry, no LOGNAME: containers do this
+        return ""
+
+
+DEFAULTS: dict[str, Any] = {
+    "db": "",  # empty: the SQLite file in the user data dir
+    "company": "",  # empty: the only company there is, or the first one
+    "user": "",  # empty: the OS user name
+    "lang": "",  # empty: from the locale
+    "auth": "none",
+    "theme": "",
+    "keys": {},  # binding id -> keys, e.g. {"quit" = "ctrl+q"}
+    "smtp": {
+        "host": "",
+        "port": 25,
+        "security": "",  # "", "starttls" or "ssl"
+        "user": "",
+        "password": "",
+        "sender": "",
+        "timeout": 30,
+    },
+    "sms": {
+        "url": "",
+        "user": "",
+        "password": "",
+        "max_length": 160,
+        "timeout": 10,
+    },
+    "sql": {
+        "readonly_url": "",
+        "row_limit": 10000,
+        "timeout_seconds": 30,
+    },
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says why, for a person."""
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _coerce(template: Any, raw: str) -> Any:
+    if isinstance(template, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(template, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"expected a whole number, got {raw!r}") from None
+    return raw
+
+
+def from_environment(environ: Mapping[str, str], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("PUPETUI_") or name == "PUPETUI_CONFIG":
+            continue
+        if name.startswith("PUPETUI_REQUIRE_") or name.startswith("PUPETUI_TEST_"):
+            continue
+        path = name[len("PUPETUI_"):].lower().split("__")
+        node = defaults
+        target = out
+        for part in path[:-1]:
+            node = node.get(part, {}) if isinstance(node, Mapping) else {}
+            target = target.setdefault(part, {})
+        template = node.get(path[-1], "") if isinstance(node, Mapping) else ""
+        try:
+            target[path[-1]] = _coerce(template, raw)
+        except ConfigError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
+    return out
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from None
+
+
+@dataclass
+class Settings:
+    db: str
+    company: str
+    user: str
+    lang: str
+    auth: str
+    theme: str
+    keys: dict[str, str] = field(default_factory=dict)
+    smtp: dict[str, Any] = field(default_factory=dict)
+    sms: dict[str, Any] = field(default_factory=dict)
+    sql: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # the config file that was read, if any
+
+    @property
+    def db_url(self) -> str:
+        return self.db or default_db_url()
+
+
+def load(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    config_path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings from all four layers; flags that are None are not given."""
+    environ = os.environ if environ is None else environ
+    merged = copy.deepcopy(DEFAULTS)
+    source = ""
+    explicit = config_path or environ.get("PUPETUI_CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser()
+        merged = _merge(merged, read_toml(path))
+        source = str(path)
+    else:
+        path = user_config_path()
+        if path.is_file():
+            merged = _merge(merged, read_toml(path))
+            source = str(path)
+    merged = _merge(merged, from_environment(environ, DEFAULTS))
+    for key, value in (flags or {}).items():
+        if value is not None:
+            merged[key] = value
+    unknown = set(merged) - set(DEFAULTS)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    if merged["auth"] not in AUTH_MODES:
+        raise ConfigError(f"auth must be one of {', '.join(AUTH_MODES)}, not {merged['auth']!r}")
+    if merged["lang"] and merged["lang"] not in LANGUAGES:
+        raise ConfigError(f"lang must be one of {', '.join(LANGUAGES)}, not {merged['lang']!r}")
+    if not merged["user"]:
+        merged["user"] = _os_user()
+    return Settings(source=source, **{k: merged[k] for k in DEFAULTS})

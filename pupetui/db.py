@@ -1,0 +1,151 @@
+"""Connecting to the database, and the session (company + user) every query is scoped to."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import connect as url_connect
+
+database = peewee.DatabaseProxy()
+
+
+class DatabaseError(Exception):
+    """The database cannot be reached or used; the message is for a person."""
+
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,  # ms: several users on one machine wait, not fail
+    "synchronous": "normal",
+    "cache_size": -16_000,
+}
+
+
+def kind_of(url: str) -> str:
+    scheme = urlparse(url).scheme.split("+")[0]
+    if scheme == "sqlite":
+        return "sqlite"
+    if scheme in ("mysql", "mariadb"):
+        return "mysql"
+    if scheme in ("postgres", "postgresql"):
+        return "postgres"
+    raise DatabaseError(
+        f"unsupported database URL scheme {scheme!r}: use sqlite:///path, "
+        "mysql://user:password@host/database or postgresql://user@host/database"
+    )
+
+
+def redact(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
+        return parsed._replace(netloc=netloc).geturl()
+    return url
+
+
+def open_database(url: str) -> peewee.Database:
+    """A connected database for `url`; DatabaseError with a plain message if it cannot be."""
+    kind = kind_of(url)
+    try:
+        if kind == "sqlite":
+            path = urlparse(url).path
+            if url.startswith("sqlite:///") and path not in ("", "/:memory:"):
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            db = url_connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
+        elif kind == "mysql":
+            url = url.replace("mariadb://", "mysql://", 1)
+            db = url_connect(url, charset="utf8mb4", connect_timeout=10)
+        else:
+            db = url_connect(url, connect_timeout=10)
+        db.connect(reuse_if_open=True)
+    except ImportError as exc:
+        extra = {"mysql": "mysql", "postgres": "postgres"}.get(kind, kind)
+        raise DatabaseError(
+            f"the driver for {kind} is not installed: pip install 'pupetui[{extra}]' ({exc.name})"
+        ) from None
+    except (peewee.DatabaseError, peewee.InterfaceError, OSError) as exc:
+        raise DatabaseError(f"cannot open database {redact(url)}: {exc}") from None
+    return db
+
+
+def bind(db: peewee.Database) -> None:
+    """Make every model use `db`."""
+    database.initialize(db)
+
+
+def connect(url: str) -> peewee.Database:
+    db = open_database(url)
+    bind(db)
+    return db
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    db = db or database.obj
+    return isinstance(db, peewee.PostgresqlDatabase)
+
+
+def is_mysql(db: peewee.Database | None = None) -> bool:
+    db = db or database.obj
+    return isinstance(db, peewee.MySQLDatabase)
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who is working: the company (yhtio) and the user's login (kuka.kuka)."""
+
+    company: str
+    user: str
+
+
+class NoSession(RuntimeError):
+    pass
+
+
+# One process serves one user, and Textual workers run in threads, so the
+# session is process-wide (not a contextvar, which threads would not see).
+_session: Session | None = None
+_lock = threading.Lock()
+
+
+def current() -> Session:
+    if _session is None:
+        raise NoSession("no session: call pupetui.db.start_session(company, user) first")
+    return _session
+
+
+def has_session() -> bool:
+    return _session is not None
+
+
+def start_session(company: str, user: str) -> Session:
+    global _session
+    with _lock:
+        _session = Session(company=company, user=user)
+    return _session
+
+
+def end_session() -> None:
+    global _session
+    with _lock:
+        _session = None
+
+
+@contextmanager
+def session(company: str, user: str) -> Iterator[Session]:
+    """Work as `user` of `company` inside the block; the previous session comes back after."""
+    global _session
+    previous = _session
+    start_session(company, user)
+    try:
+        yield _session  # type: ignore[misc]
+    finally:
+        with _lock:
+            _session = previous

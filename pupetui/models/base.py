@@ -1,0 +1,132 @@
+"""The base of every model: Pupesoft's key, company scoping and audit columns.
+
+- `tunnus` is the key (`id`), `yhtio` the company (`company`).
+- select/update/delete are scoped to the session's company; insert fills it.
+- Every write fills the audit columns a table has (`laatija`/`luontiaika` on
+  insert, `muuttaja`/`muutospvm` on every write) from the session's user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee
+
+from pupetui import db
+from pupetui.models.fields import CharField
+
+AUDIT_CREATED_BY = "created_by"
+AUDIT_CREATED_AT = "created_at"
+AUDIT_MODIFIED_BY = "modified_by"
+AUDIT_MODIFIED_AT = "modified_at"
+
+
+def now() -> dt.datetime:
+    """The database's local time as Pupesoft stores it: naive, whole seconds."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _session_company() -> str:
+    return db.current().company
+
+
+class PupeModel(peewee.Model):
+    id = peewee.AutoField(column_name="tunnus")
+    company = CharField(5, column_name="yhtio", default=_session_company)
+
+    class Meta:
+        database = db.database
+        legacy_table_names = False
+
+    # -- scoping -------------------------------------------------------------
+    @classmethod
+    def _scope(cls):
+        return cls.company == db.current().company
+
+    @classmethod
+    def select(cls, *fields):
+        return super().select(*fields).where(cls._scope())
+
+    @classmethod
+    def select_all_companies(cls, *fields):
+        """Unscoped: only for work that spans companies (setup, checks, group views)."""
+        return super().select(*fields)
+
+    @classmethod
+    def update(cls, __data=None, **update):
+        data = dict(__data or {})
+        data.update(update)
+        cls._fill_modified(data)
+        return super().update(data).where(cls._scope())
+
+    @classmethod
+    def delete(cls):
+        return super().delete().where(cls._scope())
+
+    @classmethod
+    def insert(cls, __data=None, **insert):
+        data = dict(__data or {})
+        data.update(insert)
+        cls._fill_created(data)
+        return super().insert(data)
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        """Bulk insert; dict rows get company and audit columns filled like insert()."""
+        if fields is None:
+            rows = [cls._fill_created(dict(row)) for row in rows]
+        return super().insert_many(rows, fields)
+
+    # -- audit -----------------------------------------------------------------
+    @classmethod
+    def _key(cls, data: dict, name: str):
+        field = cls._meta.fields.get(name)
+        if field is None:
+            return None, False
+        present = name in data or field in data
+        return field, present
+
+    @classmethod
+    def _fill_created(cls, data: dict) -> dict:
+        session = db.current()
+        stamp = now()
+        for name, value in (
+            ("company", session.company),
+            (AUDIT_CREATED_BY, session.user),
+            (AUDIT_CREATED_AT, stamp),
+            (AUDIT_MODIFIED_BY, session.user),
+            (AUDIT_MODIFIED_AT, stamp),
+        ):
+            field, present = cls._key(data, name)
+            if field is not None and not present:
+                data[name] = value
+        return data
+
+    @classmethod
+    def _fill_modified(cls, data: dict) -> dict:
+        session = db.current()
+        for name, value in ((AUDIT_MODIFIED_BY, session.user), (AUDIT_MODIFIED_AT, now())):
+            field, present = cls._key(data, name)
+            if field is not None and not present:
+                data[name] = value
+        return data
+
+    def save(self, force_insert=False, only=None):
+        session = db.current()
+        stamp = now()
+        fields = self._meta.fields
+        inserting = force_insert or self.id is None
+        if inserting:
+            if not self.company:
+                self.company = session.company
+            if AUDIT_CREATED_BY in fields and not getattr(self, AUDIT_CREATED_BY):
+                setattr(self, AUDIT_CREATED_BY, session.user)
+            if AUDIT_CREATED_AT in fields and getattr(self, AUDIT_CREATED_AT) is None:
+                setattr(self, AUDIT_CREATED_AT, stamp)
+        if AUDIT_MODIFIED_BY in fields:
+            setattr(self, AUDIT_MODIFIED_BY, session.user)
+        if AUDIT_MODIFIED_AT in fields:
+            setattr(self, AUDIT_MODIFIED_AT, stamp)
+        if only is not None:
+            only = list(only) + [fields[n] for n in (AUDIT_MODIFIED_BY, AUDIT_MODIFIED_AT) if n in fields]
+        return super().save(force_insert=force_insert, only=only)

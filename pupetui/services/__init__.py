@@ -1,0 +1,1 @@
+"""The CRM itself: no Textual here; screens and headless commands both call these."""

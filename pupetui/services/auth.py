@@ -1,0 +1,121 @@
+"""Who may use pupetui and which programs: users (kuka), passwords and rights (oikeu)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+
+import peewee
+
+from pupetui import db
+from pupetui.models import Company, Permission, User
+from pupetui.services.programs import BY_ID, PROGRAMS, Program
+
+FAILED_LOGIN_DELAY = 1.0  # seconds: slows guessing, says nothing of what was wrong
+
+
+class AccessDenied(Exception):
+    """The user may not do this; the message is for a person."""
+
+
+def md5_hex(password: str) -> str:
+    return hashlib.md5(password.encode("utf-8")).hexdigest()
+
+
+def find_user(company: str, login: str) -> User | None:
+    with db.session(company, login):
+        return User.get_or_none(User.login == login)
+
+
+def is_usable(user: User | None) -> bool:
+    """Active staff: not deactivated, not an extranet (customer) account."""
+    return user is not None and bool(user.active) and not (user.extranet or "").strip()
+
+
+def check_password(user: User | None, password: str) -> bool:
+    expected = (user.password_md5 if user is not None else "") or ""
+    given = md5_hex(password)
+    # compare even for an unknown user, so the time does not tell which was wrong
+    return hmac.compare_digest(expected.lower().encode(), given.encode()) and user is not None
+
+
+def companies() -> list[Company]:
+    return list(Company.select_all_companies().order_by(Company.company))
+
+
+def default_company() -> str:
+    first = Company.select_all_companies(Company.company).order_by(Company.id).first()
+    return first.company if first else ""
+
+
+class LoginFailed(AccessDenied):
+    pass
+
+
+LOGIN_REFUSED = "Login refused: wrong user name or password, or the user may not log in."
+
+
+def login(company: str, login_name: str, password: str | None, *, mode: str, delay: float = FAILED_LOGIN_DELAY) -> User:
+    """Start the session of `login_name` in `company`; LoginFailed (after a delay) when refused.
+
+    With mode 'none' the password is not asked (the OS or SSH has authenticated the user),
+    but the user must still exist and be active.
+    """
+    user = find_user(company, login_name)
+    ok = is_usable(user)
+    if mode == "password":
+        ok = check_password(user, password or "") and ok
+    if not ok:
+        if delay:
+            time.sleep(delay)
+        raise LoginFailed(LOGIN_REFUSED)
+    db.start_session(company, login_name)
+    return user  # type: ignore[return-value]
+
+
+def _permission_rows(login_name: str, program: Program) -> peewee.ModelSelect:
+    return Permission.select().where(
+        (Permission.login == login_name)
+        & (Permission.script.endswith(program.script))
+        & (Permission.subname.in_(program.subnames))
+    )
+
+
+def may_use(program: Program | str, login_name: str | None = None) -> bool:
+    program = BY_ID[program] if isinstance(program, str) else program
+    login_name = login_name or db.current().user
+    return _permission_rows(login_name, program).exists()
+
+
+def may_update(program: Program | str, login_name: str | None = None) -> bool:
+    program = BY_ID[program] if isinstance(program, str) else program
+    login_name = login_name or db.current().user
+    return _permission_rows(login_name, program).where(Permission.may_update == "1").exists()
+
+
+def subnames(program: Program | str, login_name: str | None = None) -> set[str]:
+    """The alanimi levels the user has for a program (e.g. {'', 'SUPER'} for the SQL search)."""
+    program = BY_ID[program] if isinstance(program, str) else program
+    login_name = login_name or db.current().user
+    return {p.subname for p in _permission_rows(login_name, program)}
+
+
+def allowed_programs(login_name: str | None = None) -> list[Program]:
+    """The CRM programs the user has a right to, in menu order, in one query."""
+    login_name = login_name or db.current().user
+    rows = Permission.select(Permission.script, Permission.subname).where(Permission.login == login_name)
+    granted = [(r.script, r.subname) for r in rows]
+    return [
+        p
+        for p in PROGRAMS
+        if any(script.endswith(p.script) and sub in p.subnames for script, sub in granted)
+    ]
+
+
+def require(program: Program | str, login_name: str | None = None) -> None:
+    program = BY_ID[program] if isinstance(program, str) else program
+    if not may_use(program, login_name):
+        user = login_name or db.current().user
+        raise AccessDenied(f"{user} has no right to {program.title_key} ({program.script})")

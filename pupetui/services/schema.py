@@ -1,0 +1,81 @@
+"""Creating pupetui's tables on an empty database, and checking a database against the models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee
+
+from pupetui.models import ALL_MODELS
+
+
+@dataclass
+class TableProblem:
+    table: str
+    missing_table: bool = False
+    missing_columns: list[str] = field(default_factory=list)
+    # NOT NULL columns without a default that pupetui does not fill: inserts would fail
+    unfilled_required: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.missing_table:
+            return f"table {self.table} is missing"
+        parts = []
+        if self.missing_columns:
+            parts.append(f"table {self.table} lacks column(s): {', '.join(self.missing_columns)}")
+        if self.unfilled_required:
+            parts.append(
+                f"table {self.table} has NOT NULL column(s) without a default that pupetui does "
+                f"not fill: {', '.join(self.unfilled_required)}"
+            )
+        return "; ".join(parts)
+
+
+@dataclass
+class CheckReport:
+    problems: list[TableProblem]
+    tables_checked: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def blocking(self) -> list[TableProblem]:
+        """Problems that stop pupetui from working: a missing table or column."""
+        return [p for p in self.problems if p.missing_table or p.missing_columns]
+
+    def lines(self) -> list[str]:
+        if self.ok:
+            return [f"ok: all {self.tables_checked} tables have every column pupetui uses"]
+        return [p.describe() for p in self.problems]
+
+
+def check(db: peewee.Database) -> CheckReport:
+    existing = set(db.get_tables())
+    problems: list[TableProblem] = []
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        if table not in existing:
+            problems.append(TableProblem(table, missing_table=True))
+            continue
+        columns = {c.name: c for c in db.get_columns(table)}
+        wanted = {f.column_name for f in model._meta.sorted_fields}
+        missing = sorted(wanted - set(columns))
+        unfilled = sorted(
+            name
+            for name, col in columns.items()
+            if name not in wanted and not col.null and col.default is None and not col.primary_key
+        )
+        if missing or unfilled:
+            problems.append(TableProblem(table, missing_columns=missing, unfilled_required=unfilled))
+    return CheckReport(problems=problems, tables_checked=len(ALL_MODELS))
+
+
+def init(db: peewee.Database) -> list[str]:
+    """Create the tables that are missing; existing tables are never altered. Returns the created."""
+    existing = set(db.get_tables())
+    created = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in existing]
+    with db.bind_ctx(ALL_MODELS):
+        db.create_tables([m for m in ALL_MODELS if m._meta.table_name in created], safe=True)
+    return created
