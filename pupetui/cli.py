@@ -1,0 +1,216 @@
+"""The `pupetui` command: the TUI, and its headless subcommands.
+
+Every headless subcommand calls the same service the screens call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from typing import Sequence
+
+from pupetui import config, db
+from pupetui.services import auth, schema
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_DENIED = 3
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_ERROR):
+        super().__init__(message)
+        self.code = code
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    d = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--config", metavar="PATH", default=d, help="the TOML configuration file")
+    parser.add_argument("--db", metavar="URL", default=d, help="sqlite:///path, mysql://user:pass@host/db or postgresql://...")
+    parser.add_argument("--company", metavar="YHTIO", default=d, help="the company (yhtio) to work in")
+    parser.add_argument("--user", metavar="LOGIN", default=d, help="the user (kuka); default: the OS user name")
+    parser.add_argument("--lang", choices=config.LANGUAGES, default=d, help="fi or en; default: from the locale")
+    parser.add_argument("--auth", choices=config.AUTH_MODES, default=d, help="none (trust the OS/SSH login) or password")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pupetui", description="A keyboard-driven terminal front end for the CRM of Pupesoft."
+    )
+    _common(parser, suppress=False)
+    parser.add_argument("--demo", action="store_true", help="start on a demo database (made on first use)")
+    parser.add_argument("--theme", default=None, help="colour theme")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create pupetui's tables on an empty database (never alters existing ones)")
+    _common(p, suppress=True)
+    p = sub.add_parser("check", help="compare the database with what pupetui needs")
+    _common(p, suppress=True)
+    p = sub.add_parser("demo", help="fill a database with a deterministic Finnish demo dataset")
+    _common(p, suppress=True)
+    p.add_argument("--customers", type=int, default=300, metavar="N", help="customers per company (default 300)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p = sub.add_parser("whoami", help="log in and list the programs the user may use")
+    _common(p, suppress=True)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> config.Settings:
+    flags = {
+        k: getattr(args, k, None)
+        for k in ("db", "company", "user", "lang", "auth", "theme")
+    }
+    return config.load(flags, config_path=getattr(args, "config", None))
+
+
+def _open(settings: config.Settings, *, must_be_usable: bool = True):
+    database = db.connect(settings.db_url)
+    if must_be_usable:
+        report = schema.check(database)
+        if report.blocking:
+            lines = "\n  ".join(p.describe() for p in report.blocking)
+            raise CliError(
+                f"the database {db.redact(settings.db_url)} cannot be used by pupetui:\n  {lines}\n"
+                "Run `pupetui init` on an empty database, or `pupetui check` for details."
+            )
+    return database
+
+
+def _company(settings: config.Settings) -> str:
+    company = settings.company or auth.default_company()
+    if not company:
+        raise CliError("the database has no company (yhtio): run `pupetui demo` or set up Pupesoft first")
+    return company
+
+
+def headless_login(settings: config.Settings) -> str:
+    """Log in for a headless command: asks the password on the terminal in password mode."""
+    company = _company(settings)
+    password = None
+    if settings.auth == "password":
+        password = os.environ.get("PUPETUI_PASSWORD")
+        if password is None:
+            if not sys.stdin.isatty():
+                raise CliError("password required: run in a terminal or set PUPETUI_PASSWORD", EXIT_DENIED)
+            password = getpass.getpass(f"Password for {settings.user}@{company}: ")
+    try:
+        auth.login(company, settings.user, password, mode=settings.auth)
+    except auth.LoginFailed as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    return company
+
+
+def cmd_init(args, settings) -> int:
+    database = _open(settings, must_be_usable=False)
+    created = schema.init(database)
+    if created:
+        print(f"created {len(created)} table(s): {', '.join(created)}")
+    else:
+        print("all tables exist already; nothing was changed")
+    report = schema.check(database)
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if not report.blocking else EXIT_ERROR
+
+
+def cmd_check(args, settings) -> int:
+    database = _open(settings, must_be_usable=False)
+    report = schema.check(database)
+    print(f"database: {db.redact(settings.db_url)}")
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if not report.blocking else EXIT_ERROR
+
+
+def cmd_demo(args, settings) -> int:
+    from pupetui.services import demo
+
+    if args.customers < 1:
+        raise CliError("--customers must be at least 1", EXIT_USAGE)
+    database = _open(settings, must_be_usable=False)
+    schema.init(database)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(message, flush=True)
+
+    stats = demo.generate(database, customers=args.customers, seed=args.seed, progress=progress)
+    seconds = time.perf_counter() - started
+    print(stats.summary(seconds))
+    return EXIT_OK
+
+
+def cmd_whoami(args, settings) -> int:
+    _open(settings)
+    company = headless_login(settings)
+    print(f"{settings.user}@{company}")
+    for program in auth.allowed_programs():
+        print(f"  {program.id}")
+    return EXIT_OK
+
+
+def ensure_demo_database(settings: config.Settings) -> config.Settings:
+    """`--demo`: the demo database, made on first use; the demo user unless one was given."""
+    from pupetui.services import demo
+
+    if not settings.db:
+        settings.db = config.demo_db_url()
+    database = db.connect(settings.db)
+    schema.init(database)
+    if not auth.default_company():
+        print("Making the demo database (first start only)...", file=sys.stderr, flush=True)
+        demo.generate(database, customers=demo.DEFAULT_CUSTOMERS, seed=1)
+    if not settings.company:
+        settings.company = demo.DEMO_COMPANY
+    if auth.find_user(settings.company, settings.user) is None:
+        settings.user = demo.DEMO_USER
+    return settings
+
+
+def run_tui(args, settings) -> int:
+    if args.demo:
+        settings = ensure_demo_database(settings)
+    _open(settings)
+    company = _company(settings)
+    if settings.auth == "none":
+        try:
+            auth.login(company, settings.user, None, mode="none")
+        except auth.LoginFailed as exc:
+            raise CliError(f"{exc} (user {settings.user!r}, company {company!r})", EXIT_DENIED) from None
+    from pupetui.app import PupetuiApp
+
+    app = PupetuiApp(settings, company=company)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+COMMANDS = {"init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings(args)
+        from pupetui import i18n
+
+        i18n.set_language(settings.lang or i18n.language_from_locale())
+        if args.command:
+            return COMMANDS[args.command](args, settings)
+        return run_tui(args, settings)
+    except (CliError, config.ConfigError, db.DatabaseError, auth.AccessDenied) as exc:
+        print(f"pupetui: {exc}", file=sys.stderr)
+        return getattr(exc, "code", EXIT_ERROR)
+    except KeyboardInterrupt:
+        print("pupetui: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
