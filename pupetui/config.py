@@ -107,11 +107,11 @@ def _coerce(template: Any, raw: str) -> Any:
 def from_environment(environ: Mapping[str, str], defaults: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in environ.items():
-        if not name.startswith("PUPETUI_") or name == "PUPETUI_CONFIG":
-            continue
-        if name.startswith("PUPETUI_REQUIRE_") or name.startswith("PUPETUI_TEST_"):
+        if not name.startswith("PUPETUI_"):
             continue
         path = name[len("PUPETUI_"):].lower().split("__")
+        if path[0] not in defaults:
+            continue  # PUPETUI_CONFIG, PUPETUI_PASSWORD, test switches: not settings
         node = defaults
         target = out
         for part in path[:-1]:
@@ -183,6 +183,25 @@ def load(
     unknown = set(merged) - set(DEFAULTS)
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    for section, template in DEFAULTS.items():
+        if not isinstance(template, dict) or section == "keys":
+            continue
+        if not isinstance(merged[section], Mapping):
+            raise ConfigError(f"[{section}] must be a table of settings")
+        extra = set(merged[section]) - set(template)
+        if extra:
+            raise ConfigError(f"unknown setting(s) in [{section}]: {', '.join(sorted(extra))}")
+        for key, default in template.items():
+            value = merged[section][key]
+            if isinstance(default, int) and not isinstance(value, int):
+                try:
+                    merged[section][key] = _coerce(default, str(value))
+                except ConfigError:
+                    raise ConfigError(
+                        f"{section}.{key} must be a whole number, not {value!r}"
+                    ) from None
+    if not isinstance(merged["keys"], Mapping):
+        raise ConfigError("[keys] must be a table of binding id = key")
     if merged["auth"] not in AUTH_MODES:
         raise ConfigError(f"auth must be one of {', '.join(AUTH_MODES)}, not {merged['auth']!r}")
     if merged["lang"] and merged["lang"] not in LANGUAGES:

@@ -56,10 +56,12 @@ def open_database(url: str) -> peewee.Database:
     kind = kind_of(url)
     try:
         if kind == "sqlite":
-            path = urlparse(url).path
-            if url.startswith("sqlite:///") and path not in ("", "/:memory:"):
+            path = urlparse(url).path[1:]  # sqlite:///rel/x.db -> rel/x.db; sqlite:////abs -> /abs
+            if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            db = url_connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
+            # IMMEDIATE: a transaction takes the write lock at BEGIN, so a read-then-write
+            # transaction waits for the busy timeout instead of failing "database is locked".
+            db = url_connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
         elif kind == "mysql":
             url = url.replace("mariadb://", "mysql://", 1)
             db = url_connect(url, charset="utf8mb4", connect_timeout=10)

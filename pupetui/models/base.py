@@ -30,6 +30,35 @@ def _session_company() -> str:
     return db.current().company
 
 
+class _Scoped:
+    """A query that adds the session's company to its WHERE when its SQL is built.
+
+    Added at build time (not with .where()) so that .orwhere() cannot widen it to other
+    companies, and so that the company is the one of the session when the query runs.
+    """
+
+    def __sql__(self, ctx):
+        where = self._where
+        scope = self.model._scope()
+        self._where = scope if where is None else (scope & where)
+        try:
+            return super().__sql__(ctx)
+        finally:
+            self._where = where
+
+
+class ScopedSelect(_Scoped, peewee.ModelSelect):
+    pass
+
+
+class ScopedUpdate(_Scoped, peewee.ModelUpdate):
+    pass
+
+
+class ScopedDelete(_Scoped, peewee.ModelDelete):
+    pass
+
+
 class PupeModel(peewee.Model):
     id = peewee.AutoField(column_name="tunnus")
     company = CharField(5, column_name="yhtio", default=_session_company)
@@ -45,7 +74,8 @@ class PupeModel(peewee.Model):
 
     @classmethod
     def select(cls, *fields):
-        return super().select(*fields).where(cls._scope())
+        is_default = not fields
+        return ScopedSelect(cls, fields or cls._meta.sorted_fields, is_default=is_default)
 
     @classmethod
     def select_all_companies(cls, *fields):
@@ -57,11 +87,11 @@ class PupeModel(peewee.Model):
         data = dict(__data or {})
         data.update(update)
         cls._fill_modified(data)
-        return super().update(data).where(cls._scope())
+        return ScopedUpdate(cls, cls._normalize_data(data, None))
 
     @classmethod
     def delete(cls):
-        return super().delete().where(cls._scope())
+        return ScopedDelete(cls)
 
     @classmethod
     def insert(cls, __data=None, **insert):

@@ -63,6 +63,7 @@ class Customer(Audited):
             (("company", "business_id"), False),
             (("company", "customer_no"), False),
             (("company", "department", "customer_group"), False),
+            (("company", "name"), False),
         )
 
     @property

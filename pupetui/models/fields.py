@@ -122,6 +122,7 @@ class CharField(peewee.CharField):
 
     def __init__(self, max_length=255, *args, **kwargs):
         kwargs.setdefault("default", "")
+        kwargs.setdefault("constraints", [peewee.SQL("DEFAULT ''")])
         super().__init__(max_length, *args, **kwargs)
 
     def python_value(self, value):
@@ -131,12 +132,14 @@ class CharField(peewee.CharField):
 class IntegerField(peewee.IntegerField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", 0)
+        kwargs.setdefault("constraints", [peewee.SQL("DEFAULT 0")])
         super().__init__(*args, **kwargs)
 
 
 class BigIntegerField(peewee.BigIntegerField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", 0)
+        kwargs.setdefault("constraints", [peewee.SQL("DEFAULT 0")])
         super().__init__(*args, **kwargs)
 
 
@@ -145,6 +148,7 @@ class DecimalField(peewee.DecimalField):
 
     def __init__(self, max_digits=12, decimal_places=2, *args, **kwargs):
         kwargs.setdefault("default", Decimal("0"))
+        kwargs.setdefault("constraints", [peewee.SQL("DEFAULT 0")])
         kwargs.setdefault("auto_round", True)
         kwargs.setdefault("rounding", ROUND_HALF_UP)
         super().__init__(max_digits, decimal_places, *args, **kwargs)

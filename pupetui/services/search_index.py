@@ -1,0 +1,124 @@
+"""The customer search index each engine offers, kept in step with edits by the database itself.
+
+- SQLite: an FTS5 table over asiakas (external content, prefix indexes), kept in step by triggers.
+- PostgreSQL: a pg_trgm GIN index over the searched columns.
+- MariaDB/MySQL: Pupesoft's own FULLTEXT indexes on nimi, nimitark, toim_nimi and toim_nimitark,
+  plus the (yhtio, ytunnus) and (yhtio, asiakasnro) indexes; pupetui adds nothing there.
+
+A search text is split into words; a customer matches when every word is the start of a word
+in one of the searched columns (name, name extension, delivery names, business id, customer
+number, town, phones, email).
+"""
+
+from __future__ import annotations
+
+import re
+
+import peewee
+
+FTS_TABLE = "asiakas_haku"
+SEARCHED_COLUMNS = (
+    "nimi", "nimitark", "toim_nimi", "toim_nimitark", "ytunnus", "asiakasnro",
+    "postitp", "puhelin", "gsm", "email",
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """The words of a search text, as the index tokenizes them (letters and digits)."""
+    return _WORD.findall(text.casefold())[:8]
+
+
+# -- SQLite -------------------------------------------------------------------
+
+def _sqlite_has_fts5(db: peewee.SqliteDatabase) -> bool:
+    try:
+        db.execute_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')").fetchone()
+        db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp._fts5_probe USING fts5(x)")
+        db.execute_sql("DROP TABLE temp._fts5_probe")
+        return True
+    except peewee.OperationalError:
+        return False
+
+
+def _sqlite_ensure(db: peewee.SqliteDatabase) -> bool:
+    if not _sqlite_has_fts5(db):
+        return False
+    cols = ", ".join(SEARCHED_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in SEARCHED_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in SEARCHED_COLUMNS)
+    exists = db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (FTS_TABLE,)
+    ).fetchone()
+    with db.atomic():
+        db.execute_sql(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({cols}, "
+            "content='asiakas', content_rowid='tunnus', "
+            "tokenize=\"unicode61 remove_diacritics 0\", prefix='1 2 3')"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON asiakas BEGIN "
+            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.tunnus, {new}); END"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON asiakas BEGIN "
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.tunnus, {old}); END"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON asiakas BEGIN "
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.tunnus, {old}); "
+            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.tunnus, {new}); END"
+        )
+        if not exists:
+            db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    return True
+
+
+def sqlite_match_expression(text: str) -> str | None:
+    """An FTS5 query for `text`: every word as a quoted prefix; None when there are no words."""
+    ws = words(text)
+    if not ws:
+        return None
+    return " AND ".join('"' + w.replace('"', '""') + '"*' for w in ws)
+
+
+# -- PostgreSQL ---------------------------------------------------------------
+
+PG_INDEX = "asiakas_haku_trgm"
+
+
+def pg_search_expression() -> str:
+    parts = " || ' ' || ".join(f"coalesce({c}, '')" for c in SEARCHED_COLUMNS)
+    return f"lower({parts})"
+
+
+def _pg_ensure(db: peewee.PostgresqlDatabase) -> bool:
+    try:
+        with db.atomic():
+            db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            db.execute_sql(
+                f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON asiakas USING gin "
+                f"(({pg_search_expression()}) gin_trgm_ops)"
+            )
+        return True
+    except peewee.DatabaseError:
+        return False
+
+
+# -- all engines --------------------------------------------------------------
+
+def ensure(db: peewee.Database) -> bool:
+    """Create the search index where the engine has one and it is missing; True when it is there."""
+    if isinstance(db, peewee.SqliteDatabase):
+        return _sqlite_ensure(db)
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return _pg_ensure(db)
+    return True  # MariaDB/MySQL: Pupesoft's FULLTEXT indexes
+
+
+def sqlite_index_present(db: peewee.Database) -> bool:
+    return bool(
+        db.execute_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (FTS_TABLE,)
+        ).fetchone()
+    )
