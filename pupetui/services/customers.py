@@ -13,7 +13,7 @@ from pupetui.models.customer import DELETED, PROSPECT
 from pupetui.services import search_index
 from pupetui.services.programs import CUSTOMERS
 
-DENSE_MATCHES = 2000  # above this many matches the search walks the name index instead
+DENSE_MATCHES = 20_000  # from this many matches on, the search walks the name index instead
 
 
 @dataclass(frozen=True)
@@ -141,71 +141,79 @@ def group_companies(login: str | None = None) -> list[str]:
 class _Plan:
     def __init__(self, database: peewee.Database):
         self.database = database
-        self.sqlite_fts = isinstance(database, peewee.SqliteDatabase) and search_index.sqlite_index_present(database)
+        self.sqlite = isinstance(database, peewee.SqliteDatabase)
+        self.sqlite_fts = self.sqlite and search_index.sqlite_index_present(database)
         self.postgres = isinstance(database, peewee.PostgresqlDatabase)
         self.mysql = isinstance(database, peewee.MySQLDatabase)
+        if self.sqlite:
+            search_index.register_sqlite_function(database)
 
 
-def _text_condition(text: str, plan: _Plan, dense_hint: bool) -> peewee.Expression | None:
+def _mysql_text_condition(words: list[str]) -> peewee.Node:
+    """Every word starts a word of a searched column: FULLTEXT narrows, REGEXP decides."""
+    expr = None
+    haystack = peewee.SQL(
+        "LOWER(CONCAT_WS(' ', " + ", ".join(f"`t1`.`{c}`" for c in search_index.SEARCHED_COLUMNS) + "))"
+    )
+    for w in words:
+        cond = peewee.Expression(haystack, "REGEXP", peewee.Value(f"(^|[^[:alnum:]]){w}"))
+        expr = cond if expr is None else expr & cond
+    long_words = [w for w in words if len(w) >= 3]
+    if long_words:
+        # Pupesoft's FULLTEXT indexes on the names, and the btree indexes of the numbers, narrow
+        # the rows first; short words cannot use FULLTEXT (innodb_ft_min_token_size is 3).
+        boolean = " ".join(f"{w}*" for w in long_words)
+        narrow = None
+        for col in ("nimi", "nimitark", "toim_nimi", "toim_nimitark"):
+            c = peewee.SQL(f"MATCH(`t1`.`{col}`) AGAINST (%s IN BOOLEAN MODE)", [boolean])
+            narrow = c if narrow is None else narrow | c
+        for col in (Customer.business_id, Customer.customer_no, Customer.city, Customer.phone,
+                    Customer.mobile, Customer.email):
+            narrow = narrow | col.contains(long_words[0])
+        expr = narrow & expr
+    return expr
+
+
+def _text_condition(text: str, plan: _Plan, dense: bool) -> peewee.Node | None:
     words = search_index.words(text)
     if not words:
         return None
-    if plan.sqlite_fts:
-        match = search_index.sqlite_match_expression(text)
-        if dense_hint:
-            return peewee.SQL(
-                f"EXISTS (SELECT 1 FROM {search_index.FTS_TABLE} "
-                f"WHERE {search_index.FTS_TABLE} MATCH ? AND rowid = t1.tunnus)",
-                [match],
+    if plan.sqlite:
+        if plan.sqlite_fts and not dense:
+            match = search_index.sqlite_match_expression(text)
+            return Customer.id.in_(
+                peewee.SQL(
+                    f"(SELECT rowid FROM {search_index.FTS_TABLE} WHERE {search_index.FTS_TABLE} MATCH ?)",
+                    [match],
+                )
             )
-        return Customer.id.in_(
-            peewee.SQL(
-                f"(SELECT rowid FROM {search_index.FTS_TABLE} WHERE {search_index.FTS_TABLE} MATCH ?)",
-                [match],
-            )
-        )
+        return search_index.sqlite_match_call(text)
     if plan.mysql:
-        boolean = " ".join(f"+{w}*" for w in words if w.isalnum())
-        conds = []
-        for col in (Customer.name, Customer.name_extra, Customer.delivery_name, Customer.delivery_name_extra):
-            conds.append(peewee.SQL(f"MATCH(`{col.column_name}`) AGAINST (%s IN BOOLEAN MODE)", [boolean]))
-        if len(words) == 1:
-            w = words[0]
-            for col in (Customer.business_id, Customer.customer_no, Customer.city, Customer.phone,
-                        Customer.mobile, Customer.email):
-                conds.append(col.startswith(w))
-        expr = conds[0]
-        for c in conds[1:]:
-            expr = expr | c
-        return expr
-    # PostgreSQL (trigram index) and SQLite without FTS5: every word contained somewhere
-    haystack = peewee.SQL(search_index.pg_search_expression()) if plan.postgres else None
+        return _mysql_text_condition(words)
+    haystack = peewee.SQL(search_index.pg_search_expression("t1"))
     expr = None
     for w in words:
-        if haystack is not None:
-            cond = peewee.Expression(haystack, "LIKE", peewee.Value("%" + _escape_like(w) + "%"))
-        else:
-            cond = None
-            for name in search_index.SEARCHED_COLUMNS:
-                col = next(f for f in Customer._meta.sorted_fields if f.column_name == name)
-                c = col.contains(w)
-                cond = c if cond is None else cond | c
+        cond = peewee.Expression(haystack, "~", peewee.Value(search_index.pg_word_pattern(w)))
         expr = cond if expr is None else expr & cond
     return expr
 
 
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
-          dense_hint: bool = False) -> peewee.ModelSelect:
-    """The select for a customer list query: scoped, filtered and sorted (not paged)."""
+          dense: bool = False) -> peewee.ModelSelect:
+    """The select for a customer list query: scoped, filtered and sorted (not paged).
+
+    On SQLite with the FTS index a search text takes one of two plans: few matches are
+    looked up through the index by rowid (the table NOT INDEXED so the planner cannot walk
+    a whole index instead); many matches (`dense`) walk the name index and test each row
+    with the same word rule, stopping at the page's end.
+    """
     plan = _Plan(db.database.obj)
     if query.whole_group:
         sel = Customer.select_all_companies(*fields).where(Customer.company.in_(group_companies()))
     else:
         sel = Customer.select(*fields)
+    if plan.sqlite_fts and search_index.words(query.text) and not dense:
+        sel = sel.from_(peewee.SQL('"asiakas" AS "t1" NOT INDEXED'))
     sel = sel.where(Customer.kind != DELETED)
     districts = visible_districts()
     if districts:
@@ -230,7 +238,7 @@ def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
                 sel = sel.where(peewee.Cast(field, "CHAR" if plan.mysql else "TEXT").contains(text))
             else:
                 sel = sel.where(field.contains(text))
-    cond = _text_condition(query.text, plan, dense_hint)
+    cond = _text_condition(query.text, plan, dense)
     if cond is not None:
         sel = sel.where(cond)
     column = COLUMN_BY_ID.get(query.sort, COLUMN_BY_ID["name"])
@@ -243,22 +251,16 @@ def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
 def _dense(query: CustomerQuery) -> bool:
     """Whether the text matches so many customers that walking the name order is faster."""
     database = db.database.obj
-    if query.sort != "name" or not isinstance(database, peewee.SqliteDatabase):
+    if query.sort != "name" or query.descending or not isinstance(database, peewee.SqliteDatabase):
         return False
-    match = search_index.sqlite_match_expression(query.text)
-    if match is None or not search_index.sqlite_index_present(database):
+    if not search_index.words(query.text) or not search_index.sqlite_index_present(database):
         return False
-    n = database.execute_sql(
-        f"SELECT count(*) FROM (SELECT rowid FROM {search_index.FTS_TABLE} "
-        f"WHERE {search_index.FTS_TABLE} MATCH ? LIMIT ?)",
-        (match, DENSE_MATCHES),
-    ).fetchone()[0]
-    return n >= DENSE_MATCHES
+    return search_index.sqlite_match_count(database, query.text, DENSE_MATCHES) >= DENSE_MATCHES
 
 
 def page(query: CustomerQuery, offset: int, limit: int) -> list[CustomerRow]:
     """Rows offset..offset+limit of the list, fetched by the database (never the whole list)."""
-    sel = build(query, dense_hint=_dense(query)).offset(max(0, offset)).limit(max(0, limit))
+    sel = build(query, dense=_dense(query)).offset(max(0, offset)).limit(max(0, limit))
     return [_row(c) for c in sel]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import peewee
 
 from pupetui.models import ALL_MODELS
+from pupetui.services import search_index
 
 
 @dataclass
@@ -78,4 +79,8 @@ def init(db: peewee.Database) -> list[str]:
     created = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in existing]
     with db.bind_ctx(ALL_MODELS):
         db.create_tables([m for m in ALL_MODELS if m._meta.table_name in created], safe=True)
+    if "asiakas" in created:
+        # pupetui's own customer table gets the engine's search index (kept in step by the
+        # database); an existing Pupesoft table is left as it is (`pupetui index` adds it).
+        search_index.ensure(db)
     return created

@@ -29,6 +29,42 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())[:8]
 
 
+def words_match(joined_words: str, *columns) -> int:
+    """1 when every word (space-separated) starts a word of one of the columns.
+
+    The same rule as the FTS5 prefix query, for SQLite scans in name order."""
+    text = " ".join(c for c in columns if c).casefold()
+    ws = joined_words.split(" ")
+    for w in ws:
+        if w not in text:
+            return 0
+    tokens = _WORD.findall(text)
+    return int(all(any(t.startswith(w) for t in tokens) for w in ws))
+
+
+MATCH_FUNCTION = "pupetui_words_match"
+
+
+def register_sqlite_function(db: peewee.SqliteDatabase) -> None:
+    if MATCH_FUNCTION not in getattr(db, "_functions", {}):
+        db.register_function(words_match, MATCH_FUNCTION, -1, deterministic=True)
+
+
+def sqlite_match_call(text: str) -> peewee.Node:
+    """A condition true for asiakas rows whose searched columns match every word of `text`."""
+    cols = ", ".join(f'"t1"."{c}"' for c in SEARCHED_COLUMNS)
+    return peewee.SQL(f"{MATCH_FUNCTION}(?, {cols})", [" ".join(words(text))])
+
+
+def sqlite_match_count(db: peewee.Database, text: str, cap: int) -> int:
+    """How many customers (of any company) the FTS index matches, counting up to `cap`."""
+    match = sqlite_match_expression(text)
+    return db.execute_sql(
+        f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?)",
+        (match, cap),
+    ).fetchone()[0]
+
+
 # -- SQLite -------------------------------------------------------------------
 
 def _sqlite_has_fts5(db: peewee.SqliteDatabase) -> bool:
@@ -87,9 +123,15 @@ def sqlite_match_expression(text: str) -> str | None:
 PG_INDEX = "asiakas_haku_trgm"
 
 
-def pg_search_expression() -> str:
-    parts = " || ' ' || ".join(f"coalesce({c}, '')" for c in SEARCHED_COLUMNS)
+def pg_search_expression(alias: str = "") -> str:
+    prefix = f'"{alias}".' if alias else ""
+    parts = " || ' ' || ".join(f"coalesce({prefix}{c}, '')" for c in SEARCHED_COLUMNS)
     return f"lower({parts})"
+
+
+def pg_word_pattern(word: str) -> str:
+    """A POSIX regex for `word` at the start of a word (words are letters and digits only)."""
+    return f"(^|[^[:alnum:]]){word}"
 
 
 def _pg_ensure(db: peewee.PostgresqlDatabase) -> bool:
