@@ -64,7 +64,11 @@ def open_database(url: str) -> peewee.Database:
             db = url_connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
         elif kind == "mysql":
             url = url.replace("mariadb://", "mysql://", 1)
-            db = url_connect(url, charset="utf8mb4", connect_timeout=10)
+            from pymysql.constants import CLIENT
+
+            # FOUND_ROWS: an UPDATE reports the rows it matched (as SQLite and PostgreSQL do),
+            # not only the rows whose values changed.
+            db = url_connect(url, charset="utf8mb4", connect_timeout=10, client_flag=CLIENT.FOUND_ROWS)
         else:
             db = url_connect(url, connect_timeout=10)
         db.connect(reuse_if_open=True)

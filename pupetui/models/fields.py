@@ -158,4 +158,7 @@ class DecimalField(peewee.DecimalField):
             return Decimal("0")
         if isinstance(value, float):
             value = Decimal(repr(value))
-        return super().python_value(value)
+        value = super().python_value(value)
+        if isinstance(value, Decimal) and value.is_finite():
+            value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+        return value

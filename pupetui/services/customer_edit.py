@@ -115,8 +115,10 @@ def check(form: CustomerForm, customer_id: int | None = None) -> CheckResult:
             guard(check_country, values[name], name)
     if values["language"] and len(values["language"]) != 2:
         errors.append(ValidationError("language: a two-letter code such as fi", "language"))
+    stored = load(customer_id).values() if customer_id is not None else {}
     for name, kind in KEYWORD_FIELDS.items():
-        if values[name] and not _keyword_exists(kind, values[name]):
+        unchanged = stored.get(name) == values[name]  # old data may hold values no keyword has
+        if values[name] and not unchanged and not _keyword_exists(kind, values[name]):
             errors.append(ValidationError(f"{name}: {values[name]!r} is not in the keywords ({kind})", name))
     if values["salesperson_no"]:
         if not values["salesperson_no"].isdigit():
