@@ -1,19 +1,26 @@
-"""Untrusted text: what the database or a user gave, made safe to show on a terminal."""
+"""Untrusted text (from the database or from users) made safe to show on a terminal.
+
+Control characters (C0, DEL, C1: an ESC could drive the terminal) and the bidirectional
+overrides (which can make text read as something else) are removed. On one line (the default)
+a tab, newline or carriage return becomes a space; in multi-line text newlines are kept and tabs
+become spaces. Markup is not touched here: widgets show the result literally (rich Text).
+Headless commands print through this too, so both faces show the same.
+"""
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_BLANKS = re.compile(r"[\t\n\r\v\f]")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def printable(value: object, *, single_line: bool = True) -> str:
-    """The text with control characters (and bidi overrides) replaced; newlines kept unless
-    `single_line`, where they and tabs become spaces. Markup is not touched: widgets must show
-    the result literally."""
-    text = "" if value is None else str(value)
+    """`value` as a string without control characters ('' for None)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
     if single_line:
-        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    else:
-        text = text.replace("\r\n", "\n").replace("\t", "    ")
-    return _CONTROL.sub("\ufffd", text)
+        return _CONTROLS.sub("", _BLANKS.sub(" ", text))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_CONTROLS.sub("", _BLANKS.sub(" ", line)) for line in lines)

@@ -1,0 +1,167 @@
+"""The Textual app: login or main menu, programs, keys, command palette, theme.
+
+`PupetuiApp(settings, *, company=...)`:
+- `settings.auth == "password"`: starts on the login screen; otherwise the CLI has logged the
+  user in already and the app starts on the main menu.
+- `settings.keys` (binding id -> keys, e.g. {"quit": "ctrl+x", "customers": "c"}) is the
+  user's keymap, applied with `App.set_keymap`; ids it does not know are reported once.
+- `settings.theme`: a Textual theme name, "ansi" for the terminal's own 16 colours, or empty:
+  the ANSI theme on a terminal of 16 colours (or fewer), else "textual-dark".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
+
+from pupetui.config import Settings
+from pupetui.i18n import N_, _
+from pupetui.screens.base import PupeModalScreen, PupeScreen
+from pupetui.screens.commands import ProgramCommands
+from pupetui.screens.help import HelpScreen, screen_keys
+from pupetui.screens.login import LoginScreen
+from pupetui.screens.menu import MenuScreen
+from pupetui.screens.programs import screen_for
+from pupetui.screens.unavailable import UnavailableScreen
+from pupetui.services import session_info
+from pupetui.services.programs import BY_ID
+from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
+from pupetui.widgets.literal import printable
+
+ANSI_THEME = "ansi-dark"
+DEFAULT_THEME = "textual-dark"
+THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEME, "dark": DEFAULT_THEME}
+FEW_COLOURS = {None, "standard", "windows"}
+# the screens whose keys a keymap may name (program screens join as they are built)
+SCREEN_CLASSES = (LoginScreen, MenuScreen, UnavailableScreen, HelpScreen)
+
+
+class PupetuiApp(App):
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep it
+    TITLE = "pupetui"
+    COMMANDS = App.COMMANDS | {ProgramCommands}
+    BINDINGS = [
+        Binding("f1", "help", N_("Help"), id="help"),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="quit"),
+        Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True, id="command_palette"),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+
+    def __init__(self, settings: Settings, *, company: str) -> None:
+        super().__init__()
+        self.settings = settings
+        self.company = company
+        self.session_info: session_info.SessionInfo | None = None
+        self._reported_clashes: set[tuple[str, ...]] = set()
+        translate_bindings(self)
+        self.user_keymap = {str(k): str(v) for k, v in (settings.keys or {}).items() if v}
+        palette_keys = self.user_keymap.get("command_palette")
+        if palette_keys:  # so the footer still shows the palette's key on its right
+            self.COMMAND_PALETTE_BINDING = self._normalize_keymap({"p": palette_keys})["p"].split(",")[0]
+
+    # -- start ----------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        warnings: list[str] = []
+        self.theme = self.choose_theme(self.settings.theme, warnings)
+        self.set_keymap(self.user_keymap)
+        unknown = sorted(set(self.user_keymap) - self.known_binding_ids())
+        if unknown:
+            warnings.append(_("Unknown key names in the configuration: {names}").format(names=", ".join(unknown)))
+        for key, ids in keymap_clashes(self._keymap, PupetuiApp, list(SCREEN_CLASSES)):
+            self._reported_clashes.add(tuple(ids))
+            warnings.append(
+                _("The configuration gives the key {key} to several actions: {names}").format(
+                    key=key, names=", ".join(ids)
+                )
+            )
+        if self.settings.auth == "password" or not session_info.is_logged_in():
+            self.push_screen(LoginScreen(self.company, self.settings.user))
+        else:
+            self.push_screen(MenuScreen())
+        for warning in warnings:  # after the first screen is up, so they show on it
+            self.call_after_refresh(self.notify, printable(warning), severity="warning", markup=False)
+
+    def choose_theme(self, wanted: str, warnings: list[str] | None = None) -> str:
+        """The theme `wanted` (a name or an alias), else the default for this terminal."""
+        wanted = (wanted or "").strip()
+        name = THEME_ALIASES.get(wanted.lower(), wanted)
+        if name and name in self.available_themes:
+            return name
+        if name and warnings is not None:
+            warnings.append(_("Unknown theme {theme}; using the default.").format(theme=wanted))
+        return ANSI_THEME if self.console.color_system in FEW_COLOURS else DEFAULT_THEME
+
+    @staticmethod
+    def known_binding_ids() -> set[str]:
+        return binding_ids(PupetuiApp, *SCREEN_CLASSES)
+
+    # -- session ----------------------------------------------------------------------------------
+    def on_login_screen_accepted(self, message: LoginScreen.Accepted) -> None:
+        self.switch_screen(MenuScreen())
+
+    def on_menu_screen_loaded(self, message: MenuScreen.Loaded) -> None:
+        self.session_info = message.info
+        self.sub_title = printable(message.info.label)
+
+    # -- programs ---------------------------------------------------------------------------------
+    def program_key(self, program_id: str) -> str:
+        program = BY_ID[program_id]
+        return self.user_keymap.get(program_id, program.key)
+
+    def open_program(self, program_id: str) -> None:
+        """Open a program from the menu, its key or the command palette (if the user may)."""
+        info = self.session_info
+        program = BY_ID.get(program_id)
+        if info is None or program is None or not info.may_use(program_id):
+            self.notify(_("You have no right to use this program."), severity="warning", markup=False)
+            return
+        stack = self.screen_stack
+        menus = [i for i, screen in enumerate(stack) if isinstance(screen, MenuScreen)]
+        if not menus:
+            return
+        for _screen in stack[menus[-1] + 1 :]:
+            self.pop_screen()
+        self.push_screen(screen_for(program))
+
+    def handle_bindings_clash(self, clashed_bindings, node) -> None:
+        """A key of the user's keymap is taken by another binding: say so once."""
+        names = tuple(sorted({b.id or b.action for b in clashed_bindings}))
+        if names and names not in self._reported_clashes:
+            self._reported_clashes.add(names)
+            self.notify(
+                _("The configuration gives a key that is already used by: {names}").format(names=", ".join(names)),
+                severity="warning",
+                markup=False,
+            )
+
+    # -- keys and help --------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        if not isinstance(self.screen, (PupeScreen, PupeModalScreen)):
+            return
+        self.push_screen(HelpScreen(screen_keys(self.screen), printable(self.screen.title or "")))
+
+    def action_help_quit(self) -> None:
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    _("Press {key} to quit.").format(key=self.get_key_display(active.binding)),
+                    markup=False,
+                )
+                return
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for programs and commands…")))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("Keys"), _("Show the keys of this screen"), self.action_help)
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Quit pupetui"), self.action_quit)

@@ -1,0 +1,1 @@
+"""The screens: one per program, each with its .tcss beside it."""
