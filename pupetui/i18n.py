@@ -44,6 +44,14 @@ def catalog_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def catalog_paths(lang: str) -> list[Path]:
+    """The shell's catalog first, then one per program (`customers.po`, `memo.po`, ...)."""
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    main = catalog_path(lang)
+    others = sorted(p for p in folder.glob("*.po") if p != main)
+    return ([main] if main.is_file() else []) + others
+
+
 def _normalize(lang: str) -> str | None:
     code = (lang or "").strip().lower().replace("-", "_").split("_")[0].split(".")[0]
     return code if code in LANGUAGES else None
@@ -74,19 +82,17 @@ def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
 
 
 def _read_catalog(lang: str) -> dict[str, str]:
-    path = catalog_path(lang)
-    if not path.is_file():
-        return {}
     from babel.messages.pofile import read_po
 
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=lang, domain=DOMAIN)
     texts: dict[str, str] = {}
-    for message in catalog:
-        if not message.id or message.fuzzy or isinstance(message.id, tuple):
-            continue
-        if isinstance(message.string, str) and message.string:
-            texts[message.id] = message.string
+    for path in catalog_paths(lang):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang, domain=DOMAIN)
+        for message in catalog:
+            if not message.id or message.fuzzy or isinstance(message.id, tuple):
+                continue
+            if isinstance(message.string, str) and message.string:
+                texts.setdefault(message.id, message.string)
     return texts
 
 

@@ -43,9 +43,13 @@ def data_messages() -> set[str]:
     return {p.title_key for p in BY_ID.values()} | {auth.LOGIN_REFUSED}
 
 
-def catalog(lang: str):
-    with i18n.catalog_path(lang).open("rb") as fh:
-        return read_po(fh, locale=lang)
+def catalog(lang: str) -> list:
+    """Every message of every catalog file of `lang` (the shell's and each program's)."""
+    messages = []
+    for path in i18n.catalog_paths(lang):
+        with path.open("rb") as fh:
+            messages.extend(read_po(fh, locale=lang))
+    return messages
 
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
@@ -54,7 +58,7 @@ def test_every_text_of_the_code_is_in_the_catalog(lang):
     missing = {m: where for m, where in source_messages().items() if m not in ids}
     missing.update({m: "data" for m in data_messages() if m not in ids})
     assert not missing, (
-        f"add these to pupetui/locale/{lang}/LC_MESSAGES/pupetui.po with a translation:\n"
+        f"add these to a catalog in pupetui/locale/{lang}/LC_MESSAGES/ with a translation:\n"
         + "\n".join(f"  {where}: {m!r}" for m, where in sorted(missing.items(), key=lambda i: i[1]))
     )
 
