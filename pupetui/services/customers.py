@@ -310,3 +310,23 @@ def filter_choices() -> dict[str, list[Choice]]:
     sellers = User.select(User.salesperson_no, User.name).where(User.salesperson_no > 0).order_by(User.name)
     out["salesperson_no"] = [Choice(str(u.salesperson_no), f"{u.salesperson_no} {u.name}") for u in sellers]
     return out
+
+
+# -- Excel ---------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    ("Name", "name"), ("Name extension", "name_extra"), ("Business ID", "business_id"),
+    ("Customer no", "customer_no"), ("Town", "city"), ("Phone", "phone"), ("Email", "email"),
+    ("Department", "department"), ("Group", "customer_group"), ("District", "district"),
+    ("Status", "status"), ("Salesperson", "salesperson_no"), ("Prospect", "is_prospect"),
+    ("Company", "company"),
+)
+
+
+def export_xlsx(query: CustomerQuery, path, titles=None):
+    """Every customer the filters select (not only the rows on screen) to an Excel file."""
+    from pupetui.services.export import write_xlsx
+
+    headers = [titles(t) if titles else t for t, _ in EXPORT_COLUMNS]
+    rows = ([getattr(r, attr) for _, attr in EXPORT_COLUMNS] for r in all_rows(query))
+    return write_xlsx(path, headers, rows, sheet="asiakkaat", widths=[30, 20, 12, 10, 16, 16, 28, 8, 8, 8, 8, 8, 8, 8])
