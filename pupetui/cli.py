@@ -140,7 +140,10 @@ def cmd_demo(args, settings) -> int:
         if not args.quiet:
             print(message, flush=True)
 
-    stats = demo.generate(database, customers=args.customers, seed=args.seed, progress=progress)
+    try:
+        stats = demo.generate(database, customers=args.customers, seed=args.seed, progress=progress)
+    except ValueError as exc:  # e.g. the demo companies exist already
+        raise CliError(str(exc)) from None
     seconds = time.perf_counter() - started
     print(stats.summary(seconds))
     return EXIT_OK
