@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p = sub.add_parser("demo", help="fill a database with a deterministic Finnish demo dataset")
     _common(p, suppress=True)
-    p.add_argument("--customers", type=int, default=300, metavar="N", help="customers per company (default 300)")
+    p.add_argument("--customers", type=int, default=300, metavar="N", help="customers of the demo company, the second gets a tenth (default 300)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p = sub.add_parser("whoami", help="log in and list the programs the user may use")

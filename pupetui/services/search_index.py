@@ -106,8 +106,14 @@ def _sqlite_ensure(db: peewee.SqliteDatabase) -> bool:
             f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.tunnus, {new}); END"
         )
         if not exists:
-            db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+            rebuild(db)
     return True
+
+
+def rebuild(db: peewee.Database) -> None:
+    """Fill the SQLite FTS index anew from asiakas (after a bulk load with its triggers off)."""
+    if isinstance(db, peewee.SqliteDatabase) and sqlite_index_present(db):
+        db.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
 def sqlite_match_expression(text: str) -> str | None:
