@@ -270,10 +270,6 @@ def test_whoami_in_password_mode_with_the_other_company(env, sqlite_url):
 
 # -- demo --------------------------------------------------------------------------------------
 
-DEMO = ROOT / "pupetui" / "services" / "demo.py"
-
-
-@pytest.mark.skipif(not DEMO.is_file(), reason="pupetui/services/demo.py is not written yet")
 def test_demo_then_whoami(env, database_url):
     from pupetui.services import demo
 
@@ -290,7 +286,6 @@ def test_demo_then_whoami(env, database_url):
     assert run(env, "check", "--db", database_url).returncode == 0
 
 
-@pytest.mark.skipif(not DEMO.is_file(), reason="pupetui/services/demo.py is not written yet")
 def test_demo_user_logs_in_with_the_demo_password(env, sqlite_url):
     from pupetui.services import demo
 

@@ -175,7 +175,6 @@ def test_password_login_in_finnish_in_a_real_terminal(tmux, tmp_path):
 
 
 def test_demo_database_in_a_real_terminal(tmux, tmp_path):
-    pytest.importorskip("pupetui.services.demo", reason="the demo data generator is not written yet")
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     made = subprocess.run(
         pupetui("demo", "--db", url, "--customers", "20", "--quiet"),
