@@ -57,7 +57,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p = sub.add_parser("whoami", help="log in and list the programs the user may use")
     _common(p, suppress=True)
+    p = sub.add_parser("customers", help="the customer list: search, filter, print or save as Excel")
+    _common(p, suppress=True)
+    p.add_argument("--search", default="", metavar="TEXT", help="words that start a name, town, number, phone or email")
+    p.add_argument("--department", default=None, metavar="OSASTO")
+    p.add_argument("--group", default=None, metavar="RYHMA")
+    p.add_argument("--district", default=None, metavar="PIIRI")
+    p.add_argument("--salesperson", type=int, default=None, metavar="N")
+    p.add_argument("--status", default=None, metavar="TILA")
+    p.add_argument("--sort", default="name", choices=[c.id for c in _customer_columns()])
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--whole-group", action="store_true", help="all companies of the group (konserni)")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="rows to print (default 50)")
+    p.add_argument("--xlsx", metavar="PATH", help="save every selected customer to an Excel file instead")
     return parser
+
+
+def _customer_columns():
+    from pupetui.services.customers import COLUMNS
+
+    return COLUMNS
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -158,6 +177,39 @@ def cmd_whoami(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_customers(args, settings) -> int:
+    from pupetui.services import customers
+    from pupetui.services.programs import CUSTOMERS
+    from pupetui.services.text import printable
+
+    _open(settings)
+    headless_login(settings)
+    try:
+        auth.require(CUSTOMERS)
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    query = customers.CustomerQuery(
+        text=args.search, department=args.department, customer_group=args.group,
+        district=args.district, salesperson_no=args.salesperson, status=args.status,
+        sort=args.sort, descending=args.desc, whole_group=args.whole_group,
+    )
+    if args.xlsx:
+        from pupetui.services.export import ExportError
+
+        try:
+            result = customers.export_xlsx(query, args.xlsx)
+        except ExportError as exc:
+            raise CliError(str(exc)) from None
+        print(f"saved {result.rows} customer(s) to {result.path}")
+        return EXIT_OK
+    columns = [c for c in customers.COLUMNS if c.id in ("name", "city", "business_id", "customer_no", "phone")]
+    for row in customers.page(query, 0, max(0, args.limit)):
+        mark = "*" if row.is_prospect else " "
+        cells = [printable(row.value(c.id))[: c.width].ljust(c.width) for c in columns]
+        print(mark + " ".join(cells).rstrip())
+    return EXIT_OK
+
+
 def ensure_demo_database(settings: config.Settings) -> config.Settings:
     """`--demo`: the demo database, made on first use; the demo user unless one was given."""
     from pupetui.services import demo
@@ -193,7 +245,10 @@ def run_tui(args, settings) -> int:
     return app.return_code or EXIT_OK
 
 
-COMMANDS = {"init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami}
+COMMANDS = {
+    "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
+    "customers": cmd_customers,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -213,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pupetui: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `pupetui customers | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from pupetui.services.text import printable
 
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
 _FORMULA_START = ("=", "+", "-", "@")
+
+
+class ExportError(Exception):
+    """The file cannot be written; the message is for a person."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,13 @@ def write_xlsx(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence
                sheet: str = "pupetui", widths: Sequence[int] | None = None) -> ExportResult:
     """Write the rows to an .xlsx file: numbers as numbers, dates as dates, text as text
     (never as a formula, whatever it starts with). The file appears only when complete."""
-    path = Path(path)
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder: give a file name")
+    if not path.parent.is_dir():
+        raise ExportError(f"the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise ExportError(f"no permission to write in {path.parent}")
     partial = path.with_name(path.name + ".partial")
     workbook = xlsxwriter.Workbook(str(partial), {
         "constant_memory": True,
@@ -74,12 +86,18 @@ def write_xlsx(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence
                     ws.write_string(r, col, printable(value, single_line=False))
             count += 1
         workbook.close()
-    except BaseException:
+    except BaseException as exc:
         try:
             workbook.close()
         except Exception:  # noqa: BLE001 - the original error matters, not this one
             pass
         partial.unlink(missing_ok=True)
+        if isinstance(exc, (OSError, xlsxwriter.exceptions.FileCreateError)):
+            raise ExportError(f"cannot write {path}: {exc}") from None
         raise
-    partial.replace(path)
+    try:
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
     return ExportResult(path=path, rows=count, truncated=truncated)

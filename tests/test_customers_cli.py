@@ -1,0 +1,65 @@
+"""`pupetui customers`: the headless customer list, its rights and its Excel file."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from pupetui import db
+from pupetui.models import Company, Customer, Permission, User
+from test_cli import env, run  # noqa: F401  (fixture and helper)
+
+
+@pytest.fixture
+def url(sqlite_url):
+    db.connect(sqlite_url)
+    with db.session("acme", "admin"):
+        Company.create(name="Acme Oy")
+        User.create(login="anna", name="Anna")
+        User.create(login="ville", name="Ville")
+        Permission.create(login="anna", script="crm/asiakaslista.php")
+        Customer.create(name="Virtanen Oy", city="Helsinki", business_id="1234567-1", customer_no="1001", salesperson_no=7)
+        Customer.create(name="Oy [Ab] & Co\x1b[31m", city="Turku", customer_no="1002", kind="R")
+        Customer.create(name="Poistettu Oy", city="Turku", customer_no="1003", kind="P")
+    db.end_session()
+    db.database.obj.close()
+    return sqlite_url
+
+
+def test_lists_and_searches(env, url):
+    result = run(env, "customers", "--db", url, "--user", "anna")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("*Oy [Ab] & Co[31m")  # prospect marked; the escape character removed
+    assert "\x1b" not in result.stdout
+    assert lines[1].startswith(" Virtanen Oy") and "Helsinki" in lines[1]
+    found = run(env, "customers", "--db", url, "--user", "anna", "--search", "hels")
+    assert [line.split()[0] for line in found.stdout.splitlines()] == ["Virtanen"]
+
+
+def test_refuses_without_the_right(env, url):
+    result = run(env, "customers", "--db", url, "--user", "ville")
+    assert result.returncode == 3
+    assert "no right" in result.stderr and "crm/asiakaslista.php" in result.stderr
+    assert result.stdout == ""
+
+
+def test_excel_of_every_selected_customer(env, url, tmp_path):
+    path = tmp_path / "asiakkaat.xlsx"
+    result = run(env, "customers", "--db", url, "--user", "anna", "--xlsx", str(path))
+    assert result.returncode == 0 and "saved 2 customer(s)" in result.stdout
+    sheet = openpyxl.load_workbook(path).active
+    rows = list(sheet.values)
+    assert rows[0][:3] == ("Name", "Name extension", "Business ID")
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"Virtanen Oy", "Oy [Ab] & Co[31m"}
+    salesperson = rows[0].index("Salesperson")
+    assert by_name["Virtanen Oy"][salesperson] == 7  # a number, not text
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_excel_into_a_missing_folder_is_a_plain_error(env, url, tmp_path):
+    result = run(env, "customers", "--db", url, "--user", "anna", "--xlsx", str(tmp_path / "ei" / "x.xlsx"))
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr
