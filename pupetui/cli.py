@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--whole-group", action="store_true", help="all companies of the group (konserni)")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="rows to print (default 50)")
     p.add_argument("--xlsx", metavar="PATH", help="save every selected customer to an Excel file instead")
+    p = sub.add_parser("calendar", help="the calendar: export a user's entries as iCalendar (.ics)")
+    _common(p, suppress=True)
+    calsub = p.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
+    e = calsub.add_parser("export", help="write a date range of a user's calendar to an .ics file")
+    _common(e, suppress=True)
+    e.add_argument("--owner", default=None, metavar="LOGIN", help="whose calendar (default: yours)")
+    e.add_argument("--from", dest="start", required=True, metavar="DATE", help="first day, dd.mm.yyyy or yyyy-mm-dd")
+    e.add_argument("--to", dest="end", required=True, metavar="DATE", help="last day")
+    e.add_argument("--out", required=True, metavar="FILE", help="the .ics file to write")
     return parser
 
 
@@ -210,6 +219,27 @@ def cmd_customers(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_calendar(args, settings) -> int:
+    from pupetui.services import calendar
+    from pupetui.services.programs import CALENDAR
+    from pupetui.services.validation import ValidationError
+
+    _open(settings)
+    headless_login(settings)
+    try:
+        auth.require(CALENDAR)
+        start = calendar.parse_date(args.start, "--from")
+        end = calendar.parse_date(args.end, "--to")
+        owner = args.owner or settings.user
+        count = calendar.export_ics(owner, start, end, args.out)
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    except ValidationError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    print(f"wrote {count} entr{'y' if count == 1 else 'ies'} of {owner} to {args.out}")
+    return EXIT_OK
+
+
 def ensure_demo_database(settings: config.Settings) -> config.Settings:
     """`--demo`: the demo database, made on first use; the demo user unless one was given."""
     from pupetui.services import demo
@@ -247,7 +277,7 @@ def run_tui(args, settings) -> int:
 
 COMMANDS = {
     "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
-    "customers": cmd_customers,
+    "customers": cmd_customers, "calendar": cmd_calendar,
 }
 
 

@@ -63,3 +63,26 @@ def test_excel_into_a_missing_folder_is_a_plain_error(env, url, tmp_path):
     result = run(env, "customers", "--db", url, "--user", "anna", "--xlsx", str(tmp_path / "ei" / "x.xlsx"))
     assert result.returncode == 1
     assert "does not exist" in result.stderr
+
+
+def test_calendar_export_headless(env, url, tmp_path):
+    from pupetui.models import Activity
+
+    db.connect(url)
+    with db.session("acme", "admin"):
+        Permission.create(login="anna", script="crm/kalenteri.php")
+        Activity.create(kind="kalenteri", owner="anna", starts_at="2026-05-05 09:00:00", ends_at="2026-05-05 10:00:00",
+                        text="Asiakaskäynti", method="Käynti")
+    db.end_session()
+    db.database.obj.close()
+    out = tmp_path / "anna.ics"
+    result = run(env, "calendar", "export", "--db", url, "--user", "anna", "--from", "1.5.2026", "--to", "2026-05-31", "--out", str(out))
+    assert result.returncode == 0 and "wrote 1 entry of anna" in result.stdout
+    import icalendar
+
+    [event] = [c for c in icalendar.Calendar.from_ical(out.read_bytes()).walk() if c.name == "VEVENT"]
+    assert str(event["description"]) == "Asiakaskäynti"
+    bad = run(env, "calendar", "export", "--db", url, "--user", "anna", "--from", "31.2.2026", "--to", "1.3.2026", "--out", str(out))
+    assert bad.returncode == 2 and "is not a date" in bad.stderr
+    refused = run(env, "calendar", "export", "--db", url, "--user", "ville", "--from", "1.5.2026", "--to", "2.5.2026", "--out", str(out))
+    assert refused.returncode == 3 and "no right" in refused.stderr
