@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--from", dest="start", required=True, metavar="DATE", help="first day, dd.mm.yyyy or yyyy-mm-dd")
     e.add_argument("--to", dest="end", required=True, metavar="DATE", help="last day")
     e.add_argument("--out", required=True, metavar="FILE", help="the .ics file to write")
+    p = sub.add_parser("reminders", help="reminders: list yours, or email overdue summaries (for cron)")
+    _common(p, suppress=True)
+    remsub = p.add_subparsers(dest="reminders_command", metavar="ACTION", required=True)
+    r = remsub.add_parser("list", help="your reminders and leads waiting for acknowledgement")
+    _common(r, suppress=True)
+    r.add_argument("--owner", default=None, metavar="LOGIN", help="another calendar user's list")
+    r = remsub.add_parser("notify", help="email every owner of overdue reminders a summary (once a day each)")
+    _common(r, suppress=True)
     return parser
 
 
@@ -240,6 +248,34 @@ def cmd_calendar(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_reminders(args, settings) -> int:
+    from pupetui.services import reminders
+    from pupetui.services.mail import SmtpConfig
+    from pupetui.services.programs import REMINDERS
+    from pupetui.services.text import printable
+
+    _open(settings)
+    headless_login(settings)
+    try:
+        auth.require(REMINDERS)
+        if args.reminders_command == "list":
+            for row in reminders.waiting(args.owner or settings.user):
+                mark = "!" if row.overdue else " "
+                due = row.due.strftime("%d.%m.%Y %H:%M") if row.due else ""
+                who = f" [{printable(row.customer_name)}]" if row.customer_name else ""
+                print(f"{mark} {due}  {row.kind:<9} {row.owner:<10}{who} {printable(row.text)[:120]}")
+            return EXIT_OK
+        config = SmtpConfig.from_settings(settings.smtp)
+        if not config.configured:
+            raise CliError("email is not configured: set [smtp] host and sender")
+        report = reminders.notify(config)
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    for line in report.lines():
+        print(line)
+    return EXIT_ERROR if report.failed else EXIT_OK
+
+
 def ensure_demo_database(settings: config.Settings) -> config.Settings:
     """`--demo`: the demo database, made on first use; the demo user unless one was given."""
     from pupetui.services import demo
@@ -277,7 +313,7 @@ def run_tui(args, settings) -> int:
 
 COMMANDS = {
     "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
-    "customers": cmd_customers, "calendar": cmd_calendar,
+    "customers": cmd_customers, "calendar": cmd_calendar, "reminders": cmd_reminders,
 }
 
 

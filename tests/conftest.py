@@ -200,3 +200,33 @@ def sqlite_url(tmp_path) -> str:
     schema.init(d)
     d.close()
     return url
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that takes mail (set `.mode` to 'refuse' or 'refuse_after:N')."""
+    from servers import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dropping_server():
+    """A TCP server on loopback that closes every connection at once."""
+    from servers import DroppingServer
+
+    server = DroppingServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms_service():
+    """Pupesoft's SMS protocol on loopback; set `.answer`, `.delay` or `.drop`."""
+    from servers import SmsService
+
+    service = SmsService()
+    yield service
+    service.stop()

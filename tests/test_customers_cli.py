@@ -86,3 +86,27 @@ def test_calendar_export_headless(env, url, tmp_path):
     assert bad.returncode == 2 and "is not a date" in bad.stderr
     refused = run(env, "calendar", "export", "--db", url, "--user", "ville", "--from", "1.5.2026", "--to", "2.5.2026", "--out", str(out))
     assert refused.returncode == 3 and "no right" in refused.stderr
+
+
+def test_reminders_notify_for_cron(env, url, smtp_server):
+    from pupetui.models import Activity
+
+    db.connect(url)
+    with db.session("acme", "admin"):
+        Permission.create(login="anna", script="crm/kuittaamattomat.php")
+        User.update(email="anna@acme.example").where(User.login == "anna").execute()
+        Activity.create(kind="Muistutus", owner="anna", acknowledgement="K", starts_at="2020-01-01 08:00:00",
+                        ends_at="2020-01-01 08:30:00", text="Soita Virtaselle")
+    db.end_session()
+    db.database.obj.close()
+    smtp_env = dict(PUPETUI_SMTP__HOST="127.0.0.1", PUPETUI_SMTP__PORT=str(smtp_server.port), PUPETUI_SMTP__SENDER="crm@acme.example")
+    first = run(env, "reminders", "notify", "--db", url, "--user", "anna", **smtp_env)
+    assert first.returncode == 0 and "sent to anna <anna@acme.example>: 1 overdue reminder(s)" in first.stdout
+    second = run(env, "reminders", "notify", "--db", url, "--user", "anna", **smtp_env)
+    assert second.returncode == 0 and "already told today: anna" in second.stdout
+    assert len(smtp_server.messages) == 1 and "Soita Virtaselle" in smtp_server.messages[0].get_content()
+    listed = run(env, "reminders", "list", "--db", url, "--user", "anna")
+    assert listed.stdout.startswith("! 01.01.2020 08:00") and "Soita Virtaselle" in listed.stdout
+    smtp_server.mode = "refuse"
+    failing = run(env, "reminders", "notify", "--db", url, "--user", "anna", **{**smtp_env, "PUPETUI_SMTP__PORT": "1"})
+    assert failing.returncode == 0  # nothing new to tell today: no connection attempted

@@ -1,0 +1,89 @@
+"""Sending email by SMTP with the [smtp] configuration (host, port, security, login, sender)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Mapping
+
+
+class MailError(Exception):
+    """The mail could not be sent; the message is for a person."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int = 25
+    security: str = ""  # "", "starttls" or "ssl"
+    user: str = ""
+    password: str = ""
+    sender: str = ""
+    timeout: float = 30.0
+
+    @classmethod
+    def from_settings(cls, smtp: Mapping) -> "SmtpConfig":
+        return cls(
+            host=str(smtp.get("host") or ""), port=int(smtp.get("port") or 25),
+            security=str(smtp.get("security") or "").lower(), user=str(smtp.get("user") or ""),
+            password=str(smtp.get("password") or ""), sender=str(smtp.get("sender") or ""),
+            timeout=float(smtp.get("timeout") or 30),
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
+class Mailer:
+    """One SMTP connection for a batch of messages: `with Mailer(config) as m: m.send(msg)`."""
+
+    def __init__(self, config: SmtpConfig):
+        if not config.configured:
+            raise MailError("email is not configured: set [smtp] host (and sender)")
+        self.config = config
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> "Mailer":
+        c = self.config
+        try:
+            if c.security == "ssl":
+                self._smtp = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=ssl.create_default_context())
+            else:
+                self._smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+                if c.security == "starttls":
+                    self._smtp.starttls(context=ssl.create_default_context())
+            if c.user:
+                self._smtp.login(c.user, c.password)
+        except (OSError, smtplib.SMTPException) as exc:
+            self._close()
+            raise MailError(f"cannot connect to the mail server {c.host}:{c.port}: {exc}") from None
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            raise MailError("not connected")
+        if not message["From"]:
+            message["From"] = self.config.sender or f"pupetui@{self.config.host}"
+        try:
+            refused = self._smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"the mail server did not take the mail to {message['To']}: {exc}") from None
+        if refused:
+            raise MailError(f"the mail server refused {', '.join(refused)}")
+
+    def _close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                try:
+                    self._smtp.close()
+                except OSError:
+                    pass
+            self._smtp = None
+
+    def __exit__(self, *exc) -> None:
+        self._close()
