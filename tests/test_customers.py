@@ -56,15 +56,31 @@ def test_search_narrows_as_you_type(database):
         assert names(C.page(C.CustomerQuery(text="zzz"), 0, 50)) == []
 
 
-@pytest.mark.parametrize("dense_from", [1, C.DENSE_MATCHES])
-def test_both_sqlite_plans_agree(database, monkeypatch, dense_from):
-    """Few matches go through the index, many walk the name order: the same rows either way."""
-    monkeypatch.setattr(C, "DENSE_MATCHES", dense_from)
-    _setup(database, n_extra=30)
+@pytest.mark.parametrize("bucket_walk_from", [2, C.BUCKET_WALK_FROM])
+def test_name_order_walk_agrees_with_sorting_everything(database, monkeypatch, bucket_walk_from):
+    """page() walks the index in name order and stops early (reading big buckets of names that
+    start alike through the name index); build() sorts every match: the same rows, at every
+    offset, both directions, with many names sharing four characters."""
+    monkeypatch.setattr(C, "BUCKET_WALK_FROM", bucket_walk_from)
+    _setup(database, n_extra=130)
     with db.session("acme", "anna"):
-        assert names(C.page(C.CustomerQuery(text="v"), 0, 50)) == ["Kuljetus Laine", "Virtanen Rakennus Oy"]
-        assert names(C.page(C.CustomerQuery(text="lisä oy"), 0, 5)) == [f"Lisä {i:03d} Oy" for i in range(5)]
-        assert names(C.page(C.CustomerQuery(text="lisä"), 10, 3)) == [f"Lisä {i:03d} Oy" for i in (10, 11, 12)]
+        Customer.create(name="Lisä", city="Lahti")  # shorter than its bucket-mates
+        Customer.create(name="lisä pieni", city="Lahti")  # lower case sorts after upper (BINARY)
+        Customer.create(name="Åström Lisä", city="Lahti")  # beyond 255 in no character, after Z
+        for text in ("lisä", "lisä oy", "v", "lahti", "l"):
+            for descending in (False, True):
+                q = C.CustomerQuery(text=text, descending=descending)
+                everything = [C._row(c) for c in C.build(q)]
+                for offset, limit in ((0, 7), (5, 50), (60, 60), (125, 10), (400, 5)):
+                    assert C.page(q, offset, limit) == everything[offset:offset + limit], (text, descending, offset)
+
+
+def test_name_key_keeps_code_point_order():
+    from pupetui.services.search_index import name_key
+
+    names = sorted(["", "A", "AB", "Ab", "Ab ", "Abc", "Abcd", "Abcde", "B", "a", "Ä", "Å", "Ω", "Ωmega", "€uro", "0"])
+    keys = [name_key(n) for n in names]
+    assert keys == sorted(keys)
 
 
 def test_search_words_are_word_prefixes_not_substrings(database):

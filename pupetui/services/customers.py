@@ -13,7 +13,6 @@ from pupetui.models.customer import DELETED, PROSPECT
 from pupetui.services import search_index
 from pupetui.services.programs import CUSTOMERS
 
-DENSE_MATCHES = 20_000  # from this many matches on, the search walks the name index instead
 
 
 @dataclass(frozen=True)
@@ -174,16 +173,17 @@ def _mysql_text_condition(words: list[str]) -> peewee.Node:
     return expr
 
 
-def _text_condition(text: str, plan: _Plan, dense: bool) -> peewee.Node | None:
+def _text_condition(text: str, plan: _Plan) -> peewee.Node | None:
     words = search_index.words(text)
     if not words:
         return None
     if plan.sqlite:
-        if plan.sqlite_fts and not dense:
+        if plan.sqlite_fts:
             match = search_index.sqlite_match_expression(text)
             return Customer.id.in_(
                 peewee.SQL(
-                    f"(SELECT rowid FROM {search_index.FTS_TABLE} WHERE {search_index.FTS_TABLE} MATCH ?)",
+                    f"(SELECT rowid & {search_index.TUNNUS_MASK} FROM {search_index.FTS_TABLE} "
+                    f"WHERE {search_index.FTS_TABLE} MATCH ?)",
                     [match],
                 )
             )
@@ -199,20 +199,19 @@ def _text_condition(text: str, plan: _Plan, dense: bool) -> peewee.Node | None:
 
 
 def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
-          dense: bool = False) -> peewee.ModelSelect:
+          with_text: bool = True) -> peewee.ModelSelect:
     """The select for a customer list query: scoped, filtered and sorted (not paged).
 
-    On SQLite with the FTS index a search text takes one of two plans: few matches are
-    looked up through the index by rowid (the table NOT INDEXED so the planner cannot walk
-    a whole index instead); many matches (`dense`) walk the name index and test each row
-    with the same word rule, stopping at the page's end.
+    On SQLite with the FTS index, matches are looked up through the index by rowid (the table
+    NOT INDEXED so that the planner cannot walk a whole index instead). page() does better for
+    the usual name order: see _name_order_page().
     """
     plan = _Plan(db.database.obj)
     if query.whole_group:
         sel = Customer.select_all_companies(*fields).where(Customer.company.in_(group_companies()))
     else:
         sel = Customer.select(*fields)
-    if plan.sqlite_fts and search_index.words(query.text) and not dense:
+    if with_text and plan.sqlite_fts and search_index.words(query.text):
         sel = sel.from_(peewee.SQL('"asiakas" AS "t1" NOT INDEXED'))
     sel = sel.where(Customer.kind != DELETED)
     districts = visible_districts()
@@ -238,7 +237,7 @@ def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
                 sel = sel.where(peewee.Cast(field, "CHAR" if plan.mysql else "TEXT").contains(text))
             else:
                 sel = sel.where(field.contains(text))
-    cond = _text_condition(query.text, plan, dense)
+    cond = _text_condition(query.text, plan) if with_text else None
     if cond is not None:
         sel = sel.where(cond)
     column = COLUMN_BY_ID.get(query.sort, COLUMN_BY_ID["name"])
@@ -248,19 +247,85 @@ def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
     return sel
 
 
-def _dense(query: CustomerQuery) -> bool:
-    """Whether the text matches so many customers that walking the name order is faster."""
+def _name_order_page(query: CustomerQuery, offset: int, limit: int) -> list[CustomerRow] | None:
+    """SQLite with the FTS index, sorted by name: walk the matches in FTS rowid order, which is
+    name order by the first four characters (search_index), joining each to its row and its
+    filters, and stop once the page is full and its last four-character bucket is complete;
+    then sort just those rows by (name, tunnus). None where this does not apply."""
     database = db.database.obj
-    if query.sort != "name" or query.descending or not isinstance(database, peewee.SqliteDatabase):
-        return False
-    if not search_index.words(query.text) or not search_index.sqlite_index_present(database):
-        return False
-    return search_index.sqlite_match_count(database, query.text, DENSE_MATCHES) >= DENSE_MATCHES
+    if query.sort != "name" or not isinstance(database, peewee.SqliteDatabase):
+        return None
+    match = search_index.sqlite_match_expression(query.text)
+    if match is None or not search_index.sqlite_index_present(database):
+        return None
+    direction = "DESC" if query.descending else "ASC"
+    fts = search_index.FTS_TABLE
+    # The FTS table drives the join (CROSS JOIN keeps it outside) and its rowid order is the
+    # query's order, which FTS5 gives as it reads: no sorting, and the walk can stop early.
+    source = peewee.SQL(
+        f'{fts} CROSS JOIN "asiakas" AS "t1" ON "t1"."tunnus" = ({fts}.rowid & {search_index.TUNNUS_MASK})'
+    )
+    key = peewee.SQL(f"({fts}.rowid >> {search_index.TUNNUS_BITS})")
+    sel = build(query, fields=_ROW_FIELDS + (key.alias("name_key"),), with_text=False)
+    sel = sel.from_(source).where(peewee.SQL(f"{fts} MATCH ?", [match])).order_by(peewee.SQL(f"{fts}.rowid {direction}"))
+    need = offset + limit
+    done: list[Customer] = []  # rows of complete buckets (and of a walked bucket)
+    bucket: list[Customer] = []
+    skip_key = None
+    for c in sel.objects().iterator():
+        if c.name_key == skip_key:
+            continue
+        if bucket and c.name_key != bucket[0].name_key:
+            done.extend(bucket)
+            bucket = []
+            if len(done) >= need:
+                break
+        bucket.append(c)
+        if len(bucket) > BUCKET_WALK_FROM and len(done) + len(bucket) >= need:
+            # a big bucket (many names starting alike, e.g. "Tmi "): read the rows it still
+            # needs in name order through the name index instead of sorting all of it
+            walked = _walk_bucket(query, bucket[0].name, need - len(done))
+            if walked is None:
+                continue
+            done.extend(walked)
+            bucket = []
+            if len(done) >= need:
+                break
+            skip_key = c.name_key
+    else:
+        done.extend(bucket)
+    done.sort(key=lambda c: (c.name, c.id), reverse=query.descending)
+    return [_row(c) for c in done[offset:need]]
+
+
+BUCKET_WALK_FROM = 500
+
+
+def _walk_bucket(query: CustomerQuery, name: str, wanted: int) -> list[Customer] | None:
+    """The first `wanted` matching rows (in the query's name order) among the names that start
+    with the first four characters of `name`; None when those characters do not bound a range."""
+    prefix = name[:4]
+    if any(ord(ch) >= 255 for ch in prefix):
+        return None
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
+    database = db.database.obj
+    search_index.register_sqlite_function(database)
+    sel = build(query, with_text=False).where(search_index.sqlite_match_call(query.text))
+    sel = sel.where(Customer.name >= prefix)
+    if len(prefix) < 4:
+        sel = sel.where(Customer.name == prefix)  # a short name is a bucket of its own
+    elif upper:
+        sel = sel.where(Customer.name < upper)
+    return list(sel.limit(wanted))
 
 
 def page(query: CustomerQuery, offset: int, limit: int) -> list[CustomerRow]:
     """Rows offset..offset+limit of the list, fetched by the database (never the whole list)."""
-    sel = build(query, dense=_dense(query)).offset(max(0, offset)).limit(max(0, limit))
+    offset, limit = max(0, offset), max(0, limit)
+    rows = _name_order_page(query, offset, limit)
+    if rows is not None:
+        return rows
+    sel = build(query).offset(offset).limit(limit)
     return [_row(c) for c in sel]
 
 

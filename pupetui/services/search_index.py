@@ -1,6 +1,6 @@
 """The customer search index each engine offers, kept in step with edits by the database itself.
 
-- SQLite: an FTS5 table over asiakas (external content, prefix indexes), kept in step by triggers.
+- SQLite: an FTS5 table over asiakas (prefix indexes, rowids in name order), kept in step by triggers.
 - PostgreSQL: a pg_trgm GIN index over the searched columns.
 - MariaDB/MySQL: Pupesoft's own FULLTEXT indexes on nimi, nimitark, toim_nimi and toim_nimitark,
   plus the (yhtio, ytunnus) and (yhtio, asiakasnro) indexes; pupetui adds nothing there.
@@ -16,7 +16,7 @@ import re
 
 import peewee
 
-FTS_TABLE = "asiakas_haku"
+FTS_TABLE = "pupetui_asiakas_haku"
 SEARCHED_COLUMNS = (
     "nimi", "nimitark", "toim_nimi", "toim_nimitark", "ytunnus", "asiakasnro",
     "postitp", "puhelin", "gsm", "email",
@@ -56,6 +56,38 @@ def sqlite_match_call(text: str) -> peewee.Node:
     return peewee.SQL(f"{MATCH_FUNCTION}(?, {cols})", [" ".join(words(text))])
 
 
+# -- SQLite -------------------------------------------------------------------
+#
+# The FTS5 rowid of a customer is not its tunnus but NAME_KEY(nimi) * 2^31 + tunnus, where
+# NAME_KEY packs the first four characters of the name (code points clamped to 255, which keeps
+# their order) into 32 bits. FTS5 returns matches in rowid order, so a search walks its matches
+# in (nearly) name order and stops after a page: only the names that share the page's last
+# four-character bucket need sorting. The content is read through a view that computes that
+# rowid; triggers keep the index in step with every insert, update and delete of asiakas.
+
+TUNNUS_BITS = 31
+TUNNUS_MASK = (1 << TUNNUS_BITS) - 1
+VIEW = FTS_TABLE + "_v"
+OLD_FTS_TABLES = ("asiakas_haku",)  # the first layout (rowid = tunnus), replaced by ensure()
+
+
+def _name_key_sql(col: str) -> str:
+    chars = [f"coalesce(min(unicode(substr({col}, {i}, 1)), 255), 0)" for i in range(1, 5)]
+    return f"(({chars[0]} * 16777216 + {chars[1]} * 65536 + {chars[2]} * 256 + {chars[3]}) * {1 << TUNNUS_BITS})"
+
+
+def name_key(name: str) -> int:
+    """The Python twin of the SQL NAME_KEY: names in code point (BINARY) order have keys in order."""
+    key = 0
+    for i in range(4):
+        key = key * 256 + (min(ord(name[i]), 255) if i < len(name) else 0)
+    return key
+
+
+def fts_rowid_sql(prefix: str) -> str:
+    return f"{_name_key_sql(prefix + 'nimi')} + {prefix}tunnus"
+
+
 def sqlite_match_count(db: peewee.Database, text: str, cap: int) -> int:
     """How many customers (of any company) the FTS index matches, counting up to `cap`."""
     match = sqlite_match_expression(text)
@@ -65,16 +97,20 @@ def sqlite_match_count(db: peewee.Database, text: str, cap: int) -> int:
     ).fetchone()[0]
 
 
-# -- SQLite -------------------------------------------------------------------
-
 def _sqlite_has_fts5(db: peewee.SqliteDatabase) -> bool:
     try:
-        db.execute_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')").fetchone()
         db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp._fts5_probe USING fts5(x)")
         db.execute_sql("DROP TABLE temp._fts5_probe")
         return True
     except peewee.OperationalError:
         return False
+
+
+def _sqlite_drop(db: peewee.SqliteDatabase, table: str) -> None:
+    for suffix in ("_ai", "_ad", "_au"):
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "{table}{suffix}"')
+    db.execute_sql(f'DROP TABLE IF EXISTS "{table}"')
+    db.execute_sql(f'DROP VIEW IF EXISTS "{table}_v"')
 
 
 def _sqlite_ensure(db: peewee.SqliteDatabase) -> bool:
@@ -83,27 +119,30 @@ def _sqlite_ensure(db: peewee.SqliteDatabase) -> bool:
     cols = ", ".join(SEARCHED_COLUMNS)
     new = ", ".join(f"new.{c}" for c in SEARCHED_COLUMNS)
     old = ", ".join(f"old.{c}" for c in SEARCHED_COLUMNS)
-    exists = db.execute_sql(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (FTS_TABLE,)
-    ).fetchone()
+    exists = sqlite_index_present(db)
     with db.atomic():
+        for table in OLD_FTS_TABLES:
+            _sqlite_drop(db, table)
+        db.execute_sql(
+            f"CREATE VIEW IF NOT EXISTS {VIEW} AS SELECT {fts_rowid_sql('')} AS hakurivi, {cols} FROM asiakas"
+        )
         db.execute_sql(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({cols}, "
-            "content='asiakas', content_rowid='tunnus', "
+            f"content='{VIEW}', content_rowid='hakurivi', "
             "tokenize=\"unicode61 remove_diacritics 0\", prefix='1 2 3')"
         )
         db.execute_sql(
             f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON asiakas BEGIN "
-            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.tunnus, {new}); END"
+            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES ({fts_rowid_sql('new.')}, {new}); END"
         )
         db.execute_sql(
             f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON asiakas BEGIN "
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.tunnus, {old}); END"
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', {fts_rowid_sql('old.')}, {old}); END"
         )
         db.execute_sql(
             f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON asiakas BEGIN "
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.tunnus, {old}); "
-            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.tunnus, {new}); END"
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', {fts_rowid_sql('old.')}, {old}); "
+            f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES ({fts_rowid_sql('new.')}, {new}); END"
         )
         if not exists:
             rebuild(db)
