@@ -17,6 +17,7 @@ from typing import Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.screen import Screen
 
 from pupetui.config import Settings
@@ -26,12 +27,13 @@ from pupetui.screens.commands import ProgramCommands
 from pupetui.screens.help import HelpScreen, screen_keys
 from pupetui.screens.login import LoginScreen
 from pupetui.screens.menu import MenuScreen
-from pupetui.screens.programs import screen_for
+from pupetui.screens.programs import program_binding_classes, screen_for
 from pupetui.screens.unavailable import UnavailableScreen
 from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
 from pupetui.widgets.literal import printable
+from pupetui.widgets.overdue_badge import OverdueCount
 
 ANSI_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
@@ -39,6 +41,12 @@ THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEM
 FEW_COLOURS = {None, "standard", "windows"}
 # the screens whose keys a keymap may name (program screens join as they are built)
 SCREEN_CLASSES = (LoginScreen, MenuScreen, UnavailableScreen, HelpScreen)
+
+
+def keymap_classes() -> tuple[type, ...]:
+    """Every class whose keys a keymap may name: the shell's, and the programs' (imported only
+    when the configuration remaps keys, so a plain start stays fast)."""
+    return SCREEN_CLASSES + program_binding_classes()
 
 
 class PupetuiApp(App):
@@ -58,6 +66,7 @@ class PupetuiApp(App):
         self.company = company
         self.session_info: session_info.SessionInfo | None = None
         self._reported_clashes: set[tuple[str, ...]] = set()
+        self.overdue_reminders = OverdueCount(self)  # shown in every header and in the menu
         translate_bindings(self)
         self.user_keymap = {str(k): str(v) for k, v in (settings.keys or {}).items() if v}
         palette_keys = self.user_keymap.get("command_palette")
@@ -69,10 +78,11 @@ class PupetuiApp(App):
         warnings: list[str] = []
         self.theme = self.choose_theme(self.settings.theme, warnings)
         self.set_keymap(self.user_keymap)
-        unknown = sorted(set(self.user_keymap) - self.known_binding_ids())
+        unknown = sorted(set(self.user_keymap) - self.known_binding_ids()) if self.user_keymap else []
         if unknown:
             warnings.append(_("Unknown key names in the configuration: {names}").format(names=", ".join(unknown)))
-        for key, ids in keymap_clashes(self._keymap, PupetuiApp, list(SCREEN_CLASSES)):
+        clashes = keymap_clashes(self._keymap, PupetuiApp, list(keymap_classes())) if self.user_keymap else []
+        for key, ids in clashes:
             self._reported_clashes.add(tuple(ids))
             warnings.append(
                 _("The configuration gives the key {key} to several actions: {names}").format(
@@ -98,7 +108,7 @@ class PupetuiApp(App):
 
     @staticmethod
     def known_binding_ids() -> set[str]:
-        return binding_ids(PupetuiApp, *SCREEN_CLASSES)
+        return binding_ids(PupetuiApp, *keymap_classes())
 
     # -- session ----------------------------------------------------------------------------------
     def on_login_screen_accepted(self, message: LoginScreen.Accepted) -> None:
@@ -107,6 +117,10 @@ class PupetuiApp(App):
     def on_menu_screen_loaded(self, message: MenuScreen.Loaded) -> None:
         self.session_info = message.info
         self.sub_title = printable(message.info.label)
+        self.overdue_reminders.start(message.info.may_use("reminders"))
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        return self.overdue_reminders.format_title(super().format_title(title, sub_title))
 
     # -- programs ---------------------------------------------------------------------------------
     def program_key(self, program_id: str) -> str:

@@ -62,7 +62,9 @@ def test_init_creates_every_table_and_is_idempotent(empty_db):
     tables = empty_db.get_tables()
     assert set(TABLES) <= set(tables)
     # besides the models' tables only the customer search index (SQLite FTS5 and its shadow tables)
-    assert all(t.startswith("asiakas_haku") for t in set(tables) - set(TABLES))
+    from pupetui.services.search_index import FTS_TABLE
+
+    assert all(t.startswith(FTS_TABLE) for t in set(tables) - set(TABLES))
     assert schema.check(empty_db).ok
 
     db.bind(empty_db)

@@ -25,15 +25,19 @@ def _is_ours(node: object) -> bool:
 
 
 def _rank(node: object, binding_id: str | None) -> int:
+    """The screen's own keys first, then those of its widgets (moving in a table...), the app's,
+    and last the generic field keys."""
     if binding_id in GENERIC_IDS:
+        return 3
+    if isinstance(node, App):
         return 2
-    return 1 if isinstance(node, App) else 0
+    return 0 if isinstance(node, Screen) else 1
 
 
 def screen_keys(screen: Screen) -> list[tuple[str, str]]:
     """(keys as shown, description) for every active binding of `screen` with a description.
 
-    The screen's own keys come first, then the app's, then the generic field keys; keys of one
+    The screen's own keys come first, then its widgets', the app's, and the generic field keys; keys of one
     binding (e.g. ctrl+c and super+c) share a row.
     """
     app = screen.app

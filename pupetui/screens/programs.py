@@ -11,13 +11,36 @@ from pupetui.services.programs import Program
 
 # program id -> "module:ClassName" of its screen (imported on first use, to start fast).
 # A screen class takes no arguments; add it here when its Program gets available=True.
-PROGRAM_SCREENS: dict[str, str] = {}
+PROGRAM_SCREENS: dict[str, str] = {
+    "customers": "pupetui.screens.customers:CustomerListScreen",
+    # the memo program opens the same list: Enter on a customer opens its memo
+    "memo": "pupetui.screens.customers:MemoCustomerListScreen",
+}
+
+
+# Further classes with bindings of their own that a keymap may name ("module:ClassName").
+BINDING_CLASSES: tuple[str, ...] = (
+    "pupetui.screens.customers:FiltersScreen",
+    "pupetui.screens.customers:ColumnFilterScreen",
+    "pupetui.screens.customer_edit:CustomerEditScreen",
+    "pupetui.widgets.confirm:ConfirmScreen",
+    "pupetui.widgets.confirm:AskTextScreen",
+    "pupetui.widgets.paged_table:PagedTable",
+)
+
+
+def _load(target: str) -> type:
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def program_binding_classes() -> tuple[type, ...]:
+    targets = dict.fromkeys(list(PROGRAM_SCREENS.values()) + list(BINDING_CLASSES))
+    return tuple(_load(t) for t in targets)
 
 
 def screen_for(program: Program) -> Screen:
     target = PROGRAM_SCREENS.get(program.id)
     if not program.available or not target:
         return UnavailableScreen(program)
-    module_name, _, class_name = target.partition(":")
-    screen_class = getattr(importlib.import_module(module_name), class_name)
-    return screen_class()
+    return _load(target)()

@@ -15,8 +15,8 @@ class Program:
     available: bool = False  # built yet?
 
 
-CUSTOMERS = Program("customers", "crm/asiakaslista.php", ("",), "Customer list", "a")
-MEMO = Program("memo", "crm/asiakasmemo.php", ("",), "Customer memo", "m")
+CUSTOMERS = Program("customers", "crm/asiakaslista.php", ("",), "Customer list", "a", available=True)
+MEMO = Program("memo", "crm/asiakasmemo.php", ("",), "Customer memo", "m", available=True)
 CALENDAR = Program("calendar", "crm/kalenteri.php", ("",), "Calendar", "k")
 CONTRACTS = Program(
     "contracts", "raportit/vuosisopimusasiakkaat.php", ("",), "Annual-contract customers", "v"
