@@ -15,6 +15,7 @@ PROGRAM_SCREENS: dict[str, str] = {
     "customers": "pupetui.screens.customers:CustomerListScreen",
     # the memo program opens the same list: Enter on a customer opens its memo
     "memo": "pupetui.screens.customers:MemoCustomerListScreen",
+    "calendar": "pupetui.screens.calendar:CalendarScreen",
 }
 
 
@@ -26,7 +27,11 @@ BINDING_CLASSES: tuple[str, ...] = (
     "pupetui.widgets.confirm:ConfirmScreen",
     "pupetui.widgets.confirm:AskTextScreen",
     "pupetui.widgets.paged_table:PagedTable",
-)
+) + tuple(
+    f"pupetui.screens.calendar_forms:{name}"
+    for name in ("EntryFormScreen", "CustomerPickerScreen", "GoToDateScreen", "UserPickerScreen",
+                 "SearchScreen", "ExportScreen", "EntryTypesScreen", "EntryTypeFormScreen")
+) + ("pupetui.widgets.day_agenda:DayAgenda", "pupetui.widgets.day_agenda:WeekAgenda")
 
 
 def _load(target: str) -> type:

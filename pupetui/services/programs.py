@@ -17,7 +17,7 @@ class Program:
 
 CUSTOMERS = Program("customers", "crm/asiakaslista.php", ("",), "Customer list", "a", available=True)
 MEMO = Program("memo", "crm/asiakasmemo.php", ("",), "Customer memo", "m", available=True)
-CALENDAR = Program("calendar", "crm/kalenteri.php", ("",), "Calendar", "k")
+CALENDAR = Program("calendar", "crm/kalenteri.php", ("",), "Calendar", "k", available=True)
 CONTRACTS = Program(
     "contracts", "raportit/vuosisopimusasiakkaat.php", ("",), "Annual-contract customers", "v"
 )
