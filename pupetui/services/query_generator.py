@@ -1,0 +1,419 @@
+"""The query generator (Pupesoft's SQL-generaattori, db_sql_query.php): reports from any table
+that has a `yhtio` column, without writing SQL.
+
+Table and column names come only from the database's own catalogue (never from the user's
+text); every restriction value is a bound parameter; every query is scoped to the session's
+company. Saved queries live in `tallennetut_parametrit` (sovellus 'db_sql_query.php', data as
+JSON): everyone's are visible and runnable, only one's own may be overwritten or deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Iterator
+
+import peewee
+import sqlparse
+
+from pupetui import db
+from pupetui.models import SavedForm
+from pupetui.services import auth
+from pupetui.services.programs import QUERY_GENERATOR
+from pupetui.services.validation import ValidationError
+
+APPLICATION = "db_sql_query.php"  # tallennetut_parametrit.sovellus
+
+# Columns never offered (password hashes, session keys): the same secrets the SQL search hides.
+SECRET_COLUMNS = {"kuka": {"salasana", "session", "api_key"}}
+
+TABLE_TITLES = {
+    "asiakas": "Customers",
+    "yhteyshenkilo": "Contacts",
+    "tuote": "Products",
+    "lasku": "Invoices and orders",
+    "tilausrivi": "Invoice and order rows",
+    "kalenteri": "Memos, reminders and calendar",
+    "asiakasalennus": "Customer discounts",
+    "asiakashinta": "Customer prices",
+    "avainsana": "Keywords",
+    "kuka": "Users",
+    "oikeu": "Rights",
+    "yhtio": "Company",
+    "yhtion_parametrit": "Company settings",
+    "muisti": "Saved searches",
+    "tallennetut_parametrit": "Saved forms",
+    "liitetiedostot": "Attachments",
+}
+
+OPERATORS = ("=", "!=", "in", "not in", "like", "contains", ">", "<", ">=", "<=", "empty", "not empty")
+OPERATOR_TITLES = {
+    "=": "=", "!=": "≠", "in": "in", "not in": "not in", "like": "starts with", "contains": "contains",
+    ">": ">", "<": "<", ">=": "≥", "<=": "≤", "empty": "is empty", "not empty": "is not empty",
+}
+NO_VALUE = {"empty", "not empty"}
+
+
+# -- the catalogue -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "int", "decimal", "date", "datetime", "time", "text"
+    nullable: bool
+
+
+def _kind(data_type: str) -> str:
+    t = data_type.lower()
+    if "time" in t and "date" not in t and "stamp" not in t:
+        return "time"
+    if "datetime" in t or "timestamp" in t:
+        return "datetime"
+    if "date" in t:
+        return "date"
+    if any(x in t for x in ("decimal", "numeric", "double", "float", "real")):
+        return "decimal"
+    if "int" in t:
+        return "int"
+    return "text"
+
+
+def tables(database: peewee.Database | None = None) -> list[str]:
+    """The tables that have a `yhtio` column, by name."""
+    database = database or db.database.obj
+    out = []
+    for name in sorted(database.get_tables()):
+        if any(c.name == "yhtio" for c in database.get_columns(name)):
+            out.append(name)
+    return out
+
+
+def table_title(table: str) -> str:
+    return TABLE_TITLES.get(table, table)
+
+
+def _model_kinds(table: str) -> dict[str, str]:
+    """Column kinds from pupetui's models, where they know the column: Pupesoft's SQLite layout
+    declares dates as TEXT, so the database's own type names are not enough there."""
+    from pupetui.models import ALL_MODELS
+
+    kinds = {}
+    for model in ALL_MODELS:
+        if model._meta.table_name != table:
+            continue
+        for f in model._meta.sorted_fields:
+            if isinstance(f, peewee.DateTimeField):
+                kinds[f.column_name] = "datetime"
+            elif isinstance(f, peewee.DateField):
+                kinds[f.column_name] = "date"
+            elif isinstance(f, peewee.DecimalField):
+                kinds[f.column_name] = "decimal"
+            elif isinstance(f, peewee.IntegerField):
+                kinds[f.column_name] = "int"
+            else:
+                kinds[f.column_name] = "text"
+    return kinds
+
+
+def columns(table: str, database: peewee.Database | None = None) -> list[Column]:
+    database = database or db.database.obj
+    if table not in tables(database):
+        raise ValidationError(f"no table {table!r} with a company column", "table")
+    hidden = SECRET_COLUMNS.get(table, set())
+    known = _model_kinds(table)
+    return [
+        Column(c.name, known.get(c.name) or _kind(c.data_type), bool(c.null))
+        for c in database.get_columns(table)
+        if c.name not in hidden
+    ]
+
+
+# -- the form ----------------------------------------------------------------------------------
+
+@dataclass
+class FieldSpec:
+    column: str
+    show: bool = False
+    operator: str = ""
+    value: str = ""
+    sort: int = 0  # 0 = not sorted; 1 first, 2 second ...; negative = descending
+
+
+@dataclass
+class QuerySpec:
+    table: str
+    fields: list[FieldSpec] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps({"table": self.table, "fields": [asdict(f) for f in self.fields if f.show or f.operator or f.sort]},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "QuerySpec":
+        try:
+            data = json.loads(text)
+            return cls(table=str(data["table"]), fields=[FieldSpec(**f) for f in data.get("fields", [])])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValidationError(f"the saved query cannot be read: {exc}") from None
+
+
+class FieldError(ValidationError):
+    pass
+
+
+_ITEM = re.compile(r'\s*(?:"((?:[^"]|"")*)"|\'((?:[^\']|\'\')*)\'|([^,]*))\s*(?:,|$)')
+
+
+def split_list(text: str) -> list[str]:
+    """'a, "b, c", d' -> ['a', 'b, c', 'd']: a comma list whose items may be quoted."""
+    items, pos, text = [], 0, text.strip()
+    while pos < len(text):
+        m = _ITEM.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        value = m.group(1).replace('""', '"') if m.group(1) is not None else (
+            m.group(2).replace("''", "'") if m.group(2) is not None else m.group(3).strip())
+        items.append(value)
+        pos = m.end()
+    return [i for i in items if i != ""]
+
+
+def _parse_value(column: Column, text: str):
+    from pupetui.services.calendar import parse_date, parse_time
+
+    text = text.strip()
+    if column.kind == "int":
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise FieldError(f"{column.name}: {text!r} is not a whole number", column.name)
+        return int(text)
+    if column.kind == "decimal":
+        try:
+            value = Decimal(text.replace(",", ".").replace(" ", ""))
+        except InvalidOperation:
+            raise FieldError(f"{column.name}: {text!r} is not a number", column.name) from None
+        if not value.is_finite():
+            raise FieldError(f"{column.name}: {text!r} is not a number", column.name)
+        return value
+    if column.kind in ("date", "datetime"):
+        parts = text.split()
+        day = parse_date(parts[0] if parts else "", column.name)
+        if column.kind == "date":
+            return day
+        moment = dt.datetime.combine(day, parse_time(parts[1], column.name) if len(parts) > 1 else dt.time())
+        return moment
+    if column.kind == "time":
+        return parse_time(text, column.name)
+    return text
+
+
+def _db_value(value):
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like(col, pattern: str, negate: bool = False):
+    node = peewee.NodeList((col, peewee.SQL("NOT LIKE" if negate else "LIKE"), peewee.Value(pattern),
+                            peewee.SQL("ESCAPE"), peewee.Value("\\")))
+    return node
+
+
+def _empty(col, column: Column, database):
+    pg = isinstance(database, peewee.PostgresqlDatabase)
+    if column.kind == "text":
+        return col.is_null() | (col == "")
+    if column.kind in ("int", "decimal"):
+        return col.is_null() | (col == 0)
+    if column.kind == "date" and not pg:
+        return col.is_null() | (col == peewee.Value("0000-00-00"))
+    if column.kind == "datetime" and not pg:
+        return col.is_null() | (col == peewee.Value("0000-00-00 00:00:00"))
+    return col.is_null()
+
+
+@dataclass(frozen=True)
+class BuiltQuery:
+    query: peewee.Select
+    headers: list[str]
+    kinds: list[str]
+
+    def sql(self) -> tuple[str, list]:
+        return self.query.sql()
+
+    def formatted_sql(self) -> str:
+        """The query as readable SQL with the values in place of their parameters (for showing
+        only: what runs is the parameterised query)."""
+        sql, params = self.query.sql()
+        shown = iter(params)
+
+        def lit(_m):
+            v = next(shown)
+            return str(v) if isinstance(v, (int, float, Decimal)) else "'" + str(v).replace("'", "''") + "'"
+
+        text = re.sub(r"\?|%s", lit, sql)
+        return sqlparse.format(text, reindent=True, keyword_case="upper")
+
+
+def build(spec: QuerySpec, database: peewee.Database | None = None) -> BuiltQuery:
+    """The query of the form: ValidationError (FieldError naming its column) on bad input."""
+    database = database or db.database.obj
+    session = db.current()
+    cols = {c.name: c for c in columns(spec.table, database)}
+    table = peewee.Table(spec.table).bind(database)
+    selected, conditions, ordering = [], [], []
+    errors: list[FieldError] = []
+    for f in spec.fields:
+        column = cols.get(f.column)
+        if column is None:
+            errors.append(FieldError(f"no column {f.column!r} in {spec.table}", f.column))
+            continue
+        col = peewee.Column(table, f.column)
+        if f.show:
+            selected.append((column, col))
+        op = (f.operator or "").strip()
+        if op:
+            try:
+                conditions.append(_condition(col, column, op, f.value, database))
+            except ValidationError as exc:
+                errors.append(exc if isinstance(exc, FieldError) else FieldError(str(exc), f.column))
+        if f.sort:
+            ordering.append((abs(f.sort), col.desc() if f.sort < 0 else col.asc()))
+    if errors:
+        raise errors[0]
+    if not selected:
+        raise ValidationError("tick at least one column to show", "fields")
+    query = table.select(*[c for _, c in selected]).where(peewee.Column(table, "yhtio") == session.company)
+    for cond in conditions:
+        query = query.where(cond)
+    if ordering:
+        query = query.order_by(*[o for _, o in sorted(ordering, key=lambda x: x[0])])
+    return BuiltQuery(query, [c.name for c, _ in selected], [c.kind for c, _ in selected])
+
+
+def _condition(col, column: Column, op: str, raw: str, database):
+    if op not in OPERATORS:
+        raise FieldError(f"{column.name}: unknown operator {op!r}", column.name)
+    if op in NO_VALUE:
+        cond = _empty(col, column, database)
+        return cond if op == "empty" else ~cond
+    if op in ("in", "not in"):
+        items = split_list(raw)
+        if not items:
+            raise FieldError(f"{column.name}: give a comma list of values", column.name)
+        values = [_db_value(_parse_value(column, i)) for i in items]
+        return col.in_(values) if op == "in" else col.not_in(values)
+    if op in ("like", "contains"):
+        text = raw.strip()
+        if not text:
+            raise FieldError(f"{column.name}: give the text to look for", column.name)
+        pattern = _escape_like(text) + "%" if op == "like" else "%" + _escape_like(text) + "%"
+        if column.kind != "text":
+            col = peewee.Cast(col, "CHAR" if isinstance(database, peewee.MySQLDatabase) else "TEXT")
+        return _like(col, pattern)
+    if not raw.strip() and column.kind != "text":
+        raise FieldError(f"{column.name}: give a value", column.name)
+    value = _db_value(_parse_value(column, raw))
+    return {"=": col == value, "!=": col != value, ">": col > value, "<": col < value,
+            ">=": col >= value, "<=": col <= value}[op]
+
+
+def run(built: BuiltQuery, batch: int = 2000) -> Iterator[tuple]:
+    """Every row of the query, streamed in batches from the database cursor."""
+    cursor = db.database.obj.execute(built.query)
+    while True:
+        rows = cursor.fetchmany(batch)
+        if not rows:
+            return
+        yield from rows
+
+
+# -- saved queries ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SavedQuery:
+    id: int
+    name: str
+    owner: str
+    table: str
+    spec: QuerySpec
+    created_at: dt.datetime | None
+
+    @property
+    def mine(self) -> bool:
+        return self.owner == db.current().user
+
+
+def _require() -> None:
+    auth.require(QUERY_GENERATOR)
+
+
+def _saved(row: SavedForm) -> SavedQuery:
+    spec = QuerySpec.from_json(row.data or "{}")
+    return SavedQuery(row.id, row.title, row.owner, spec.table, spec, row.created_at)
+
+
+def saved_queries(table: str | None = None) -> list[SavedQuery]:
+    """Everyone's saved queries (for a table), by name, each showing whose it is."""
+    _require()
+    rows = SavedForm.select().where(SavedForm.application == APPLICATION).order_by(SavedForm.title, SavedForm.owner)
+    out = []
+    for row in rows:
+        try:
+            saved = _saved(row)
+        except ValidationError:
+            continue  # a row some other program wrote in another shape
+        if table is None or saved.table == table:
+            out.append(saved)
+    return out
+
+
+def find_saved(name: str, owner: str | None = None) -> SavedQuery:
+    matches = [q for q in saved_queries() if q.name == name and (owner is None or q.owner == owner)]
+    if not matches:
+        raise ValidationError(f"no saved query named {name!r}")
+    mine = [q for q in matches if q.mine]
+    if len(matches) > 1 and not mine and owner is None:
+        raise ValidationError(f"several users have a query named {name!r}: give --owner")
+    return (mine or matches)[0]
+
+
+def save(name: str, spec: QuerySpec) -> int:
+    """Save under `name`: overwrites the user's own query of that name, never someone else's."""
+    _require()
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("give the query a name", "name")
+    if len(name) > 100:
+        raise ValidationError("name: at most 100 characters", "name")
+    build(spec)  # only a query that can run is saved
+    user = db.current().user
+    with db.database.atomic():
+        own = SavedForm.get_or_none((SavedForm.application == APPLICATION) & (SavedForm.title == name)
+                                    & (SavedForm.owner == user))
+        if own is not None:
+            SavedForm.update(data=spec.to_json()).where(SavedForm.id == own.id).execute()
+            return own.id
+        return SavedForm.create(owner=user, title=name, application=APPLICATION, data=spec.to_json()).id
+
+
+def delete_saved(query_id: int) -> None:
+    _require()
+    row = SavedForm.get_or_none((SavedForm.id == query_id) & (SavedForm.application == APPLICATION))
+    if row is None:
+        raise ValidationError(f"saved query {query_id} not found")
+    if row.owner != db.current().user:
+        raise auth.AccessDenied("only your own saved queries can be deleted")
+    SavedForm.delete().where(SavedForm.id == query_id).execute()
