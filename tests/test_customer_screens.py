@@ -397,7 +397,6 @@ async def test_enter_says_so_when_the_memo_is_missing(url, monkeypatch):
         assert app.screen is screen
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pupetui.screens.memo") is None, reason="no memo screen yet")
 async def test_enter_opens_the_real_memo(url):
     from pupetui.screens.memo import MemoScreen
 

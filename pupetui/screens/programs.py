@@ -27,6 +27,9 @@ BINDING_CLASSES: tuple[str, ...] = (
     "pupetui.widgets.confirm:ConfirmScreen",
     "pupetui.widgets.confirm:AskTextScreen",
     "pupetui.widgets.paged_table:PagedTable",
+    "pupetui.screens.memo:MemoScreen",
+    "pupetui.screens.memo_forms:TextViewScreen",
+    "pupetui.screens.memo_forms:FormScreen",
 ) + tuple(
     f"pupetui.screens.calendar_forms:{name}"
     for name in ("EntryFormScreen", "CustomerPickerScreen", "GoToDateScreen", "UserPickerScreen",
