@@ -15,6 +15,7 @@ and sets the reminder's kuittaus to ''.
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -299,11 +300,21 @@ class Entry:
         return self.kind in (REMINDER, LEAD) and self.acknowledgement == AWAITING_ACK and not self.deleted
 
 
+_Row = namedtuple("_Row", "id parent_id kind method text owner supervisor created_by created_at starts_at contact_id acknowledgement")
+
+
 @dataclass(frozen=True)
 class EntryFilter:
     own_only: bool = False
     contact_id: int | None = None
     show_deleted: bool = False
+
+
+_ENTRY_FIELDS = (
+    Activity.id, Activity.parent_id, Activity.kind, Activity.method, Activity.text, Activity.owner,
+    Activity.supervisor, Activity.created_by, Activity.created_at, Activity.starts_at,
+    Activity.contact_id, Activity.acknowledgement,
+)
 
 
 def _entry(a: Activity, depth: int, contact_names: dict[int, str]) -> Entry:
@@ -318,19 +329,21 @@ def _entry(a: Activity, depth: int, contact_names: dict[int, str]) -> Entry:
 
 
 def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 2000) -> list[Entry]:
-    """The customer's memo entries as threads: top-level rows newest first, replies under them."""
+    """The customer's memo entries as threads: top-level rows newest first, replies under them.
+
+    Reads only the columns shown, as plain rows (a 2,000-entry memo is a few milliseconds)."""
     user = db.current().user
     kinds = list(LISTED_KINDS)
     if flt.show_deleted:
         kinds += [DELETED_PREFIX + k for k in LISTED_KINDS]
-    q = Activity.select().where((Activity.customer_id == customer_id) & Activity.kind.in_(kinds))
+    q = Activity.select(*_ENTRY_FIELDS).where((Activity.customer_id == customer_id) & Activity.kind.in_(kinds))
     if flt.own_only:
         q = q.where((Activity.created_by == user) | (Activity.owner == user))
     if flt.contact_id:
         q = q.where(Activity.contact_id == flt.contact_id)
-    rows = list(q.order_by(Activity.id.desc()).limit(limit))
+    rows = [_Row(*raw) for raw in q.order_by(Activity.id.desc()).limit(limit).tuples()]
     names = {c.id: c.name for c in Contact.select(Contact.id, Contact.name).where(Contact.customer_id == customer_id)}
-    by_parent: dict[int, list[Activity]] = {}
+    by_parent: dict[int, list] = {}
     ids = {r.id for r in rows}
     top = []
     for r in rows:
@@ -340,7 +353,7 @@ def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 
             top.append(r)
     out: list[Entry] = []
 
-    def walk(row: Activity, depth: int) -> None:
+    def walk(row, depth: int) -> None:
         out.append(_entry(row, depth, names))
         for child in sorted(by_parent.get(row.id, []), key=lambda a: a.id):
             walk(child, depth + 1)
