@@ -18,6 +18,7 @@ from typing import Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.screen import Screen
 
 from pupetui.config import Settings
@@ -33,6 +34,7 @@ from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
 from pupetui.widgets.literal import printable
+from pupetui.widgets.overdue_badge import OverdueCount
 
 ANSI_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
@@ -65,6 +67,7 @@ class PupetuiApp(App):
         self.company = company
         self.session_info: session_info.SessionInfo | None = None
         self._reported_clashes: set[tuple[str, ...]] = set()
+        self.overdue_reminders = OverdueCount(self)  # shown in every header and in the menu
         translate_bindings(self)
         self.user_keymap = {str(k): str(v) for k, v in (settings.keys or {}).items() if v}
         palette_keys = self.user_keymap.get("command_palette")
@@ -118,7 +121,10 @@ class PupetuiApp(App):
     def on_menu_screen_loaded(self, message: MenuScreen.Loaded) -> None:
         self.session_info = message.info
         self.sub_title = printable(message.info.label)
+        self.overdue_reminders.start(message.info.may_use("reminders"))
 
+    def format_title(self, title: str, sub_title: str) -> Content:
+        return self.overdue_reminders.format_title(super().format_title(title, sub_title))
 
     # -- programs ---------------------------------------------------------------------------------
     def program_key(self, program_id: str) -> str:

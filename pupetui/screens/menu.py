@@ -17,6 +17,7 @@ from pupetui.screens.base import PupeScreen
 from pupetui.services import session_info
 from pupetui.services.programs import PROGRAMS, Program
 from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.overdue_badge import OverdueBadge
 
 
 def program_binding(program: Program) -> Binding:
@@ -52,6 +53,7 @@ class MenuScreen(PupeScreen):
         yield Header()
         with Vertical(id="menu-body"):
             yield Static(literal(_("Loading…")), id="menu-heading")
+            yield OverdueBadge(id="menu-overdue")
             yield OptionList(id="menu-programs", markup=False)
             yield Static("", id="menu-message", markup=False)
             yield Static(

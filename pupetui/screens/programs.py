@@ -16,6 +16,7 @@ PROGRAM_SCREENS: dict[str, str] = {
     # the memo program opens the same list: Enter on a customer opens its memo
     "memo": "pupetui.screens.customers:MemoCustomerListScreen",
     "calendar": "pupetui.screens.calendar:CalendarScreen",
+    "reminders": "pupetui.screens.reminders:RemindersScreen",
 }
 
 
@@ -30,6 +31,10 @@ BINDING_CLASSES: tuple[str, ...] = (
     "pupetui.screens.memo:MemoScreen",
     "pupetui.screens.memo_forms:TextViewScreen",
     "pupetui.screens.memo_forms:FormScreen",
+    "pupetui.screens.reminder_forms:AcknowledgeReminderScreen",
+    "pupetui.screens.reminder_forms:AddReminderScreen",
+    "pupetui.screens.reminder_forms:ReminderCustomerPickerScreen",
+    "pupetui.screens.reminder_forms:ReminderUserPickerScreen",
 ) + tuple(
     f"pupetui.screens.calendar_forms:{name}"
     for name in ("EntryFormScreen", "CustomerPickerScreen", "GoToDateScreen", "UserPickerScreen",

@@ -21,7 +21,7 @@ CALENDAR = Program("calendar", "crm/kalenteri.php", ("",), "Calendar", "k", avai
 CONTRACTS = Program(
     "contracts", "raportit/vuosisopimusasiakkaat.php", ("",), "Annual-contract customers", "v"
 )
-REMINDERS = Program("reminders", "crm/kuittaamattomat.php", ("",), "Reminders", "r")
+REMINDERS = Program("reminders", "crm/kuittaamattomat.php", ("",), "Reminders", "r", available=True)
 LABELS = Program("labels", "crm/tarrat.php", ("",), "Address labels", "t")
 SMS = Program("sms", "crm/tekstiviestit.php", ("",), "SMS", "s")
 SQL = Program("sql", "raportit/sql-query.php", ("", "SUPER", "READ"), "SQL search", "q")
