@@ -87,6 +87,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--owner", default=None, metavar="LOGIN", help="another calendar user's list")
     r = remsub.add_parser("notify", help="email every owner of overdue reminders a summary (once a day each)")
     _common(r, suppress=True)
+    p = sub.add_parser("sql", help="the SQL search: run a read-only query, print it or save every row as Excel/CSV")
+    _common(p, suppress=True)
+    p.add_argument("statement", nargs="?", metavar="SQL", help="one SELECT (or WITH ... SELECT) query")
+    p.add_argument("--saved", metavar="NAME", help="run a saved query (muisti, haku sql-query) instead")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--xlsx", metavar="FILE", help="save every row to an Excel file")
+    out.add_argument("--csv", metavar="FILE", help="save every row to a CSV file (UTF-8 with BOM)")
+    p = sub.add_parser("query", help="the query generator: list the saved queries, run one (for cron)")
+    _common(p, suppress=True)
+    qsub = p.add_subparsers(dest="query_command", metavar="ACTION", required=True)
+    q = qsub.add_parser("list", help="everyone's saved queries, whose each is")
+    _common(q, suppress=True)
+    q.add_argument("--table", metavar="TABLE", help="only the queries of this table (e.g. asiakas)")
+    q = qsub.add_parser("run", help="run a saved query: print its rows, or save every row as Excel/CSV")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME", help="the saved query's name")
+    q.add_argument("--owner", metavar="LOGIN", help="whose query, when several users have one of that name")
+    qout = q.add_mutually_exclusive_group()
+    qout.add_argument("--xlsx", metavar="FILE", help="save every row to an Excel file")
+    qout.add_argument("--csv", metavar="FILE", help="save every row to a CSV file (UTF-8 with BOM)")
     return parser
 
 
@@ -276,6 +296,122 @@ def cmd_reminders(args, settings) -> int:
     return EXIT_ERROR if report.failed else EXIT_OK
 
 
+def cmd_sql(args, settings) -> int:
+    from pupetui.services import sql_console
+    from pupetui.services.export import ExportError
+
+    if bool(args.statement) == bool(args.saved):
+        raise CliError("give one SQL statement, or --saved NAME", EXIT_USAGE)
+    _open(settings)
+    headless_login(settings)
+    console = sql_console.SqlConsole.from_settings(settings)
+    query = None
+    try:
+        query = console.query_saved(args.saved) if args.saved else console.query(args.statement)
+        target = args.xlsx or args.csv
+        if target:
+            result = query.export(target, "xlsx" if args.xlsx else "csv")
+            sheets = f" on {result.sheets} sheets" if result.sheets > 1 else ""
+            print(f"saved {result.rows} row(s) to {result.path}{sheets}")
+            return EXIT_OK
+        columns = query.start()
+        rows = query.fetch_all()
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    except sql_console.StatementRefused as exc:
+        raise CliError(f"refused: {exc}", EXIT_USAGE) from None
+    except (sql_console.SqlError, sql_console.SavedQueryNotFound, ExportError) as exc:
+        raise CliError(str(exc)) from None
+    except KeyboardInterrupt:
+        if query is not None:
+            query.cancel()
+        raise
+    for line in sql_console.text_table(columns, rows):
+        print(line)
+    more = f"; more rows were left: the first {len(rows)} shown (sql.row_limit), --csv/--xlsx save them all" if query.truncated else ""
+    print(f"({len(rows)} row(s), {query.elapsed:.2f} s{more})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_query(args, settings) -> int:
+    from itertools import chain, islice
+
+    from pupetui.services import query_generator as Q
+    from pupetui.services.export import ExportError, write_csv, write_xlsx_sheets
+    from pupetui.services.text import printable
+    from pupetui.services.validation import ValidationError
+
+    _open(settings)
+    headless_login(settings)
+
+    def text_table(headers, rows, kinds):
+        """Lines of an aligned table; the widths come from the first rows, the rest stream."""
+        numeric = [k in ("int", "decimal") for k in kinds]
+        cents = [i for i, k in enumerate(kinds) if k == "decimal"]
+
+        def cells(row):
+            texts = ["NULL" if v is None else printable(v) for v in row]
+            for i in cents:  # SQLite gives 301.5 and 402 for decimal(12,2): show 301.50 and 402.00
+                if isinstance(row[i], (int, float)) and len(texts[i].partition(".")[2]) < 2:
+                    texts[i] = f"{row[i]:.2f}"
+            return texts
+
+        rows = iter(rows)
+        first = [cells(r) for r in islice(rows, 200)]
+        widths = [min(40, max([len(h)] + [len(r[i]) for r in first])) for i, h in enumerate(headers)]
+
+        def line(texts):
+            out = []
+            for i, (text, width) in enumerate(zip(texts, widths)):
+                text = text if len(text) <= width else text[: width - 1] + "…"
+                out.append(text.rjust(width) if numeric[i] else text.ljust(width))
+            return "  ".join(out).rstrip()
+
+        yield line([printable(h) for h in headers])
+        yield line(["-" * w for w in widths])
+        for texts in chain(first, map(cells, rows)):
+            yield line(texts)
+
+    try:
+        if args.query_command == "list":
+            if args.table and args.table not in Q.tables():
+                raise CliError(f"no table {args.table!r} with a company column", EXIT_USAGE)
+            saved = Q.saved_queries(args.table)
+            rows = [(q.name, q.owner + (" (you)" if q.mine else ""), q.table,
+                     q.created_at.strftime("%Y-%m-%d %H:%M") if q.created_at else "") for q in saved]
+            for text in text_table(["name", "owner", "table", "saved"], rows, ["text"] * 4):
+                print(text)
+            return EXIT_OK
+        try:
+            saved = Q.find_saved(args.name, args.owner)
+        except ValidationError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        built = Q.build(saved.spec)
+        rows = Q.run(built)
+        if args.xlsx or args.csv:
+            if args.xlsx:
+                result = write_xlsx_sheets(args.xlsx, built.headers, rows, sheet=saved.table)
+            else:
+                result = write_csv(args.csv, built.headers, rows)
+            sheets = f" on {result.sheets} sheets" if result.sheets > 1 else ""
+            print(f"saved {result.rows} row(s) of {saved.name!r} ({saved.owner}) to {result.path}{sheets}")
+            return EXIT_OK
+        lines = 0
+        for text in text_table(built.headers, rows, built.kinds):
+            print(text)
+            lines += 1
+        print(f"({lines - 2} row(s) of {saved.name!r} ({saved.owner}))", file=sys.stderr)
+        return EXIT_OK
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    except (CliError, BrokenPipeError):
+        raise
+    except (ValidationError, ExportError) as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the database's error, told plainly (cron reads it)
+        raise CliError(f"the query failed: {printable(str(exc) or type(exc).__name__)}") from None
+
+
 def ensure_demo_database(settings: config.Settings) -> config.Settings:
     """`--demo`: the demo database, made on first use; the demo user unless one was given."""
     from pupetui.services import demo
@@ -314,6 +450,7 @@ def run_tui(args, settings) -> int:
 COMMANDS = {
     "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
     "customers": cmd_customers, "calendar": cmd_calendar, "reminders": cmd_reminders,
+    "sql": cmd_sql, "query": cmd_query,
 }
 
 
