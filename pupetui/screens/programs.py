@@ -17,6 +17,8 @@ PROGRAM_SCREENS: dict[str, str] = {
     "memo": "pupetui.screens.customers:MemoCustomerListScreen",
     "calendar": "pupetui.screens.calendar:CalendarScreen",
     "reminders": "pupetui.screens.reminders:RemindersScreen",
+    "sql": "pupetui.screens.sql_search:SqlSearchScreen",
+    "querygen": "pupetui.screens.query_generator:QueryGeneratorScreen",
 }
 
 
@@ -35,6 +37,11 @@ BINDING_CLASSES: tuple[str, ...] = (
     "pupetui.screens.reminder_forms:AddReminderScreen",
     "pupetui.screens.reminder_forms:ReminderCustomerPickerScreen",
     "pupetui.screens.reminder_forms:ReminderUserPickerScreen",
+    "pupetui.screens.query_forms:FieldGrid",
+    "pupetui.screens.query_forms:SqlPreviewScreen",
+    "pupetui.screens.query_forms:SavedQueriesScreen",
+    "pupetui.widgets.result_grid:ResultGrid",
+    "pupetui.widgets.result_grid:CellViewScreen",
 ) + tuple(
     f"pupetui.screens.calendar_forms:{name}"
     for name in ("EntryFormScreen", "CustomerPickerScreen", "GoToDateScreen", "UserPickerScreen",
