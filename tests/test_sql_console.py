@@ -389,6 +389,21 @@ def test_the_read_only_connection_refuses_what_the_database_can(sql):
     assert _files_made(sql.tmp) == []
 
 
+@pytest.mark.parametrize("text", [
+    "SELECT 1; DELETE FROM asiakas",
+    "SELECT 1; SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; COMMIT; DROP TABLE asiakas",
+    "SELECT 1; COMMIT; DROP TABLE asiakas",
+])
+def test_a_second_statement_never_runs_even_past_the_checker(sql, text):
+    """With the app's own (writing) account: the connection itself refuses a second statement
+    (SQLite runs one per call, MariaDB has multi-statements off, PostgreSQL's extended protocol
+    refuses them), so the table survives even if the checker were fooled."""
+    before = fingerprint(sql.database)
+    refused, what = refused_raw(sql.url, text)
+    assert refused, what
+    assert fingerprint(sql.database) == before
+
+
 def test_the_read_only_account_refuses_the_rest(sql, readonly_account):
     if readonly_account is None:
         pytest.skip("SQLite: the file opened read-only and the authorizer are the account")

@@ -443,7 +443,7 @@ class SqlQuery:
 
 def _is_driver_error(exc: BaseException) -> bool:
     module = type(exc).__module__ or ""
-    return module.startswith(("sqlite3", "psycopg2", "pymysql")) or type(exc).__name__ in (
+    return module.startswith(("sqlite3", "psycopg", "pymysql")) or type(exc).__name__ in (
         "OperationalError", "ProgrammingError", "DatabaseError", "InternalError",
         "IntegrityError", "DataError", "NotSupportedError", "InterfaceError",
     )

@@ -18,12 +18,11 @@ PostgreSQL  `SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`, checked with
             statement_timeout, lock_timeout; a server-side cursor; cancel with PQcancel.
             Limits: a superuser (or a role with pg_read_server_files etc.) can still call
             functions that read files or sleep, and a read-only session does not stop
-            `set_config` or `SET SESSION CHARACTERISTICS`. psycopg2 sends the text with the
-            simple query protocol, which runs every statement in it, so with the app's own
-            (writing) account a second statement that got past the checker could switch the
-            session back to read-write (`...; SET SESSION CHARACTERISTICS AS TRANSACTION READ
-            WRITE; COMMIT; DROP ...`) or COPY to a server file: there the checker (sql_guard)
-            is the only barrier. With the restricted account the server refuses all of it.
+            `set_config` or `SET SESSION CHARACTERISTICS` inside the one statement. The query
+            is declared as a server-side cursor by psycopg 3 with the extended protocol, where
+            PostgreSQL refuses a second statement outright, so nothing after a `;` that slipped
+            past the checker can run (psycopg2's simple protocol would run them all). With the
+            restricted account the server refuses the rest too.
 MariaDB     `SET SESSION TRANSACTION READ ONLY` and every query inside `START TRANSACTION READ
             ONLY`; max_statement_time; no multi-statements (the client flag is off, checked);
             LOCAL INFILE off; sql_mode without NO_BACKSLASH_ESCAPES/ANSI_QUOTES so that strings
@@ -263,30 +262,36 @@ class SqliteReadOnly(ReadOnlyConnection):
 # -- PostgreSQL -----------------------------------------------------------------------------
 
 class PostgresReadOnly(ReadOnlyConnection):
+    """psycopg 3, not psycopg2: its server-side cursor declares the query with the extended
+    protocol, where PostgreSQL itself refuses a second statement ("cannot insert multiple
+    commands into a prepared statement"), so nothing after a `;` can run even if it slipped
+    past the parser; psycopg2 sends the text with the simple protocol, which runs them all."""
+
     engine = "postgres"
     _names = itertools.count(1)
 
     def __init__(self, url: str, *, timeout_seconds: float):
         super().__init__(timeout_seconds)
-        import psycopg2
+        import psycopg
 
-        self._psycopg2 = psycopg2
+        self._psycopg = psycopg
         parsed = urlparse(url)
         dsn = parsed._replace(scheme="postgresql").geturl()
         try:
-            con = psycopg2.connect(dsn, connect_timeout=CONNECT_TIMEOUT, application_name="pupetui sql")
-        except psycopg2.Error as exc:
+            con = psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT, application_name="pupetui sql",
+                                  autocommit=True)
+        except psycopg.Error as exc:
             raise SqlError(f"cannot connect to {redact(url)}: {_pg_message(exc)}") from None
         self.con = con
         try:
-            con.autocommit = True
             ms = max(1, int(timeout_seconds * 1000))
             with con.cursor() as cur:
                 cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
                 cur.execute("SET standard_conforming_strings = on")
-                cur.execute("SET statement_timeout = %s", (ms,))
-                cur.execute("SET lock_timeout = %s", (ms,))
-                cur.execute("SET idle_in_transaction_session_timeout = %s", (max(ms * 2, 60_000),))
+                # SET takes no parameters: the values are whole numbers made here
+                cur.execute(f"SET statement_timeout = {int(ms)}")
+                cur.execute(f"SET lock_timeout = {int(ms)}")
+                cur.execute(f"SET idle_in_transaction_session_timeout = {int(max(ms * 2, 60_000))}")
                 cur.execute("SHOW default_transaction_read_only")
                 read_only = cur.fetchone()[0]
                 cur.execute("SHOW standard_conforming_strings")
@@ -296,7 +301,7 @@ class PostgresReadOnly(ReadOnlyConnection):
                     "the PostgreSQL session could not be made read-only: the SQL search does not run"
                 )
             con.autocommit = False
-        except psycopg2.Error as exc:
+        except psycopg.Error as exc:
             con.close()
             raise SqlError(f"cannot prepare a read-only session: {_pg_message(exc)}") from None
         except NotReadOnly:
@@ -313,13 +318,14 @@ class PostgresReadOnly(ReadOnlyConnection):
             if cur.fetchone()[0] != "on":
                 raise NotReadOnly("the PostgreSQL transaction is not read-only: the SQL search does not run")
             if server_timeout:
-                cur.execute("SET LOCAL statement_timeout = %s", (max(1, int(server_timeout * 1000)),))
-        cursor = self.con.cursor(name=f"pupetui_sql_{next(PostgresReadOnly._names)}", withhold=False)
+                cur.execute(f"SET LOCAL statement_timeout = {int(max(1, server_timeout * 1000))}")
+        name = f"pupetui_sql_{next(PostgresReadOnly._names)}"
+        cursor = self.con.cursor(name=name, withhold=False)
         cursor.itersize = max(first, 100)
         self._cursor = cursor
-        self._sent_prefix = len(f'DECLARE "{cursor.name}" CURSOR WITHOUT HOLD FOR ')
+        self._sent_prefix = len(f'DECLARE "{name}" CURSOR FOR ')
         cursor.execute(sql)
-        rows = cursor.fetchmany(first)  # a server-side cursor describes its columns on a fetch
+        rows = cursor.fetchmany(first)
         self.columns = [d[0] for d in cursor.description or ()]
         self._buffer = list(rows)
         if len(rows) < first:
@@ -329,7 +335,7 @@ class PostgresReadOnly(ReadOnlyConnection):
     def finish(self) -> None:
         try:
             self.con.rollback()  # closes the cursor and ends the read-only transaction
-        except self._psycopg2.Error:
+        except self._psycopg.Error:
             pass
         self._cursor = None
 
@@ -341,7 +347,7 @@ class PostgresReadOnly(ReadOnlyConnection):
         self.interrupted = True
         try:
             self.con.cancel()
-        except self._psycopg2.Error:
+        except self._psycopg.Error:
             pass
 
     def error(self, exc: BaseException, sql: str) -> SqlError:
@@ -351,7 +357,7 @@ class PostgresReadOnly(ReadOnlyConnection):
             at = int(diag.statement_position) - 1 - self._sent_prefix
             if 0 <= at <= len(sql):
                 position = at
-        if getattr(exc, "pgcode", None) == "25006":  # read_only_sql_transaction
+        if getattr(exc, "sqlstate", None) == "25006":  # read_only_sql_transaction
             return SqlError(f"the database refused: {_pg_message(exc)}", sql, position)
         return SqlError(_pg_message(exc), sql, position)
 
