@@ -13,8 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Mapping
 
-import phonenumbers
-import requests
 
 DEFAULT_REGION = "FI"
 GSM7 = set(
@@ -55,6 +53,8 @@ class SmsConfig:
 
 def normalise_number(text: str, region: str = DEFAULT_REGION) -> str:
     """'040 123 4567' -> '+358401234567'; SmsError for something that is not a mobile number."""
+    import phonenumbers  # imported when first needed: the app starts faster without it
+
     raw = (text or "").strip()
     if not raw:
         raise SmsError("no phone number")
@@ -102,8 +102,11 @@ class SmsResult:
 
 
 def send(config: SmsConfig, number: str, text: str, *, not_before: dt.datetime | None = None,
-         session: requests.Session | None = None) -> SmsResult:
-    """Send one SMS; SmsResult(ok=False) when the service refuses, SmsError when it cannot be reached."""
+         session=None) -> SmsResult:
+    """Send one SMS; SmsResult(ok=False) when the service refuses, SmsError when it cannot be reached.
+    `session`: a requests.Session to reuse for a batch (default: a new connection)."""
+    import requests  # imported when first needed: the app starts faster without it
+
     if not config.configured:
         raise NotConfigured("SMS is not configured: set [sms] url, user and password")
     number = normalise_number(number)
