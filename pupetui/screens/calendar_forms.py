@@ -23,7 +23,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
     Button, Checkbox, DataTable, Footer, Header, Input, Label, OptionList, Select, SelectionList, Static, TextArea,
@@ -39,6 +38,7 @@ from pupetui.services.auth import AccessDenied
 from pupetui.services.calendar import CalendarUser, CustomerChoice, Entry, EntryForm, EntryType
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
+from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.month_grid import legible_colour
 
@@ -122,11 +122,6 @@ def user_label(user: CalendarUser, letter: str = "") -> str:
     name = (user.name or "").strip()
     label = f"{name} ({user.login})" if name and name != user.login else user.login
     return f"{letter}  {label}" if letter else label
-
-
-def customer_label(choice: CustomerChoice) -> str:
-    details = " · ".join(x for x in (choice.business_id, choice.customer_no, choice.city) if x)
-    return f"{choice.name} ({details})" if details else choice.name
 
 
 # -- a form that saves in a worker ------------------------------------------------------------------
@@ -442,7 +437,7 @@ class EntryFormScreen(CalendarForm):
 # -- the customer picker ------------------------------------------------------------------------------
 
 
-class CustomerPickerScreen(PupeModalScreen):
+class CustomerPickerScreen(CustomerPickerBase):
     """Customers by name, business id or number as one types; dismisses with the choice (id 0:
     no customer) or None (Esc)."""
 
@@ -451,98 +446,17 @@ class CustomerPickerScreen(PupeModalScreen):
         Binding("escape", "cancel", N_("Cancel"), id="calendar_customer_cancel"),
         Binding("down", "to_list", N_("To the list"), show=False, id="calendar_customer_to_list"),
     ]
-    NO_CUSTOMER = CustomerChoice(0, "", "", "", "")
+    BOX_CLASSES = "cal-dialog"
+    STATE_CLASSES = "cal-hint"
 
-    class Found(Message):
-        def __init__(self, text: str, rows: list[CustomerChoice] | None, error: str = "") -> None:
-            super().__init__()
-            self.text = text
-            self.rows = rows
-            self.error = error
+    def no_customer_text(self) -> str:
+        return _("(no customer: a personal entry)")
 
-    def __init__(self, text: str = "") -> None:
-        super().__init__()
-        self.text = text
-        self.rows: list[CustomerChoice] = []
-        self.shown_text: str | None = None  # the search whose results are listed
-        self.choose_when_found = False
-        self._timer: Timer | None = None
+    def no_match_text(self) -> str:
+        return _("No customer matches.")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="customer-picker", classes="cal-dialog") as box:
-            box.border_title = _("Choose the customer")
-            yield Input(self.text, placeholder=_("Name, business id or customer number"), id="customer-search")
-            yield OptionList(id="customer-results", markup=False)
-            yield Static(literal(_("Enter chooses, Esc cancels")), classes="cal-hint", id="customer-state")
-
-    def on_mount(self) -> None:
-        self.query_one("#customer-search", Input).focus()
-        self._search(self.text)
-
-    @on(Input.Changed, "#customer-search")
-    def _changed(self, event: Input.Changed) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(0.25, lambda: self._search(event.value))
-
-    @on(Input.Submitted, "#customer-search")
-    def _submitted(self, event: Input.Submitted) -> None:
-        if self.shown_text != event.value:  # typed faster than the search: choose when it answers
-            if self._timer is not None:
-                self._timer.stop()
-            self.choose_when_found = True
-            self._search(event.value)
-            return
-        results = self.query_one("#customer-results", OptionList)
-        if results.option_count:
-            self._choose(results.highlighted or 0)
-
-    @work(thread=True, exclusive=True, group="calendar-customers")
-    def _search(self, text: str) -> None:
-        try:
-            rows = calendar.find_customers(text.strip())
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(self.Found(text, None, refusal_text(exc)))
-        else:
-            self.post_message(self.Found(text, rows))
-
-    def on_customer_picker_screen_found(self, message: Found) -> None:
-        if message.text != self.query_one("#customer-search", Input).value:
-            return  # typed on since: a newer search is coming
-        results = self.query_one("#customer-results", OptionList)
-        state = self.query_one("#customer-state", Static)
-        if message.rows is None:
-            state.update(literal(message.error))
-            return
-        self.rows = [self.NO_CUSTOMER] + message.rows
-        results.set_options(
-            [Option(literal(_("(no customer: a personal entry)")))]
-            + [Option(literal(customer_label(c))) for c in message.rows]
-        )
-        results.highlighted = 1 if message.rows and message.text.strip() else 0
-        hint = _("Enter chooses, Esc cancels")
-        if not message.rows:
-            hint = _("No customer matches.") + " " + hint
-        state.update(literal(hint))
-        self.shown_text = message.text
-        if self.choose_when_found:
-            self.choose_when_found = False
-            self._choose(results.highlighted or 0)
-
-    def action_to_list(self) -> None:
-        self.query_one("#customer-results", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#customer-results")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self._choose(event.option_index)
-
-    def _choose(self, index: int) -> None:
-        if 0 <= index < len(self.rows):
-            self.dismiss(self.rows[index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def refusal(self, exc: BaseException) -> str:
+        return refusal_text(exc)
 
 
 # -- go to a date ---------------------------------------------------------------------------------------

@@ -21,18 +21,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from pupetui.i18n import N_, _, format_date, format_datetime
 from pupetui.screens.base import PupeModalScreen
-from pupetui.services import calendar
 from pupetui.services.auth import AccessDenied
 from pupetui.services.calendar import CalendarUser, CustomerChoice
 from pupetui.services.reminders import NewReminder, ReminderRow
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
+from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.literal import literal, printable
 
 CSS = Path(__file__).with_name("reminders.tcss")
@@ -55,9 +54,7 @@ def user_text(login: str, name: str = "") -> str:
     return f"{name} ({login})" if name and name != login else login
 
 
-def customer_text(choice: CustomerChoice) -> str:
-    details = " · ".join(x for x in (choice.business_id, choice.customer_no, choice.city) if x)
-    return f"{choice.name} ({details})" if details else choice.name
+customer_text = customer_label  # the picker's label of a customer, also in the form
 
 
 # -- the services' refusals in the user's language --------------------------------------------------
@@ -394,7 +391,7 @@ class AddReminderScreen(ReminderForm):
 # -- choosing a customer ------------------------------------------------------------------------------
 
 
-class ReminderCustomerPickerScreen(PupeModalScreen):
+class ReminderCustomerPickerScreen(CustomerPickerBase):
     """Customers by name, business id or number as one types; dismisses with the choice (id 0 =
     no customer) or None (Esc)."""
 
@@ -403,97 +400,19 @@ class ReminderCustomerPickerScreen(PupeModalScreen):
         Binding("escape", "cancel", N_("Cancel"), id="reminder_customer_cancel"),
         Binding("down", "to_list", N_("To the customers found"), show=False, id="reminder_customer_to_list"),
     ]
-    NO_CUSTOMER = CustomerChoice(0, "", "", "", "")
     DELAY = 0.2
+    BOX_ID = "rem-customers"
+    BOX_CLASSES = "rem-dialog"
+    SEARCH_ID = "rem-customer-search"
+    RESULTS_ID = "rem-customer-results"
+    STATE_ID = "rem-customer-state"
+    STATE_CLASSES = "rem-form-hint"
 
-    class Found(Message):
-        def __init__(self, text: str, rows: list[CustomerChoice] | None, error: str = "") -> None:
-            super().__init__()
-            self.text = text
-            self.rows = rows
-            self.error = error
+    def picker_title(self) -> str:
+        return _("The customer of the reminder")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[CustomerChoice] = []
-        self.shown_text: str | None = None
-        self.choose_when_found = False
-        self._timer: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="rem-customers", classes="rem-dialog") as box:
-            box.border_title = _("The customer of the reminder")
-            yield Input(placeholder=_("Name, business id or customer number"), id="rem-customer-search")
-            yield OptionList(id="rem-customer-results", markup=False)
-            yield Static(literal(_("Enter chooses, Esc cancels")), id="rem-customer-state", classes="rem-form-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#rem-customer-search", Input).focus()
-        self._search("")
-
-    @on(Input.Changed, "#rem-customer-search")
-    def _changed(self, event: Input.Changed) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(self.DELAY, lambda: self._search(event.value))
-
-    @on(Input.Submitted, "#rem-customer-search")
-    def _submitted(self, event: Input.Submitted) -> None:
-        if self.shown_text != event.value:  # typed faster than the search: choose when it answers
-            if self._timer is not None:
-                self._timer.stop()
-            self.choose_when_found = True
-            self._search(event.value)
-            return
-        results = self.query_one("#rem-customer-results", OptionList)
-        if results.option_count:
-            self._choose(results.highlighted or 0)
-
-    @work(thread=True, exclusive=True, group="reminder-customers")
-    def _search(self, text: str) -> None:
-        try:
-            rows = calendar.find_customers(text.strip())
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(self.Found(text, None, refusal_text(exc)))
-        else:
-            self.post_message(self.Found(text, rows))
-
-    def on_reminder_customer_picker_screen_found(self, message: Found) -> None:
-        if message.text != self.query_one("#rem-customer-search", Input).value:
-            return  # typed on since: a newer search is coming
-        results = self.query_one("#rem-customer-results", OptionList)
-        state = self.query_one("#rem-customer-state", Static)
-        if message.rows is None:
-            state.update(literal(message.error))
-            return
-        self.rows = [self.NO_CUSTOMER] + message.rows
-        results.set_options(
-            [Option(literal(_("(no customer)")))] + [Option(literal(customer_text(c))) for c in message.rows]
-        )
-        results.highlighted = 1 if message.rows and message.text.strip() else 0
-        hint = _("Enter chooses, Esc cancels")
-        if not message.rows:
-            hint = _("No customer found.") + " " + hint
-        state.update(literal(hint))
-        self.shown_text = message.text
-        if self.choose_when_found:
-            self.choose_when_found = False
-            self._choose(results.highlighted or 0)
-
-    def action_to_list(self) -> None:
-        self.query_one("#rem-customer-results", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#rem-customer-results")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self._choose(event.option_index)
-
-    def _choose(self, index: int) -> None:
-        if 0 <= index < len(self.rows):
-            self.dismiss(self.rows[index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def refusal(self, exc: BaseException) -> str:
+        return refusal_text(exc)
 
 
 # -- whose list ---------------------------------------------------------------------------------------
