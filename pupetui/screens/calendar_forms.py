@@ -39,6 +39,7 @@ from pupetui.services.calendar import CalendarUser, CustomerChoice, Entry, Entry
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
+from pupetui.widgets.refusals import translate_refusal
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.month_grid import legible_colour
 
@@ -99,23 +100,7 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 
 def refusal_text(exc: BaseException) -> str:
     """A refusal of the calendar service as a sentence in the user's language."""
-    text = printable(str(exc)).strip()
-    if not isinstance(exc, (ValidationError, AccessDenied)):
-        return _("It did not work: {error}").format(error=text)
-    for pattern, template in REFUSALS:
-        match = pattern.match(text)
-        if match:
-            groups = match.groupdict()
-            field = groups.get("field")
-            values = {
-                "field": _(FIELD_NAMES[field]) if field in FIELD_NAMES else (field or ""),
-                "value": groups.get("value") or "",
-                "error": groups.get("error") or "",
-            }
-            sentence = _(template).format(**values)
-            return sentence[:1].upper() + sentence[1:]
-    sentence = text[:1].upper() + text[1:]
-    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+    return translate_refusal(exc, REFUSALS, failed=N_("It did not work: {error}"), field_names=FIELD_NAMES)
 
 
 def user_label(user: CalendarUser, letter: str = "") -> str:

@@ -32,6 +32,7 @@ from pupetui.services.reminders import NewReminder, ReminderRow
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
+from pupetui.widgets.refusals import translate_refusal
 from pupetui.widgets.literal import literal, printable
 
 CSS = Path(__file__).with_name("reminders.tcss")
@@ -85,15 +86,7 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 def refusal_text(exc: BaseException) -> str:
     """A refusal of a service as a sentence in the user's language (the service's own words
     when there is no translation)."""
-    text = printable(str(exc)).strip()
-    if not isinstance(exc, (ValidationError, AccessDenied)):
-        return _("That did not work: {error}").format(error=text)
-    for pattern, template in REFUSALS:
-        match = pattern.match(text)
-        if match:
-            return _(template).format(value=match.groupdict().get("value") or "")
-    sentence = text[:1].upper() + text[1:]
-    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+    return translate_refusal(exc, REFUSALS, failed=N_("That did not work: {error}"), capitalize=False)
 
 
 # -- a form that saves in a worker --------------------------------------------------------------------
