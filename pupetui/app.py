@@ -157,6 +157,13 @@ class PupetuiApp(App):
                 markup=False,
             )
 
+    # -- files the user saved ------------------------------------------------------------------
+    def deliver_export(self, path: str | Path) -> None:
+        """A file a program wrote for the user (xlsx, pdf, ics, ...): in a browser (`pupetui serve`)
+        it is also sent to the browser as a download; in a terminal it stays where it was saved."""
+        if self.is_web:
+            self.deliver_binary(Path(path), open_method="download")
+
     # -- keys and help --------------------------------------------------------------------------
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
