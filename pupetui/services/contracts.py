@@ -1,0 +1,445 @@
+"""The annual-contract customers report (Pupesoft's Vuosisopimusasiakkaat, title "Ostoseuranta"):
+which customers bought more than a threshold in a period, and what they bought, by product
+department and group, against the same period a year earlier.
+
+What counts (the choices, written down):
+- A customer qualifies when the sum of `lasku.arvo` (net) of its invoiced sales (tila 'L',
+  alatila 'X') with `tapvm` in the period, both days included, is *greater* than the threshold
+  (a customer exactly at the threshold is left out). Deleted customers (laji 'P') are left out.
+- The figures are the invoiced sales rows: `tilausrivi` with tyyppi 'L' and a product number
+  (`tuoteno` not empty), of those same invoices (joined on `otunnus`, the invoice's `tapvm`
+  decides the period): quantity = `kpl`, sales = `rivihinta` (net), grouped by the row's own
+  `osasto` and `try` (as Pupesoft stores them on the row when it is sold).
+- "A year earlier": every date back one year, but the last day of a month stays the last day
+  of that month (28.2.2025 -> 29.2.2024, 29.2.2024 -> 28.2.2023), and a period's first day is
+  the day after the year-earlier day before it (1.3.2025 -> 1.3.2024, 29.2.2024 -> 1.3.2023).
+  So 29 February counts in the February of the next year, and two adjacent periods stay
+  adjacent a year earlier (no day counted twice or lost).
+- index = sales now / sales a year earlier x 100, whole numbers rounded half up; 0 when the
+  earlier sales are 0. Rows where all four figures are 0 are left out.
+- Everything is summed in the database (two GROUP BY statements per report, built with Peewee,
+  values as parameters); Python only turns the sums into `Decimal` and puts the rows in order.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Iterator, Sequence
+
+import peewee
+from peewee import Case, fn
+
+from pupetui import db
+from pupetui.models import Company, CompanyParameters, Customer, Invoice, InvoiceRow, Keyword, User
+from pupetui.models.customer import DELETED
+from pupetui.services.calendar import parse_date
+from pupetui.services.validation import ValidationError
+
+DEFAULT_THRESHOLD = Decimal(10000)
+FORMATS = ("pdf", "xlsx")
+RECIPIENTS = ("runner", "customer", "salesperson")
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+
+# -- the period ------------------------------------------------------------------------------------
+
+
+def _last_day(year: int, month: int) -> int:
+    return _calendar.monthrange(year, month)[1]
+
+
+def year_earlier_end(day: dt.date) -> dt.date:
+    """The last day of a period, a year earlier (a month's last day stays its last day)."""
+    if day.day == _last_day(day.year, day.month):
+        return dt.date(day.year - 1, day.month, _last_day(day.year - 1, day.month))
+    return dt.date(day.year - 1, day.month, day.day)
+
+
+def year_earlier_start(day: dt.date) -> dt.date:
+    """The first day of a period, a year earlier: the day after the year-earlier day before it."""
+    return year_earlier_end(day - dt.timedelta(days=1)) + dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def year_earlier(self) -> "Period":
+        return Period(year_earlier_start(self.start), year_earlier_end(self.end))
+
+
+def last_twelve_months(today: dt.date | None = None) -> Period:
+    """The default period: the twelve months up to today (today included)."""
+    today = today or dt.date.today()
+    return Period(year_earlier_end(today) + dt.timedelta(days=1), today)
+
+
+# -- the inputs ------------------------------------------------------------------------------------
+
+
+def parse_threshold(text: str | Decimal | int) -> Decimal:
+    """A sum of money: '10000', '10 000', '10000,50' or '10,000.50'; not negative."""
+    if isinstance(text, (Decimal, int)):
+        value = Decimal(text)
+    else:
+        cleaned = re.sub(r"[\s\u00a0\u202f]", "", str(text or ""))
+        if not cleaned:
+            raise ValidationError("threshold: give a sum, e.g. 10000", "threshold")
+        if "," in cleaned and "." in cleaned:
+            cleaned = cleaned.replace(",", "")  # 10,000.50
+        cleaned = cleaned.replace(",", ".")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValidationError(f"threshold: {text!r} is not a number", "threshold") from None
+    if not value.is_finite():
+        raise ValidationError(f"threshold: {text!r} is not a number", "threshold")
+    if value < 0:
+        raise ValidationError("threshold: must not be negative", "threshold")
+    if value >= Decimal("1e12"):
+        raise ValidationError("threshold: too large", "threshold")
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What the user asked for; `key()` names the run (the same request is the same run)."""
+
+    period: Period
+    threshold: Decimal = DEFAULT_THRESHOLD
+    customer_no: str = ""  # asiakasnro; '' = every customer
+    fmt: str = "pdf"
+    recipient: str = "runner"
+    language: str = "fi"
+
+    def key(self) -> str:
+        return "|".join((
+            self.period.start.isoformat(), self.period.end.isoformat(), str(self.threshold),
+            self.customer_no, self.fmt, self.recipient, self.language,
+        ))
+
+
+def make_request(start: str = "", end: str = "", threshold: str | Decimal = "", customer_no: str = "",
+                 fmt: str = "pdf", recipient: str = "runner", language: str = "fi",
+                 today: dt.date | None = None) -> ReportRequest:
+    """Checks the form's (or the command line's) texts; ValidationError names the field."""
+    default = last_twelve_months(today)
+    first = parse_date(start, "start") if str(start or "").strip() else default.start
+    last = parse_date(end, "end") if str(end or "").strip() else default.end
+    if last < first:
+        raise ValidationError("end: the period ends before it starts", "end")
+    if first.year < 1901 or last.year > 9998:
+        raise ValidationError("start: the year is out of range", "start")
+    value = DEFAULT_THRESHOLD if threshold == "" or threshold is None else parse_threshold(threshold)
+    if fmt not in FORMATS:
+        raise ValidationError(f"format: {fmt!r} is not one of {', '.join(FORMATS)}", "format")
+    if recipient not in RECIPIENTS:
+        raise ValidationError(f"recipient: {recipient!r} is not one of {', '.join(RECIPIENTS)}", "recipient")
+    number = str(customer_no or "").strip()
+    if len(number) > 20 or any(ord(c) < 32 for c in number):
+        raise ValidationError(f"customer: {number!r} is not a customer number", "customer")
+    return ReportRequest(Period(first, last), value.quantize(CENT), number, fmt, recipient,
+                         language if language in ("fi", "en") else "fi")
+
+
+# -- the selection -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualifyingCustomer:
+    id: int  # asiakas.tunnus
+    customer_no: str
+    business_id: str
+    name: str
+    name_extra: str
+    address: str
+    postcode: str
+    city: str
+    country: str
+    email: str
+    salesperson_no: int
+    invoiced: Decimal  # sum of lasku.arvo in the period
+
+
+def _is_sales(invoice=Invoice):
+    return (invoice.state == "L") & (invoice.substate == "X")
+
+
+def _in_period(column, period: Period):
+    return (column >= period.start) & (column <= period.end)
+
+
+def _over_threshold(request: ReportRequest, *columns) -> peewee.ModelSelect:
+    """lasku grouped by customer, the customers over the threshold (scoped to the company)."""
+    query = (
+        Invoice.select(Invoice.customer_id, *columns)
+        .where(_is_sales() & _in_period(Invoice.invoice_date, request.period))
+        .group_by(Invoice.customer_id)
+        # in cents, so SQLite (which sums in floating point) compares exactly too
+        .having(fn.ROUND(fn.SUM(Invoice.net) * 100) > int(request.threshold * 100))
+    )
+    if request.customer_no:
+        ids = Customer.select(Customer.id).where(Customer.customer_no == request.customer_no)
+        query = query.where(Invoice.customer_id.in_(ids))
+    return query
+
+
+def find_customer(customer_no: str) -> list[tuple[int, str]]:
+    """(tunnus, name) of the customers with that number (not deleted)."""
+    rows = (Customer.select(Customer.id, Customer.name)
+            .where((Customer.customer_no == customer_no) & (Customer.kind != DELETED)).tuples())
+    return list(rows)
+
+
+def to_decimal(value) -> Decimal:
+    """A sum from the database as Decimal cents (SQLite gives floats: rounded to the cent)."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal):
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if isinstance(value, int):
+        return Decimal(value * 100).scaleb(-2)
+    if isinstance(value, float):
+        return Decimal(round(value * 100)).scaleb(-2)
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def qualifying(request: ReportRequest) -> list[QualifyingCustomer]:
+    """The customers over the threshold in the period, biggest first (ValidationError when a
+    customer number was given and no customer has it)."""
+    if request.customer_no and not find_customer(request.customer_no):
+        raise ValidationError(f"customer: no customer has the number {request.customer_no!r}", "customer")
+    totals = _over_threshold(request, fn.SUM(Invoice.net).alias("invoiced"))
+    totals = totals.alias("t")
+    c = Customer
+    query = (
+        c.select(c.id, c.customer_no, c.business_id, c.name, c.name_extra, c.address, c.postcode, c.city,
+                 c.country, c.email, c.salesperson_no, totals.c.invoiced)
+        .join(totals, on=(c.id == totals.c.liitostunnus))
+        .where(c.kind != DELETED)
+        .tuples()
+    )
+    out = [
+        QualifyingCustomer(int(r[0]), r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "",
+                           r[7] or "", r[8] or "", (r[9] or "").strip(), int(r[10] or 0), to_decimal(r[11]))
+        for r in query
+    ]
+    out.sort(key=lambda q: (-q.invoiced, q.name.lower(), q.id))
+    return out
+
+
+# -- the figures --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    quantity_now: Decimal = ZERO
+    quantity_before: Decimal = ZERO
+    sales_now: Decimal = ZERO
+    sales_before: Decimal = ZERO
+
+    @property
+    def index(self) -> Decimal:
+        if not self.sales_before:
+            return ZERO
+        return (self.sales_now * 100 / self.sales_before).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+    @property
+    def is_zero(self) -> bool:
+        return not (self.quantity_now or self.quantity_before or self.sales_now or self.sales_before)
+
+    def __add__(self, other: "Figures") -> "Figures":
+        return Figures(self.quantity_now + other.quantity_now, self.quantity_before + other.quantity_before,
+                       self.sales_now + other.sales_now, self.sales_before + other.sales_before)
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # osasto or try
+    name: str  # from avainsana ('' when it has none)
+    figures: Figures
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.name}".strip()
+
+
+@dataclass(frozen=True)
+class DepartmentGroups:
+    department: Line
+    groups: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class CustomerReport:
+    customer: QualifyingCustomer
+    departments: tuple[Line, ...]  # section 1
+    groups: tuple[DepartmentGroups, ...]  # section 2
+    total: Figures
+
+
+@dataclass
+class Names:
+    """Department (OSASTO) and product group (TRY) names from avainsana."""
+
+    departments: dict[int, str] = field(default_factory=dict)
+    groups: dict[int, str] = field(default_factory=dict)
+
+
+def keyword_names(language: str = "fi") -> Names:
+    """avainsana OSASTO/TRY: selite = number, selitetark = name; the language's own row first."""
+    names = Names()
+    rows = (Keyword.select(Keyword.kind, Keyword.value, Keyword.text, Keyword.language)
+            .where(Keyword.kind.in_(["OSASTO", "TRY"])).order_by(Keyword.order, Keyword.id).tuples())
+    chosen: dict[tuple[str, int], tuple[bool, str]] = {}
+    for kind, value, text, lang in rows:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            continue
+        mine = (lang or "").lower() == language
+        key = (kind, number)
+        if key not in chosen or (mine and not chosen[key][0]):
+            chosen[key] = (mine, (text or "").strip())
+    for (kind, number), (_, text) in chosen.items():
+        (names.departments if kind == "OSASTO" else names.groups)[number] = text
+    return names
+
+
+def figures_query(request: ReportRequest, customer_ids: Sequence[int] | None = None) -> peewee.ModelSelect:
+    """One GROUP BY over the invoiced sales rows of the qualifying customers in both periods:
+    (customer, osasto, try, quantity now, quantity before, sales now, sales before), ordered."""
+    now = request.period
+    before = now.year_earlier()
+    i, r = Invoice, InvoiceRow
+    is_now = _in_period(i.invoice_date, now)
+    is_before = _in_period(i.invoice_date, before)
+
+    def total(column, when):
+        return fn.SUM(Case(None, [(when, column)], 0))
+
+    if before.end >= now.start or (now.start - before.end).days <= 1:
+        dates = (i.invoice_date >= before.start) & (i.invoice_date <= now.end)
+    else:
+        dates = is_now | is_before
+    if customer_ids is not None:
+        who = i.customer_id.in_(list(customer_ids))
+    else:
+        who = i.customer_id.in_(_over_threshold(request))
+    return (
+        i.select(i.customer_id, r.department, r.product_group,
+                 total(r.quantity, is_now), total(r.quantity, is_before),
+                 total(r.row_total, is_now), total(r.row_total, is_before))
+        .join(r, on=((r.company == i.company) & (r.invoice_id == i.id)))
+        .where(_is_sales() & dates & who & (r.kind == "L") & (r.product_no != ""))
+        .group_by(i.customer_id, r.department, r.product_group)
+        .order_by(i.customer_id, r.department, r.product_group)
+        .tuples()
+    )
+
+
+def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names) -> CustomerReport:
+    departments: dict[int, list[Line]] = {}
+    for _cid, dep, grp, qn, qb, sn, sb in rows:
+        figures = Figures(to_decimal(qn), to_decimal(qb), to_decimal(sn), to_decimal(sb))
+        if figures.is_zero:
+            continue
+        dep, grp = int(dep or 0), int(grp or 0)
+        departments.setdefault(dep, []).append(Line(grp, names.groups.get(grp, ""), figures))
+    section_1, section_2 = [], []
+    total = Figures()
+    for dep in sorted(departments):
+        groups = tuple(sorted(departments[dep], key=lambda g: g.number))
+        sums = Figures()
+        for g in groups:
+            sums = sums + g.figures
+        line = Line(dep, names.departments.get(dep, ""), sums)
+        section_1.append(line)
+        section_2.append(DepartmentGroups(line, groups))
+        total = total + sums
+    return CustomerReport(customer, tuple(section_1), tuple(section_2), total)
+
+
+def reports(request: ReportRequest, customers: Sequence[QualifyingCustomer] | None = None,
+            names: Names | None = None) -> Iterator[CustomerReport]:
+    """Each qualifying customer's report, in the order of their tunnus (default customers:
+    `qualifying`). The figures of every customer come from one statement, streamed: memory
+    holds one customer's rows at a time (plus the list of customers)."""
+    customers = sorted(qualifying(request) if customers is None else customers, key=lambda c: c.id)
+    if not customers:
+        return
+    names = names or keyword_names(request.language)
+    few = request.customer_no or len(customers) <= 500
+    query = figures_query(request, [c.id for c in customers] if few else None)
+    waiting = iter(customers)
+    customer = next(waiting)
+    rows: list[tuple] = []
+    for row in db.database.execute(query):
+        while customer is not None and row[0] > customer.id:
+            yield _build(customer, rows, names)
+            rows = []
+            customer = next(waiting, None)
+        if customer is None:
+            break
+        if row[0] == customer.id:  # (a deleted customer's rows are not asked for)
+            rows.append(row)
+    while customer is not None:
+        yield _build(customer, rows, names)
+        rows = []
+        customer = next(waiting, None)
+
+
+# -- who gets the mail ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sender:
+    company: str  # yhtio
+    company_name: str
+    company_address: str
+    company_postcode: str
+    company_city: str
+    company_email: str
+    mail_from: str  # yhtion_parametrit.postittaja_email ('' = none)
+    runner_login: str
+    runner_name: str
+    runner_email: str  # kuka.eposti of the logged-in user
+
+
+def sender() -> Sender:
+    session = db.current()
+    company = Company.select().first()
+    params = CompanyParameters.select(CompanyParameters.mail_sender).first()
+    user = User.select(User.name, User.email).where(User.login == session.user).first()
+    return Sender(
+        session.company, (company.name if company else "") or session.company,
+        (company.address if company else "") or "", (company.postcode if company else "") or "",
+        (company.city if company else "") or "", ((company.email if company else "") or "").strip(),
+        ((params.mail_sender if params else "") or "").strip(), session.user,
+        (user.name if user else "") or session.user, ((user.email if user else "") or "").strip(),
+    )
+
+
+def salespeople() -> dict[int, tuple[str, str, str]]:
+    """myyja number -> (login, name, eposti) of the company's active users who are salespeople."""
+    out: dict[int, tuple[str, str, str]] = {}
+    rows = (User.select(User.salesperson_no, User.login, User.name, User.email)
+            .where(User.salesperson_no > 0).order_by(User.active.desc(), User.id).tuples())
+    for number, login, name, email in rows:
+        number = int(number or 0)
+        if number not in out or (not out[number][2].strip() and (email or "").strip()):
+            out[number] = (login or "", name or "", (email or "").strip())
+    return out
+
+
+__all__ = [
+    "CustomerReport", "DepartmentGroups", "Figures", "Line", "Names", "Period", "QualifyingCustomer",
+    "ReportRequest", "Sender", "figures_query", "keyword_names", "last_twelve_months", "make_request",
+    "qualifying", "reports", "salespeople", "sender", "year_earlier_end", "year_earlier_start",
+]
