@@ -107,6 +107,24 @@ def build_parser() -> argparse.ArgumentParser:
     qout = q.add_mutually_exclusive_group()
     qout.add_argument("--xlsx", metavar="FILE", help="save every row to an Excel file")
     qout.add_argument("--csv", metavar="FILE", help="save every row to a CSV file (UTF-8 with BOM)")
+    p = sub.add_parser("report", help="reports: the annual-contract customers report (PDF/Excel, emailed)")
+    _common(p, suppress=True)
+    repsub = p.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    r = repsub.add_parser("contracts", help="customers whose invoiced sales exceed a threshold: their purchases "
+                          "by product department and group against a year earlier")
+    _common(r, suppress=True)
+    r.add_argument("--from", dest="start", default="", metavar="DATE", help="first day (default: 12 months ago)")
+    r.add_argument("--to", dest="end", default="", metavar="DATE", help="last day (default: today)")
+    r.add_argument("--threshold", default="10000", metavar="SUM", help="invoiced sales must exceed this (default 10000)")
+    r.add_argument("--customer", default="", metavar="NUMBER", help="only this customer (asiakasnro)")
+    r.add_argument("--format", dest="fmt", choices=("pdf", "xlsx"), default="pdf")
+    r.add_argument("--send", choices=("runner", "customer", "salesperson"), default=None,
+                   help="email the files: to you (one zip), to each customer, or to each customer's salesperson")
+    r.add_argument("--out", metavar="DIR", default=None, help="where to keep the files (default: . without --send)")
+    r.add_argument("--dry-run", action="store_true", help="say what would be sent and to whom; send nothing")
+    r.add_argument("--yes", action="store_true", help="send without asking (for cron)")
+    r.add_argument("--resend-unknown", action="store_true",
+                   help="also send again the mails an earlier run could not tell were taken")
     return parser
 
 
@@ -412,6 +430,90 @@ def cmd_query(args, settings) -> int:
         raise CliError(f"the query failed: {printable(str(exc) or type(exc).__name__)}") from None
 
 
+def cmd_report(args, settings) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from pupetui import i18n
+    from pupetui.services import contracts, contracts_mail
+    from pupetui.services.export import ExportError
+    from pupetui.services.mail import SmtpConfig
+    from pupetui.services.programs import CONTRACTS
+    from pupetui.services.text import printable
+    from pupetui.services.validation import ValidationError
+
+    _open(settings)
+    headless_login(settings)
+    try:
+        auth.require(CONTRACTS)
+        request = contracts.make_request(args.start, args.end, args.threshold, args.customer, args.fmt,
+                                         args.send or "runner", i18n.current_language())
+        prepared = contracts_mail.prepare(request)
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    except ValidationError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    period = request.period
+    before = period.year_earlier()
+    print(f"period {period.start:%d.%m.%Y}-{period.end:%d.%m.%Y} (a year earlier {before.start:%d.%m.%Y}-"
+          f"{before.end:%d.%m.%Y}); invoiced sales over {request.threshold}: {len(prepared.customers)} customer(s)")
+    for c in prepared.customers[:20] if args.send else ():
+        print(f"  {printable(c.customer_no):>10} {printable(c.name)[:40]:<40} {c.invoiced:>14}")
+    if args.send and len(prepared.customers) > 20:
+        print(f"  ... and {len(prepared.customers) - 20} more")
+    started = time.perf_counter()
+
+    def files_progress(done, total, name):
+        if done == total or done % 100 == 0:
+            print(f"  files: {done}/{total}", file=sys.stderr, flush=True)
+
+    try:
+        if not args.send:
+            if args.dry_run:
+                print(f"would write {len(prepared.customers)} {request.fmt} file(s)")
+                return EXIT_OK
+            folder = Path(args.out or ".")
+            documents = contracts_mail.write_files(prepared, folder, progress=files_progress)
+            print(f"wrote {len(documents)} file(s) to {folder} in {time.perf_counter() - started:.1f} s")
+            return EXIT_OK
+        for line in prepared.plan.lines():
+            print(printable(line))
+        if args.dry_run:
+            return EXIT_OK
+        if not prepared.plan.to_send and not (args.resend_unknown and prepared.plan.unknown):
+            print("nothing to send")
+            return EXIT_OK
+        config = SmtpConfig.from_settings(settings.smtp)
+        if not config.configured:
+            raise CliError("email is not configured: set [smtp] host and sender")
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError("add --yes to send without asking (or --dry-run to see what would go)", EXIT_USAGE)
+            answer = input(f"Send {len(prepared.plan.to_send)} email(s)? [y/N] ").strip().lower()
+            if answer not in ("y", "yes", "k", "kyllä"):
+                print("nothing was sent")
+                return EXIT_OK
+
+        def progress(done, total, label):
+            if label:
+                print(f"  sending {done + 1}/{total}: {printable(label)}", file=sys.stderr, flush=True)
+
+        with tempfile.TemporaryDirectory(prefix="pupetui-report-") as tmp:
+            folder = Path(args.out) if args.out else Path(tmp)
+            _documents, results = contracts_mail.execute(prepared, folder, config, progress=progress,
+                                                         files_progress=files_progress,
+                                                         resend_unknown=args.resend_unknown)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    for result in results:
+        print(printable(result.line()))
+    bad = [r for r in results if r.status in (contracts_mail.FAILED, contracts_mail.UNKNOWN, contracts_mail.NOT_SENT)]
+    sent = sum(1 for r in results if r.status == contracts_mail.SENT)
+    print(f"{sent} sent, {len(bad)} not sent or unknown ({time.perf_counter() - started:.1f} s)"
+          + ("; run the same command again to send the rest" if bad else ""))
+    return EXIT_ERROR if bad else EXIT_OK
+
+
 def ensure_demo_database(settings: config.Settings) -> config.Settings:
     """`--demo`: the demo database, made on first use; the demo user unless one was given."""
     from pupetui.services import demo
@@ -450,7 +552,7 @@ def run_tui(args, settings) -> int:
 COMMANDS = {
     "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
     "customers": cmd_customers, "calendar": cmd_calendar, "reminders": cmd_reminders,
-    "sql": cmd_sql, "query": cmd_query,
+    "sql": cmd_sql, "query": cmd_query, "report": cmd_report,
 }
 
 

@@ -23,7 +23,9 @@ def free_port() -> int:
 @dataclass
 class SmtpServer:
     """An SMTP server; `mode` 'ok' takes mail, 'refuse' answers 550 to every recipient,
-    'refuse_after:N' takes N mails then refuses the rest."""
+    'refuse_after:N' takes N mails then refuses the rest, 'drop_after:N' takes N mails, then
+    takes the next one's data and drops the connection without answering (the client cannot
+    know whether it was taken; it was), then takes mail again."""
 
     port: int = 0
     mode: str = "ok"
@@ -39,7 +41,10 @@ class SmtpServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        taken = len(self.messages)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if self.mode.startswith("drop_after:") and taken == int(self.mode.split(":")[1]):
+            server.transport.close()
         return "250 Message accepted"
 
     def start(self) -> "SmtpServer":

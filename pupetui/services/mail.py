@@ -10,7 +10,31 @@ from typing import Mapping
 
 
 class MailError(Exception):
-    """The mail could not be sent; the message is for a person."""
+    """The mail could not be sent; the message is for a person. `uncertain`: the connection
+    broke after the message was handed over, so the server may have taken it (do not resend
+    blindly)."""
+
+    def __init__(self, message: str, *, uncertain: bool = False):
+        super().__init__(message)
+        self.uncertain = uncertain
+
+
+class _Tracking:
+    """Remembers whether the message data was handed to the server (DATA)."""
+
+    data_started = False
+
+    def data(self, msg):
+        self.data_started = True
+        return super().data(msg)
+
+
+class _SMTP(_Tracking, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):
+    pass
 
 
 @dataclass(frozen=True)
@@ -50,9 +74,9 @@ class Mailer:
         c = self.config
         try:
             if c.security == "ssl":
-                self._smtp = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=ssl.create_default_context())
+                self._smtp = _SMTP_SSL(c.host, c.port, timeout=c.timeout, context=ssl.create_default_context())
             else:
-                self._smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+                self._smtp = _SMTP(c.host, c.port, timeout=c.timeout)
                 if c.security == "starttls":
                     self._smtp.starttls(context=ssl.create_default_context())
             if c.user:
@@ -67,12 +91,28 @@ class Mailer:
             raise MailError("not connected")
         if not message["From"]:
             message["From"] = self.config.sender or f"pupetui@{self.config.host}"
+        self._smtp.data_started = False
         try:
             refused = self._smtp.send_message(message)
+        except smtplib.SMTPDataError as exc:  # the server answered: it did not take it
+            raise MailError(f"the mail server did not take the mail to {message['To']}: {exc}") from None
         except (OSError, smtplib.SMTPException) as exc:
+            if self._smtp.data_started:
+                raise MailError(f"the connection to the mail server broke while sending the mail to "
+                                f"{message['To']}: it may or may not have been taken ({exc})",
+                                uncertain=True) from None
             raise MailError(f"the mail server did not take the mail to {message['To']}: {exc}") from None
         if refused:
             raise MailError(f"the mail server refused {', '.join(refused)}")
+
+    def alive(self) -> bool:
+        """Still connected and answering (after a failed mail: may the next use this connection?)."""
+        if self._smtp is None or self._smtp.sock is None:
+            return False
+        try:
+            return self._smtp.noop()[0] == 250
+        except (OSError, smtplib.SMTPException):
+            return False
 
     def _close(self) -> None:
         if self._smtp is not None:
