@@ -1,0 +1,146 @@
+"""The annual-contract customers report's figures, against values computed by hand, on each
+database: pupetui's SQLite, the Pupesoft fixture layout, MariaDB and PostgreSQL.
+
+The period is 1.3.2024-28.2.2025; a year earlier is 1.3.2023-29.2.2024 (the last day of February
+stays the last day, so the leap day counts a year earlier)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from pupetui import db
+from pupetui.models import Company, Customer, Invoice, InvoiceRow, Keyword, User
+from pupetui.services import contracts
+from pupetui.services.validation import ValidationError
+
+PERIOD = ("2024-03-01", "2025-02-28")
+
+
+def invoice(customer: Customer, day: str, net: str, rows=(), *, state="L", substate="X") -> None:
+    inv = Invoice.create(state=state, substate=substate, customer_id=customer.id, business_id=customer.business_id,
+                         name=customer.name, net=D(net), invoice_date=dt.date.fromisoformat(day))
+    for department, group, quantity, total, *rest in rows:
+        kind = rest[0] if rest else "L"
+        product = rest[1] if len(rest) > 1 else f"P-{department}-{group}"
+        InvoiceRow.create(kind=kind, invoice_id=inv.id, product_no=product, department=department,
+                          product_group=group, quantity=D(quantity), row_total=D(total),
+                          invoiced_date=dt.date.fromisoformat(day))
+
+
+def seed() -> dict[str, int]:
+    with db.session("acme", "matti"):
+        Company.create(name="Acme Oy", address="Katu 1", postcode="00100", city="Helsinki")
+        User.create(login="matti", name="Matti Myyjä", email="matti@acme.example", salesperson_no=7)
+        for kind, value, text, lang in (("OSASTO", "1", "Työkalut", "fi"), ("OSASTO", "2", "Kiinnikkeet", "fi"),
+                                        ("TRY", "10", "Käsityökalut", "fi"), ("TRY", "10", "Hand tools", "en"),
+                                        ("TRY", "11", "Sähkötyökalut", "fi"), ("TRY", "20", "Ruuvit", "fi")):
+            Keyword.create(kind=kind, value=value, text=text, language=lang)
+        a = Customer.create(customer_no="100", name="Aalto Oy", email="aalto@example.fi", salesperson_no=7)
+        # in the period, on its first and last day
+        invoice(a, "2024-03-01", "6000", [(1, 10, "2", "4000"), (1, 11, "1", "2000"),
+                                          (3, 30, "0", "0"),  # all zero: left out
+                                          (1, 10, "9", "900", "L", ""),  # no product: left out
+                                          (1, 10, "9", "900", "O")])  # not a sales row
+        invoice(a, "2025-02-28", "5000", [(2, 20, "5", "5000")])
+        invoice(a, "2025-03-01", "99999", [(1, 10, "100", "99999")])  # the day after
+        invoice(a, "2024-06-01", "50000", [(1, 10, "100", "50000")], substate="A")  # not invoiced
+        # a year earlier: the leap day, and the first day; the day before that is out
+        invoice(a, "2024-02-29", "3000", [(1, 10, "3", "3000")])
+        invoice(a, "2023-03-01", "1000", [(2, 20, "1", "1000")])
+        invoice(a, "2023-02-28", "50000", [(1, 10, "50", "50000")])
+        b = Customer.create(customer_no="200", name="Bertta Ab", email="")
+        invoice(b, "2024-05-01", "4000.10", [(1, 10, "1", "4000.10")])
+        invoice(b, "2024-06-01", "5999.90", [(1, 10, "1", "5999.90")])  # exactly 10000.00: not over
+        c = Customer.create(customer_no="300", name="Cecilia Ky", email="not an address")
+        invoice(c, "2024-12-31", "10000.01", [(1, 10, "1", "10000.01")])  # over by a cent; nothing earlier
+        deleted = Customer.create(customer_no="400", name="Poistettu Oy", kind="P")
+        invoice(deleted, "2024-12-31", "90000", [(1, 10, "1", "90000")])
+    with db.session("other", "x"):
+        o = Customer.create(customer_no="100", name="Muu Yhtiö Oy")
+        invoice(o, "2024-12-31", "90000", [(1, 10, "1", "90000")])
+    return {"a": a.id, "b": b.id, "c": c.id}
+
+
+@pytest.fixture
+def seeded(database):
+    ids = seed()
+    db.start_session("acme", "matti")
+    return ids
+
+
+def test_the_periods_a_year_earlier_and_leap_days():
+    P = contracts.Period
+    d = dt.date
+    assert P(d(2024, 3, 1), d(2025, 2, 28)).year_earlier() == P(d(2023, 3, 1), d(2024, 2, 29))
+    assert P(d(2024, 2, 1), d(2024, 2, 29)).year_earlier() == P(d(2023, 2, 1), d(2023, 2, 28))
+    assert P(d(2024, 2, 29), d(2024, 3, 15)).year_earlier() == P(d(2023, 3, 1), d(2023, 3, 15))
+    assert P(d(2025, 1, 10), d(2025, 6, 20)).year_earlier() == P(d(2024, 1, 10), d(2024, 6, 20))
+    # the default: twelve months to today, and the year before it right after, no day twice
+    assert contracts.last_twelve_months(d(2026, 11, 30)) == P(d(2025, 12, 1), d(2026, 11, 30))
+    twelve = contracts.last_twelve_months(d(2025, 2, 28))
+    assert twelve == P(d(2024, 3, 1), d(2025, 2, 28))
+    assert twelve.year_earlier().end + dt.timedelta(days=1) == twelve.start
+
+
+def test_inputs_are_checked_with_the_field_named():
+    r = contracts.make_request("1.3.2024", "28.2.2025", "10 000,50", today=dt.date(2025, 3, 1))
+    assert r.threshold == D("10000.50") and r.period.start == dt.date(2024, 3, 1)
+    assert contracts.make_request(today=dt.date(2025, 3, 1)).threshold == D(10000)
+    for kwargs, field in (({"threshold": "kymppi"}, "threshold"), ({"threshold": "-5"}, "threshold"),
+                          ({"start": "31.2.2024"}, "start"), ({"start": "2025-03-01", "end": "2025-01-01"}, "end"),
+                          ({"fmt": "doc"}, "format"), ({"recipient": "boss"}, "recipient")):
+        with pytest.raises(ValidationError) as info:
+            contracts.make_request(**kwargs)
+        assert info.value.field == field
+
+
+def by_name(reports):
+    return {r.customer.name: r for r in reports}
+
+
+def test_who_qualifies_strictly_over_the_threshold_in_the_company(seeded):
+    request = contracts.make_request(*PERIOD, "10000")
+    found = contracts.qualifying(request)
+    assert [(c.name, c.invoiced) for c in found] == [("Aalto Oy", D("11000.00")), ("Cecilia Ky", D("10000.01"))]
+    # a cent lower and Bertta, exactly at 10000.00, is over it
+    lower = contracts.qualifying(contracts.make_request(*PERIOD, "9999.99"))
+    assert "Bertta Ab" in [c.name for c in lower]
+    one = contracts.qualifying(contracts.make_request(*PERIOD, "10000", customer_no="300"))
+    assert [c.name for c in one] == ["Cecilia Ky"]
+    with pytest.raises(ValidationError):
+        contracts.qualifying(contracts.make_request(*PERIOD, "10000", customer_no="999"))
+
+
+def test_figures_by_department_and_group_against_a_year_earlier(seeded):
+    request = contracts.make_request(*PERIOD, "10000", language="fi")
+    reports = by_name(contracts.reports(request))
+    assert set(reports) == {"Aalto Oy", "Cecilia Ky"}
+    a = reports["Aalto Oy"]
+    F = contracts.Figures
+    assert [(l.number, l.name, l.figures) for l in a.departments] == [
+        (1, "Työkalut", F(D(3), D(3), D("6000.00"), D("3000.00"))),
+        (2, "Kiinnikkeet", F(D(5), D(1), D("5000.00"), D("1000.00"))),
+    ]
+    assert [l.figures.index for l in a.departments] == [D(200), D(500)]
+    assert [(g.department.number, [(l.number, l.name, l.figures, l.figures.index) for l in g.groups])
+            for g in a.groups] == [
+        (1, [(10, "Käsityökalut", F(D(2), D(3), D("4000.00"), D("3000.00")), D(133)),
+             (11, "Sähkötyökalut", F(D(1), D(0), D("2000.00"), D(0)), D(0))]),
+        (2, [(20, "Ruuvit", F(D(5), D(1), D("5000.00"), D("1000.00")), D(500))]),
+    ]
+    assert a.total == F(D(8), D(4), D("11000.00"), D("4000.00")) and a.total.index == D(275)
+    c = reports["Cecilia Ky"]  # nothing a year earlier: index 0
+    assert c.total == F(D(1), D(0), D("10000.01"), D(0)) and c.total.index == 0
+    # English names where avainsana has them, else the other language's
+    english = by_name(contracts.reports(contracts.make_request(*PERIOD, "10000", language="en")))
+    assert [l.name for l in english["Aalto Oy"].groups[0].groups] == ["Hand tools", "Sähkötyökalut"]
+
+
+def test_the_figures_are_one_grouped_statement_with_parameters(seeded):
+    request = contracts.make_request(*PERIOD, "10000")
+    sql, params = contracts.figures_query(request).sql()
+    assert sql.upper().count("GROUP BY") == 2 and "10000" not in sql and "acme" not in sql
+    assert "acme" in params
