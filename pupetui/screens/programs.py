@@ -19,6 +19,7 @@ PROGRAM_SCREENS: dict[str, str] = {
     "reminders": "pupetui.screens.reminders:RemindersScreen",
     "sql": "pupetui.screens.sql_search:SqlSearchScreen",
     "querygen": "pupetui.screens.query_generator:QueryGeneratorScreen",
+    "contracts": "pupetui.screens.contracts:ContractsScreen",
 }
 
 

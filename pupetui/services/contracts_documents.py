@@ -46,7 +46,8 @@ def file_stem(report: CustomerReport, request: ReportRequest) -> str:
     name = unicodedata.normalize("NFKD", c.name).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:40] or "asiakas"
     number = re.sub(r"[^A-Za-z0-9_-]+", "", c.customer_no) or str(c.id)
-    return f"{_('ostoseuranta')}-{number}-{slug}-{c.id}"
+    prefix = _("purchases")
+    return f"{prefix}-{number}-{slug}-{c.id}"
 
 
 def quantity_text(value: Decimal) -> str:

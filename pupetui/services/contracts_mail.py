@@ -229,7 +229,8 @@ def _attachment(mail: Mail, documents: dict[int, Document], folder: Path, reques
         return documents[mail.customers[0].id].path
     who = re.sub(r"[^A-Za-z0-9_-]+", "-", mail.key.replace(":", "-"))
     stamp = f"{request.period.start:%Y%m%d}-{request.period.end:%Y%m%d}"
-    return write_zip(folder / f"{_('ostoseuranta')}-{stamp}-{who}.zip",
+    prefix = _("purchases")
+    return write_zip(folder / f"{prefix}-{stamp}-{who}.zip",
                      [documents[c.id].path for c in mail.customers if c.id in documents])
 
 

@@ -19,7 +19,7 @@ CUSTOMERS = Program("customers", "crm/asiakaslista.php", ("",), "Customer list",
 MEMO = Program("memo", "crm/asiakasmemo.php", ("",), "Customer memo", "m", available=True)
 CALENDAR = Program("calendar", "crm/kalenteri.php", ("",), "Calendar", "k", available=True)
 CONTRACTS = Program(
-    "contracts", "raportit/vuosisopimusasiakkaat.php", ("",), "Annual-contract customers", "v"
+    "contracts", "raportit/vuosisopimusasiakkaat.php", ("",), "Annual-contract customers", "v", available=True
 )
 REMINDERS = Program("reminders", "crm/kuittaamattomat.php", ("",), "Reminders", "r", available=True)
 LABELS = Program("labels", "crm/tarrat.php", ("",), "Address labels", "t")
