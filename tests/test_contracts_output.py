@@ -89,7 +89,7 @@ def test_a_pdf_per_customer_reads_back_with_the_figures_and_the_letter(url, tmp_
         assert expected in text, expected
     # characters the font has not: replaced, never a crash; markup shown as it is
     odd = "\n".join(pdf_lines(by_name[ODD]))
-    assert "Lódz Siauliai ?? [bold]" in odd
+    assert "?ódz Šiauliai ?? [bold]" in odd  # Ł and 東京 are not in WinAnsi; ó and Š are
     assert pdf_text("Åsa \x1b[31m") == "Åsa [31m"
 
 
@@ -159,8 +159,8 @@ def test_to_salespeople_one_zip_each_and_to_the_runner_one_zip(url, tmp_path, sm
     prepared = contracts_mail.prepare(request(recipient="salesperson"), journal_directory=tmp_path / "j")
     assert [(m.label, m.to, len(m.customers)) for m in prepared.plan.mails] == [
         ("Matti Myyjä", ("matti@acme.example",), 2)]
-    assert sorted((u.customer.name, u.why) for u in prepared.plan.unreachable) == [
-        (ODD, "no salesperson"), ("Öljy Oy", "salesperson has no email")]
+    assert sorted((u.customer.name, u.why) for u in prepared.plan.unreachable) == sorted([
+        (ODD, "no salesperson"), ("Öljy Oy", "salesperson has no email")])
     contracts_mail.execute(prepared, tmp_path / "out", smtp(smtp_server))
     [(name, data)] = attachments(smtp_server.messages[-1])
     assert name.endswith(".zip")

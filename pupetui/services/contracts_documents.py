@@ -4,8 +4,8 @@ address block, a short letter, the two periods, section 1 by product department 
 product group under department headings, and totals.
 
 The PDF is drawn on reportlab's canvas with the built-in Helvetica (WinAnsi: å ä ö and the other
-Western European letters print as they are); a character the font cannot show is replaced by its
-base letter (ł -> l is not possible, so '?'; é -> é stays, š -> s), never a crash. The layout is
+Western European letters, Š and Ž print as they are); a character the font cannot show is replaced
+by its base letter where it has one (ő -> o, ł has none: '?'; 東 -> '?'), never a crash. The layout is
 measured first, so every page says "page n/N". Texts come from the contracts catalog and money
 is formatted for the session's language (pupetui.i18n).
 """
