@@ -89,6 +89,9 @@ def test_inputs_are_checked_with_the_field_named():
     r = contracts.make_request("1.3.2024", "28.2.2025", "10 000,50", today=dt.date(2025, 3, 1))
     assert r.threshold == D("10000.50") and r.period.start == dt.date(2024, 3, 1)
     assert contracts.make_request(today=dt.date(2025, 3, 1)).threshold == D(10000)
+    for text, value in (("10,000", "10000"), ("10,000.5", "10000.50"), ("10000,5", "10000.50"), ("1,5", "1.50"),
+                        ("12\u00a0345", "12345")):
+        assert contracts.parse_threshold(text) == D(value), text
     for kwargs, field in (({"threshold": "kymppi"}, "threshold"), ({"threshold": "-5"}, "threshold"),
                           ({"start": "31.2.2024"}, "start"), ({"start": "2025-03-01", "end": "2025-01-01"}, "end"),
                           ({"fmt": "doc"}, "format"), ({"recipient": "boss"}, "recipient")):

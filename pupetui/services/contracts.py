@@ -84,16 +84,16 @@ def last_twelve_months(today: dt.date | None = None) -> Period:
 
 
 def parse_threshold(text: str | Decimal | int) -> Decimal:
-    """A sum of money: '10000', '10 000', '10000,50' or '10,000.50'; not negative."""
+    """A sum of money: '10000', '10 000', '10000,50', '10,000' or '10,000.50'; not negative."""
     if isinstance(text, (Decimal, int)):
         value = Decimal(text)
     else:
         cleaned = re.sub(r"[\s\u00a0\u202f]", "", str(text or ""))
         if not cleaned:
             raise ValidationError("threshold: give a sum, e.g. 10000", "threshold")
-        if "," in cleaned and "." in cleaned:
-            cleaned = cleaned.replace(",", "")  # 10,000.50
-        cleaned = cleaned.replace(",", ".")
+        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
+            cleaned = cleaned.replace(",", "")  # 10,000 or 10,000.50: commas group thousands
+        cleaned = cleaned.replace(",", ".")  # 10000,50: a decimal comma
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
@@ -359,7 +359,7 @@ def figures_query(request: ReportRequest, customer_ids: Sequence[int] | None = N
         .join(r, peewee.JOIN.LEFT_OUTER, on=rows_on)
         .where(where)
         .group_by(over.c.liitostunnus, over.c.invoiced, r.department, r.product_group)
-        .order_by(over.c.liitostunnus, r.department, r.product_group)
+        .order_by(over.c.liitostunnus, over.c.invoiced, r.department, r.product_group)
         .tuples()
     )
 

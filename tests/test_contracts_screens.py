@@ -1,0 +1,187 @@
+"""The annual-contract customers report at 80x24, by keyboard: the form and its messages, the
+preview, Esc on a changed form, writing Excel files, and sending to each customer through a real
+SMTP server on loopback after a confirmation that counts the mails and names the customers
+without an email address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from textual.widgets import DataTable, Input
+
+from pupetui import config, db, i18n
+from pupetui.app import PupetuiApp
+from pupetui.screens.contracts import ContractsScreen
+from pupetui.screens.menu import MenuScreen
+from pupetui.services import auth
+from pupetui.widgets.confirm import ConfirmScreen
+from test_contracts_output import seed
+from test_reminder_screens import flat, menu_ready, shows, type_text, wait_for
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the send journal
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def url(sqlite_url):
+    seed(sqlite_url)
+    d = db.connect(sqlite_url)
+    yield sqlite_url
+    db.end_session()
+    if not d.is_closed():
+        d.close()
+
+
+def make_app(url: str, smtp_port: int | None = None) -> PupetuiApp:
+    auth.login("acme", "matti", None, mode="none")
+    smtp = {"host": "127.0.0.1", "port": smtp_port, "timeout": 5} if smtp_port else {}
+    settings = config.Settings(db=url, company="", user="matti", lang="", auth="none", theme="ansi", smtp=smtp)
+    return PupetuiApp(settings, company="acme")
+
+
+async def open_report(pilot, folder: Path) -> ContractsScreen:
+    app = pilot.app
+    await menu_ready(pilot)
+    await pilot.press("v")  # the program's key in the main menu
+    await wait_for(pilot, lambda: isinstance(app.screen, ContractsScreen))
+    app.screen.folder = folder
+    await pilot.pause()
+    return app.screen
+
+
+async def replace(pilot, text: str) -> None:
+    """Empty the focused input and type `text`."""
+    await pilot.press("end", "ctrl+u")
+    await type_text(pilot, text)
+
+
+async def fill_period(pilot, screen: ContractsScreen, folder: Path) -> None:
+    await pilot.press("tab") if screen.focused is None else None
+    screen.query_one("#contracts-start", Input).focus()
+    await replace(pilot, "01.03.2024")
+    await pilot.press("tab")
+    await replace(pilot, "28.02.2025")
+    for _ in range(5):
+        await pilot.press("tab")
+    assert screen.focused.id == "contracts-folder"
+    await replace(pilot, str(folder))
+
+
+async def choose(pilot, select_id: str, steps: int) -> None:
+    """Open a Select by keyboard and take the option `steps` below the current one."""
+    pilot.app.screen.query_one(f"#{select_id}").focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press(*(["down"] * steps), "enter")
+    await pilot.pause()
+
+
+async def test_the_form_previews_the_customers_with_totals(url, tmp_path):
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_report(pilot, tmp_path)
+        text = await shows(pilot, "Annual-contract customers", "Period from", "Sales over", "10,000", "Send to",
+                           "Save the files only")
+        await fill_period(pilot, screen, tmp_path)
+        await pilot.press("f5")
+        text = await shows(pilot, "4 customers, sales 48,002.00 in all")
+        for name in ("Åström Oy", "Öljy Oy", "Ääni Ky", "Łódź Šiauliai 東京 [bold]", "12,000.50"):
+            assert flat(name) in text
+        assert "Ei Osta" not in text  # under the threshold
+        assert screen.query_one("#contracts-table", DataTable).row_count == 4
+
+
+async def test_bad_input_is_told_under_the_field_and_nothing_is_written(url, tmp_path):
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_report(pilot, tmp_path)
+        await fill_period(pilot, screen, tmp_path / "out")
+        screen.query_one("#contracts-threshold", Input).focus()
+        await replace(pilot, "lots")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "! Give the threshold as a number, e.g. 10000.")
+        assert screen.focused.id == "contracts-threshold"
+        screen.query_one("#contracts-end", Input).focus()
+        await replace(pilot, "01.01.2024")
+        screen.query_one("#contracts-threshold", Input).focus()
+        await replace(pilot, "10000")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "! The period ends before it starts.")
+        screen.query_one("#contracts-end", Input).focus()
+        await replace(pilot, "28.02.2025")
+        screen.query_one("#contracts-customer", Input).focus()
+        await replace(pilot, "777")
+        await pilot.press("f5")
+        await shows(pilot, "! No customer has that number.")
+        assert not (tmp_path / "out").exists()
+
+
+async def test_esc_on_a_changed_form_asks_first(url, tmp_path):
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_report(pilot, tmp_path)
+        await pilot.press("escape")  # unchanged: just back
+        await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
+        screen = await open_report(pilot, tmp_path)
+        screen.query_one("#contracts-threshold", Input).focus()
+        await replace(pilot, "5000")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await shows(pilot, "The form has changes. Discard them?")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.query_one("#contracts-threshold", Input).value == "5000"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
+
+
+async def test_excel_files_are_written_after_a_confirmation(url, tmp_path):
+    app = make_app(url)
+    out = tmp_path / "out"
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_report(pilot, tmp_path)
+        await fill_period(pilot, screen, out)
+        await choose(pilot, "contracts-format", 1)  # Excel
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await shows(pilot, "Write 4 Excel files to")
+        await pilot.press("y")
+        await shows(pilot, "4 files written")
+        files = sorted(out.glob("*.xlsx"))
+        assert len(files) == 4 and len(list(out.glob("*.zip"))) == 1  # the zip is handed to the user
+        sheet = openpyxl.load_workbook(files[0]).active
+        assert any(row[0] == "Total" for row in sheet.iter_rows(values_only=True))
+
+
+async def test_sending_to_each_customer_counts_lists_and_reports_each(url, tmp_path, smtp_server):
+    app = make_app(url, smtp_server.port)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_report(pilot, tmp_path)
+        await fill_period(pilot, screen, tmp_path / "out")
+        await choose(pilot, "contracts-recipient", 2)  # each customer
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        text = await shows(pilot, "3 emails would go out", "No email for 1 customers:", "2 Öljy Oy: no email address",
+                           "Send them?")
+        assert not smtp_server.messages
+        await pilot.press("y")
+        text = await shows(pilot, "3 sent, 0 not sent or unknown")
+        assert text.count("sent") >= 3 and "astrom@example.fi" in text
+        assert len(smtp_server.messages) == 3
+        # the same report again: nobody gets it twice
+        await pilot.press("ctrl+s")
+        await shows(pilot, "3 were sent in an earlier run of this same report: not again.")
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert len(smtp_server.messages) == 3
+
