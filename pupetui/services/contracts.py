@@ -331,12 +331,9 @@ def figures_query(request: ReportRequest, customer_ids: Sequence[int] | None = N
         dates = (i.invoice_date >= before.start) & (i.invoice_date <= now.end)
     else:
         dates = is_now | is_before
-    sales_row = r.kind == "L"
-    if isinstance(db.database.obj, peewee.SqliteDatabase):
-        # SQLite (without ANALYZE statistics) would otherwise walk tilausrivi by its (yhtio, tyyppi, ...)
-        # index for every invoice; the unary + keeps tyyppi out of the index choice, so the join
-        # takes (yhtio, otunnus). MariaDB and PostgreSQL choose by their statistics.
-        sales_row = peewee.NodeList((peewee.SQL("+"), r.kind), glue="") == "L"
+    # SQLite (without ANALYZE statistics) would otherwise walk tilausrivi by its (yhtio, tyyppi, ...)
+    # index for every invoice; so the join takes (yhtio, otunnus)
+    sales_row = _not_indexed(r.kind) == "L"
     sums = (total(r.quantity, is_now), total(r.quantity, is_before),
             total(r.row_total, is_now), total(r.row_total, is_before))
     # LEFT JOIN: a customer whose invoices have no product rows still comes, with zeros
@@ -364,6 +361,15 @@ def figures_query(request: ReportRequest, customer_ids: Sequence[int] | None = N
     )
 
 
+def _not_indexed(column):
+    """`column` for a comparison the planner must not pick an index for: SQLite's unary +.
+    (SQLite without ANALYZE statistics takes any index whose first columns match equalities,
+    e.g. (yhtio, tyyppi) for tyyppi = 'L'; MariaDB and PostgreSQL choose by their statistics.)"""
+    if isinstance(db.database.obj, peewee.SqliteDatabase):
+        return peewee.NodeList((peewee.SQL("+"), column), glue="")
+    return column
+
+
 def _cents(value) -> Decimal:
     kind = type(value)
     if kind is float:
@@ -376,38 +382,47 @@ def _cents(value) -> Decimal:
 def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names) -> CustomerReport:
     departments: dict[int, list[Line]] = {}
     group_names = names.groups
+    cents = _cents
     for row in rows:
         qn, qb, sn, sb = row[4], row[5], row[6], row[7]
         if not (qn or qb or sn or sb):
-            continue
-        figures = Figures(_cents(qn), _cents(qb), _cents(sn), _cents(sb))
-        if figures.is_zero:
-            continue
-        dep, grp = int(row[2] or 0), int(row[3] or 0)
-        line = Line(grp, group_names.get(grp, ""), figures)
+            continue  # all zero (also an invoice without product rows): left out
+        grp = int(row[3] or 0)
+        line = Line(grp, group_names.get(grp, ""), Figures(cents(qn), cents(qb), cents(sn), cents(sb)))
+        dep = int(row[2] or 0)
         if dep in departments:
             departments[dep].append(line)
         else:
             departments[dep] = [line]
     section_1, section_2 = [], []
-    total = Figures()
+    tqn = tqb = tsn = tsb = ZERO
     for dep in sorted(departments):
         groups = departments[dep]  # in try order already (the statement's ORDER BY)
-        sums = Figures()
+        qn = qb = sn = sb = ZERO
         for g in groups:
-            sums = sums + g.figures
-        line = Line(dep, names.departments.get(dep, ""), sums)
+            f = g.figures
+            qn += f.quantity_now
+            qb += f.quantity_before
+            sn += f.sales_now
+            sb += f.sales_before
+        line = Line(dep, names.departments.get(dep, ""), Figures(qn, qb, sn, sb))
         section_1.append(line)
         section_2.append(DepartmentGroups(line, tuple(groups)))
-        total = total + sums
-    return CustomerReport(customer, tuple(section_1), tuple(section_2), total)
+        tqn += qn
+        tqb += qb
+        tsn += sn
+        tsb += sb
+    return CustomerReport(customer, tuple(section_1), tuple(section_2), Figures(tqn, tqb, tsn, tsb))
 
 
 def _customers_by_id(ids: Sequence[int], invoiced: dict[int, Decimal]) -> dict[int, QualifyingCustomer]:
     c = Customer
-    rows = (c.select(c.id, c.customer_no, c.business_id, c.name, c.name_extra, c.address, c.postcode, c.city,
-                     c.country, c.email, c.salesperson_no)
-            .where(c.id.in_(list(ids)) & (c.kind != DELETED)).tuples())
+    # by tunnus (the primary key): the company is checked, but not by an index on (yhtio, ...),
+    # which SQLite would otherwise walk for the whole company
+    rows = (c.select_all_companies(c.id, c.customer_no, c.business_id, c.name, c.name_extra, c.address, c.postcode,
+                                   c.city, c.country, c.email, c.salesperson_no)
+            .where(c.id.in_(list(ids)) & (_not_indexed(c.company) == db.current().company) & (c.kind != DELETED))
+            .tuples())
     return {
         int(r[0]): QualifyingCustomer(int(r[0]), r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5] or "",
                                       r[6] or "", r[7] or "", r[8] or "", (r[9] or "").strip(), int(r[10] or 0),
