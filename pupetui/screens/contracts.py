@@ -166,20 +166,17 @@ class ContractsScreen(PupeScreen):
 
     # -- preview -------------------------------------------------------------------------------------------
     def action_preview(self) -> None:
-        if self.running:
-            return
-        request = self.request()
-        if request is not None:
-            self.state(_("Looking for the customers…"))
-            self._prepare(request, False)
+        self.look(then_confirm=False)
 
     def action_run(self) -> None:
-        if self.running:
-            return
-        request = self.request()
+        self.look(then_confirm=True)
+
+    def look(self, *, then_confirm: bool) -> None:
+        """Find the customers (and who would get mail); on ctrl+s then ask to go on."""
+        request = None if self.running else self.request()
         if request is not None:
             self.state(_("Looking for the customers…"))
-            self._prepare(request, True)
+            self._prepare(request, then_confirm)
 
     @work(thread=True, exclusive=True, group="contracts-prepare", exit_on_error=False)
     def _prepare(self, request: contracts.ReportRequest, then_confirm: bool) -> None:

@@ -17,8 +17,14 @@ What counts (the choices, written down):
   adjacent a year earlier (no day counted twice or lost).
 - index = sales now / sales a year earlier x 100, whole numbers rounded half up; 0 when the
   earlier sales are 0. Rows where all four figures are 0 are left out.
-- Everything is summed in the database (two GROUP BY statements per report, built with Peewee,
-  values as parameters); Python only turns the sums into `Decimal` and puts the rows in order.
+- Everything is summed in the database: one statement (built with Peewee, values as parameters)
+  finds the customers over the threshold (a derived table grouped by customer) and sums their
+  rows by (customer, osasto, try) for both periods at once; it is streamed, and Python only
+  turns the sums into `Decimal` and puts the rows in order. The preview's list of customers
+  (`qualifying`) is the derived table alone, joined to asiakas.
+- Indexes used (pupetui's own schema and Pupesoft's both have them): lasku (yhtio, tila, tapvm)
+  for the period, lasku (yhtio, tila, liitostunnus, tapvm) per customer, tilausrivi (yhtio,
+  otunnus) for the rows (see bench/bench_report.py for the plan).
 """
 
 from __future__ import annotations
@@ -370,26 +376,19 @@ def _not_indexed(column):
     return column
 
 
-def _cents(value) -> Decimal:
-    kind = type(value)
-    if kind is float:
-        return Decimal(round(value * 100)).scaleb(-2)
-    if kind is int:
-        return Decimal(value * 100).scaleb(-2)
-    return to_decimal(value)
-
-
-def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names) -> CustomerReport:
+def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names, floats: bool) -> CustomerReport:
     departments: dict[int, list[Line]] = {}
     group_names = names.groups
-    cents = _cents
-    for row in rows:
-        qn, qb, sn, sb = row[4], row[5], row[6], row[7]
+    money = Decimal
+    for _cid, _invoiced, dep, grp, qn, qb, sn, sb in rows:
         if not (qn or qb or sn or sb):
             continue  # all zero (also an invoice without product rows): left out
-        grp = int(row[3] or 0)
-        line = Line(grp, group_names.get(grp, ""), Figures(cents(qn), cents(qb), cents(sn), cents(sb)))
-        dep = int(row[2] or 0)
+        if floats:  # SQLite sums in floats (or ints): rounded to the cent (the hot path, inlined)
+            figures = Figures(money(round(qn * 100)).scaleb(-2), money(round(qb * 100)).scaleb(-2),
+                              money(round(sn * 100)).scaleb(-2), money(round(sb * 100)).scaleb(-2))
+        else:
+            figures = Figures(to_decimal(qn), to_decimal(qb), to_decimal(sn), to_decimal(sb))
+        line = Line(grp, group_names.get(grp, ""), figures)
         if dep in departments:
             departments[dep].append(line)
         else:
@@ -452,13 +451,14 @@ def reports(request: ReportRequest, customers: Sequence[QualifyingCustomer] | No
     query = figures_query(request, sorted(wanted) if few else None)
     batch: dict[int, list[tuple]] = {}
     invoiced: dict[int, Decimal] = {}
+    floats = isinstance(db.database.obj, peewee.SqliteDatabase)
 
     def flush():
         known = wanted if wanted is not None else _customers_by_id(list(batch), invoiced)
         for cid, rows in batch.items():
             customer = known.get(cid)
             if customer is not None:
-                yield _build(customer, rows, names)
+                yield _build(customer, rows, names, floats)
         batch.clear()
         invoiced.clear()
 
