@@ -251,7 +251,7 @@ class ContractsScreen(PupeScreen):
             if yes:
                 self.start(prepared, Path(folder).expanduser())
 
-        self.app.push_screen(ConfirmScreen(question, title=_("Annual-contract customers")), answered)
+        self.app.push_screen(ConfirmScreen(question, title=_("Annual-contract customers"), multiline=True), answered)
 
     def start(self, prepared: contracts_mail.Prepared, folder: Path) -> None:
         self.running = True

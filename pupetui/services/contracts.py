@@ -115,7 +115,9 @@ def parse_threshold(text: str | Decimal | int) -> Decimal:
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """What the user asked for; `key()` names the run (the same request is the same run)."""
+    """What the user asked for; `key()` names the run for the send journal: the same period,
+    threshold, customer, format and recipients are the same run (the language is not part of
+    it, so running again in another language after a failure still sends nobody twice)."""
 
     period: Period
     threshold: Decimal = DEFAULT_THRESHOLD
@@ -127,7 +129,7 @@ class ReportRequest:
     def key(self) -> str:
         return "|".join((
             self.period.start.isoformat(), self.period.end.isoformat(), str(self.threshold),
-            self.customer_no, self.fmt, self.recipient, self.language,
+            self.customer_no, self.fmt, self.recipient,
         ))
 
 

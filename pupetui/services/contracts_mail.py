@@ -11,7 +11,7 @@ Customers whose mail has nowhere to go are listed with the reason, never dropped
 
 The journal: one file per run in the user's state directory (`~/.local/state/pupetui/contracts/`
 on Linux, via platformdirs), named by company, user and a hash of the request (period,
-threshold, customer, format, recipient, language), so the same request is the same run. Each
+threshold, customer, format, recipient), so the same request is the same run. Each
 mail gets a line "sending" before it is handed to the server and "sent" (or "failed", or
 "unknown") after, written and fsync'ed at once. A re-run skips what was sent; a mail whose
 outcome is unknown (the connection broke after the data was handed over, or the process died

@@ -10,6 +10,7 @@ the buttons and Enter presses the focused one.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,7 +18,7 @@ from textual.widgets import Button, Input, Static
 
 from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen
-from pupetui.widgets.literal import literal
+from pupetui.widgets.literal import literal, printable
 
 DIALOG_CSS = """
 {name} {{
@@ -74,9 +75,11 @@ class ConfirmScreen(PupeModalScreen):
         Binding("right", "app.focus_next", show=False, system=True),
     ]
 
-    def __init__(self, question: str, *, title: str = "", yes: str = "", no: str = "", default: bool = False) -> None:
+    def __init__(self, question: str, *, title: str = "", yes: str = "", no: str = "", default: bool = False,
+                 multiline: bool = False) -> None:
         super().__init__()
         self.question = question
+        self.multiline = multiline  # keep the question's line breaks (a list in it)
         self.heading = title
         self.yes_label = yes or _("Yes")
         self.no_label = no or _("No")
@@ -86,7 +89,8 @@ class ConfirmScreen(PupeModalScreen):
         with Vertical():
             if self.heading:
                 yield Static(literal(self.heading), classes="dialog-title")
-            yield Static(literal(self.question), classes="dialog-text", id="confirm-question")
+            question = Text(printable(self.question, single_line=False)) if self.multiline else literal(self.question)
+            yield Static(question, classes="dialog-text", id="confirm-question")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes_label, id="confirm-yes", variant="warning")
                 yield Button(self.no_label, id="confirm-no", variant="primary")
