@@ -226,12 +226,12 @@ def test_no_server_leaves_everything_for_the_next_run(url, tmp_path, dropping_se
 # -- headless ---------------------------------------------------------------------------------------------
 
 
-def run_cli(url, *args, monkeypatch, capsys, smtp_port=None):
+def run_cli(url, *args, monkeypatch, capsys, smtp_port=None, user="matti"):
     monkeypatch.setenv("XDG_STATE_HOME", str(Path(url.removeprefix("sqlite:///")).parent / "state"))
     if smtp_port:
         monkeypatch.setenv("PUPETUI_SMTP__HOST", "127.0.0.1")
         monkeypatch.setenv("PUPETUI_SMTP__PORT", str(smtp_port))
-    code = cli.main(["report", "contracts", "--db", url, "--company", "acme", "--user", "matti", "--lang", "fi",
+    code = cli.main(["report", "contracts", "--db", url, "--company", "acme", "--user", user, "--lang", "fi",
                      "--from", PERIOD[0], "--to", PERIOD[1], *args])
     out = capsys.readouterr()
     return code, out.out, out.err
@@ -258,3 +258,9 @@ def test_the_command_writes_files_dry_runs_and_sends_with_yes(sqlite_url, tmp_pa
     assert "nothing to send" in out and len(smtp_server.messages) == 3
     code, _, err = run_cli(sqlite_url, "--threshold", "paljon", monkeypatch=monkeypatch, capsys=capsys)
     assert code == 2 and "threshold" in err
+
+
+def test_the_command_refuses_who_has_no_right(sqlite_url, monkeypatch, capsys):
+    seed(sqlite_url)
+    code, out, err = run_cli(sqlite_url, "--dry-run", monkeypatch=monkeypatch, capsys=capsys, user="pekka")
+    assert code == 3 and "customer" not in out
