@@ -38,10 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from pupetui import db
+from pupetui import config, db
 from pupetui.models import Activity, now
 from pupetui.models.activity import MEMO
 from pupetui.services import selection
+from pupetui.services.export import ExportError, _target as export_target  # noqa: F401  ExportError: the callers catch it
 from pupetui.services.selection import SelectionQuery, SelectionRow, Ticks
 
 MM = 72 / 25.4  # points per millimetre
@@ -124,30 +125,20 @@ PRESETS: dict[str, Sheet] = {
                   padding=2.5),
     "3x8": Sheet("3x8", *A4, columns=3, rows=8, label_width=70.0, label_height=36.0, margin_top=4.5),
 }
-SHEET_NUMBERS = ("page_width", "page_height", "label_width", "label_height", "margin_left", "margin_top",
-                 "gap_x", "gap_y", "padding")
-SHEET_INTEGERS = ("columns", "rows")
 SHEET_REQUIRED = ("columns", "rows", "label_width", "label_height")
 
 
 def sheet_from_config(name: str, values: Mapping[str, Any]) -> Sheet:
-    """A `[labels.sheets.NAME]` table as a Sheet (page size defaults to A4); LabelError on
-    unknown keys, bad types, missing sizes or labels that do not fit the page."""
-    known = set(SHEET_NUMBERS) | set(SHEET_INTEGERS)
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise LabelError(f"unknown setting(s) in [labels.sheets.{name}]: {', '.join(unknown)}")
+    """A `[labels.sheets.NAME]` table as a Sheet (the page is A4 unless it says otherwise);
+    LabelError on unknown keys, bad types, missing sizes or labels that do not fit the page."""
+    try:
+        config.check_label_sheet(name, values)
+    except config.ConfigError as exc:
+        raise LabelError(str(exc)) from None
     missing = [k for k in SHEET_REQUIRED if k not in values]
     if missing:
         raise LabelError(f"[labels.sheets.{name}] needs {', '.join(missing)}")
-    args: dict[str, Any] = {"page_width": A4[0], "page_height": A4[1]}
-    for key, value in values.items():
-        if key in SHEET_INTEGERS:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise LabelError(f"labels.sheets.{name}.{key} must be a whole number, not {value!r}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise LabelError(f"labels.sheets.{name}.{key} must be a number of millimetres, not {value!r}")
-        args[key] = value
+    args: dict[str, Any] = {"page_width": A4[0], "page_height": A4[1], **values}
     return Sheet(name, **args).check()
 
 
@@ -155,8 +146,6 @@ def sheets(configured: Mapping[str, Mapping[str, Any]] | None = None) -> dict[st
     """The presets and the configured sheets (a configured sheet may replace a preset's name)."""
     out = dict(PRESETS)
     for name, values in (configured or {}).items():
-        if not isinstance(values, Mapping):
-            raise LabelError(f"[labels.sheets.{name}] must be a table of settings")
         out[str(name)] = sheet_from_config(str(name), values)
     return out
 
@@ -391,7 +380,7 @@ def write_pdf(path: str | Path, labels: Iterable[Address], sheet: Sheet, *, star
     sheet.check()
     if not 1 <= start <= sheet.per_sheet:
         raise LabelError(f"the starting position must be 1 to {sheet.per_sheet} on sheet {sheet.name}")
-    path = Path(path)
+    path = export_target(path)
     partial = _partial(path)
     font = font_name(font_path)
     page_height = sheet.page_height * MM
@@ -491,13 +480,18 @@ class LabelJob:
 
 def print_labels(path: str | Path, job: LabelJob, titles=None) -> PrintResult:
     """Write the labels of the ticked customers to `path` (PDF or Excel), then the memos.
-    LabelError (and no file, no memo) when there is nothing to print or the input is bad."""
+    LabelError (and no file, no memo) when there is nothing to print or the input is bad;
+    ExportError when the file cannot be written there."""
+    export_target(path)
     selection.check(job.query)
     if job.memo_text and not job.memo_text.strip():
         raise LabelError("the memo text is empty")
     if job.output == "pdf" and job.sheet is not None:
         job.sheet.check()
-    if selection.ticked_count(job.query, job.ticks) == 0:
+    found = selection.count(job.query)
+    if found == 0:
+        raise LabelError("no customer matches the filters: nothing to print")
+    if (job.ticks or Ticks()).count(found) == 0:
         raise LabelError("no customer is ticked: nothing to print")
     printed: list[tuple[int, str]] = []
 
