@@ -180,6 +180,16 @@ def headless_login(settings: config.Settings) -> str:
     return company
 
 
+def _open_program(settings: config.Settings, program) -> None:
+    """Open the database, log in and require the right to the program (or exit refused)."""
+    _open(settings)
+    headless_login(settings)
+    try:
+        auth.require(program)
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+
+
 def cmd_init(args, settings) -> int:
     database = _open(settings, must_be_usable=False)
     created = schema.init(database)
@@ -238,12 +248,7 @@ def cmd_customers(args, settings) -> int:
     from pupetui.services.programs import CUSTOMERS
     from pupetui.services.text import printable
 
-    _open(settings)
-    headless_login(settings)
-    try:
-        auth.require(CUSTOMERS)
-    except auth.AccessDenied as exc:
-        raise CliError(str(exc), EXIT_DENIED) from None
+    _open_program(settings, CUSTOMERS)
     query = customers.CustomerQuery(
         text=args.search, department=args.department, customer_group=args.group,
         district=args.district, salesperson_no=args.salesperson, status=args.status,
@@ -275,12 +280,7 @@ def cmd_labels(args, settings) -> int:
     from pupetui.services.export import ExportError
     from pupetui.services.programs import LABELS
 
-    _open(settings)
-    headless_login(settings)
-    try:
-        auth.require(LABELS)
-    except auth.AccessDenied as exc:
-        raise CliError(str(exc), EXIT_DENIED) from None
+    _open_program(settings, LABELS)
     text_filters = []
     for item in args.filter:
         field_id, sep, text = item.partition("=")

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import openpyxl
-import pytest
 from pypdf import PdfReader
 from textual.widgets import Checkbox, Input
 
-from pupetui import db, i18n
+from pupetui import db
 from pupetui.models import Activity, Contact, Customer
 from pupetui.screens.labels import LabelsScreen, PrintLabelsScreen
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import SelectionFiltersScreen
 from test_app import SIZE, logged_in_app, menu_ready, screen_text, shows, wait_for
-from test_customer_screens import seed
-
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language("en")
-
-
-@pytest.fixture
-def url(sqlite_url):
-    d = db.connect(sqlite_url)
-    yield sqlite_url
-    db.end_session()
-    if not d.is_closed():
-        d.close()
+from test_customer_screens import english, seed, url  # noqa: F401  (fixtures)
 
 
 EXTRA = [
