@@ -455,12 +455,14 @@ def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:
     seen: dict[int, str] = {}
     for customer_id, business_id in customers:
         seen.setdefault(customer_id, business_id)
+    rows = [
+        dict(kind=MEMO, method=MEMO_METHOD, text=text, owner=user, starts_at=stamp, business_id=business_id,
+             customer_id=customer_id, contact_id=0, parent_id=0)
+        for customer_id, business_id in seen.items()
+    ]
     with db.database.atomic():
-        for customer_id, business_id in seen.items():
-            Activity.create(
-                kind=MEMO, method=MEMO_METHOD, text=text, owner=user, starts_at=stamp,
-                business_id=business_id, customer_id=customer_id, contact_id=0, parent_id=0,
-            )
+        for start in range(0, len(rows), 500):
+            Activity.insert_many(rows[start:start + 500]).execute()
     return len(seen)
 
 
