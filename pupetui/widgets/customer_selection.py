@@ -74,7 +74,10 @@ def describe(query: SelectionQuery, choices: dict[str, list[customers.Choice]] |
     verb = _("{field} does not contain “{text}”") if query.negate else _("{field} contains “{text}”")
     for field_id, text in query.filled_text_filters():
         parts.append(verb.format(field=_(TEXT_FIELD_LABELS.get(field_id, field_id)), text=text))
-    parts.append(_("limit {limit}").format(limit=limit_label(query.limit)))
+    if query.limit is None:
+        parts.append(_("no row limit"))
+    else:
+        parts.append(_("limit {limit}").format(limit=limit_label(query.limit)))
     return parts
 
 
