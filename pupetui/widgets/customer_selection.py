@@ -14,10 +14,12 @@ Keys (with ids, for the keymap; the list has the focus):
   salesperson, status), the text filters, NOT and the row limit (services/selection.py says
   what NOT does); Ctrl+S applies, Esc cancels (asking first when something was changed).
 
-For the host screen: `selection_query` and `ticks` (read them to run the job, e.g.
-`selection.ticked_rows(widget.selection_query, widget.ticks.copy())` in a worker), `ticked_count` (None until the
-list is counted), `set_query(query)`, `open_filters()`, and the message
+For the host screen: `selection_query` and `ticks` (to run the job, take a snapshot and read
+the rows in a worker: `selection.ticked_rows(widget.selection_query, widget.ticks.copy())`;
+`selection.contacts(ids)` gives the contact persons), `found` and `ticked_count` (None until
+the list is counted), `set_query(query)`, `open_filters()`, and the message
 `CustomerSelection.Changed` (query, ticks or counts changed) to update the host's own texts.
+Its bindings sit on the widget: a host screen adds its own (labels: `p` print).
 """
 
 from __future__ import annotations
