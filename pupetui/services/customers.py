@@ -198,6 +198,23 @@ def _text_condition(text: str, plan: _Plan) -> peewee.Node | None:
     return expr
 
 
+def column_condition(column_id: str, text: str) -> peewee.Expression:
+    """A list column contains `text` (the name also in nimitark and the delivery names).
+
+    Shared with the label and SMS selection (services/selection.py), which also negates it.
+    """
+    field = getattr(Customer, COLUMN_BY_ID[column_id].field_name)
+    if column_id == "name":
+        return (
+            field.contains(text) | Customer.name_extra.contains(text)
+            | Customer.delivery_name.contains(text) | Customer.delivery_name_extra.contains(text)
+        )
+    if column_id == "salesperson_no":
+        mysql = isinstance(db.database.obj, peewee.MySQLDatabase)
+        return peewee.Cast(field, "CHAR" if mysql else "TEXT").contains(text)
+    return field.contains(text)
+
+
 def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
           with_text: bool = True) -> peewee.ModelSelect:
     """The select for a customer list query: scoped, filtered and sorted (not paged).
@@ -227,16 +244,7 @@ def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
         sel = sel.where(Customer.salesperson_no == query.salesperson_no)
     for column_id, text in query.column_filters:
         if text and column_id in COLUMN_BY_ID:
-            field = getattr(Customer, COLUMN_BY_ID[column_id].field_name)
-            if column_id == "name":
-                sel = sel.where(
-                    field.contains(text) | Customer.name_extra.contains(text)
-                    | Customer.delivery_name.contains(text) | Customer.delivery_name_extra.contains(text)
-                )
-            elif column_id == "salesperson_no":
-                sel = sel.where(peewee.Cast(field, "CHAR" if plan.mysql else "TEXT").contains(text))
-            else:
-                sel = sel.where(field.contains(text))
+            sel = sel.where(column_condition(column_id, text))
     cond = _text_condition(query.text, plan) if with_text else None
     if cond is not None:
         sel = sel.where(cond)
