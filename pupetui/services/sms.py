@@ -79,14 +79,25 @@ class Encoding:
 
 def encoding(text: str) -> Encoding:
     """How the text goes as SMS: GSM-7 when every character is in its alphabet, else UCS-2;
-    a single message holds 160 septets / 70 UCS-2 units, a long one 153 / 67 per part."""
+    a single message holds 160 septets / 70 UCS-2 units, a long one 153 / 67 per part. A
+    character is never split between parts (an extended GSM-7 character takes two septets, a
+    character beyond the basic plane two UCS-2 units), so a part may hold one unit less."""
     if all(c in GSM7 or c in GSM7_EXTENDED for c in text):
-        units = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
+        sizes = [2 if c in GSM7_EXTENDED else 1 for c in text]
         single, multi, name = 160, 153, "GSM-7"
     else:
-        units = len(text.encode("utf-16-le")) // 2
+        sizes = [2 if ord(c) > 0xFFFF else 1 for c in text]
         single, multi, name = 70, 67, "UCS-2"
-    parts = 0 if units == 0 else 1 if units <= single else -(-units // multi)
+    units = sum(sizes)
+    if units == 0:
+        return Encoding(name, 0, 0)
+    if units <= single:
+        return Encoding(name, units, 1)
+    parts, room = 1, multi
+    for size in sizes:
+        if size > room:
+            parts, room = parts + 1, multi
+        room -= size
     return Encoding(name, units, parts)
 
 
