@@ -59,17 +59,26 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p = sub.add_parser("customers", help="the customer list: search, filter, print or save as Excel")
     _common(p, suppress=True)
-    p.add_argument("--search", default="", metavar="TEXT", help="words that start a name, town, number, phone or email")
-    p.add_argument("--department", default=None, metavar="OSASTO")
-    p.add_argument("--group", default=None, metavar="RYHMA")
-    p.add_argument("--district", default=None, metavar="PIIRI")
-    p.add_argument("--salesperson", type=int, default=None, metavar="N")
-    p.add_argument("--status", default=None, metavar="TILA")
+    _customer_filter_arguments(p)
     p.add_argument("--sort", default="name", choices=[c.id for c in _customer_columns()])
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--whole-group", action="store_true", help="all companies of the group (konserni)")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="rows to print (default 50)")
     p.add_argument("--xlsx", metavar="PATH", help="save every selected customer to an Excel file instead")
+    p = sub.add_parser("labels", help="address labels of the customers the filters select: a PDF of label sheets or Excel")
+    _common(p, suppress=True)
+    _customer_filter_arguments(p)
+    p.add_argument("--filter", action="append", default=[], metavar="FIELD=TEXT",
+                   help="the field contains the text (name, address, postcode, city, country, department, "
+                        "customer_group, district, flag_1..flag_4); repeatable")
+    p.add_argument("--not", dest="negate", action="store_true", help="the --filter texts exclude instead")
+    p.add_argument("--limit", default="none", choices=["1000", "5000", "10000", "none"], help="row limit (default none)")
+    p.add_argument("--sheet", default="3x11", metavar="NAME", help="3x11, 3x8 or a [labels.sheets.NAME] of the configuration")
+    p.add_argument("--start", type=int, default=1, metavar="N", help="first free label on a partly used sheet (default 1)")
+    p.add_argument("--delivery-address", action="store_true", help="the delivery address where all its fields are filled")
+    p.add_argument("--per-contact", action="store_true", help="one label per contact person")
+    p.add_argument("--memo", default="", metavar="TEXT", help="write this memo (Osoitetarrat) on each printed customer")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the .pdf (labels) or .xlsx (addresses) to write")
     p = sub.add_parser("calendar", help="the calendar: export a user's entries as iCalendar (.ics)")
     _common(p, suppress=True)
     calsub = p.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
@@ -128,6 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     qout.add_argument("--xlsx", metavar="FILE", help="save every row to an Excel file")
     qout.add_argument("--csv", metavar="FILE", help="save every row to a CSV file (UTF-8 with BOM)")
     return parser
+
+
+def _customer_filter_arguments(p: argparse.ArgumentParser) -> None:
+    """The customer list's filters, for `customers` and `labels`."""
+    p.add_argument("--search", default="", metavar="TEXT", help="words that start a name, town, number, phone or email")
+    p.add_argument("--department", default=None, metavar="OSASTO")
+    p.add_argument("--group", default=None, metavar="RYHMA")
+    p.add_argument("--district", default=None, metavar="PIIRI")
+    p.add_argument("--salesperson", type=int, default=None, metavar="N")
+    p.add_argument("--status", default=None, metavar="TILA")
 
 
 def _customer_columns():
@@ -264,6 +283,57 @@ def cmd_customers(args, settings) -> int:
         mark = "*" if row.is_prospect else " "
         cells = [printable(row.value(c.id))[: c.width].ljust(c.width) for c in columns]
         print(mark + " ".join(cells).rstrip())
+    return EXIT_OK
+
+
+def cmd_labels(args, settings) -> int:
+    from pathlib import Path
+
+    from pupetui import i18n
+    from pupetui.services import labels, selection
+    from pupetui.services.customers import CustomerQuery
+    from pupetui.services.export import ExportError
+    from pupetui.services.programs import LABELS
+
+    _open(settings)
+    headless_login(settings)
+    try:
+        auth.require(LABELS)
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+    text_filters = []
+    for item in args.filter:
+        field_id, sep, text = item.partition("=")
+        if not sep or field_id.strip() not in selection.TEXT_FIELD_IDS:
+            raise CliError(f"--filter {item!r}: give FIELD=TEXT, FIELD one of {', '.join(selection.TEXT_FIELD_IDS)}",
+                           EXIT_USAGE)
+        text_filters.append((field_id.strip(), text))
+    query = selection.SelectionQuery(
+        CustomerQuery(text=args.search, department=args.department, customer_group=args.group,
+                      district=args.district, salesperson_no=args.salesperson, status=args.status),
+        tuple(text_filters), args.negate, None if args.limit == "none" else int(args.limit),
+    )
+    output = Path(args.output).suffix.lower().lstrip(".")
+    if output not in ("pdf", "xlsx"):
+        raise CliError("--output must end with .pdf (labels) or .xlsx (addresses)", EXIT_USAGE)
+    language = settings.labels.get("language") or i18n.current_language()
+    try:
+        job = labels.LabelJob(
+            query, options=labels.LabelOptions(args.delivery_address, args.per_contact, language),
+            output=output, sheet=labels.find_sheet(args.sheet, settings.labels.get("sheets")),
+            start=args.start, memo_text=args.memo, font_path=settings.labels.get("font", ""),
+        )
+        result = labels.print_labels(args.output, job)
+    except (labels.LabelError, selection.SelectionError) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    what = f"{result.labels} label(s) on {result.pages} page(s)" if output == "pdf" else f"{result.labels} address(es)"
+    print(f"saved {what} to {result.path}")
+    if result.memos:
+        print(f"wrote a memo on {result.memos} customer(s)")
     return EXIT_OK
 
 
@@ -585,7 +655,7 @@ def run_tui(args, settings) -> int:
 
 COMMANDS = {
     "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
-    "customers": cmd_customers, "calendar": cmd_calendar, "reminders": cmd_reminders,
+    "customers": cmd_customers, "labels": cmd_labels, "calendar": cmd_calendar, "reminders": cmd_reminders,
     "sql": cmd_sql, "query": cmd_query,
     "sms": cmd_sms,
 }

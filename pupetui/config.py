@@ -76,7 +76,15 @@ DEFAULTS: dict[str, Any] = {
         "row_limit": 10000,
         "timeout_seconds": 30,
     },
+    "labels": {
+        "font": "",  # a TrueType font file; empty: DejaVu Sans if installed, else reportlab's Vera
+        "language": "",  # of the country names on labels (fi, en); empty: the user's language
+        "sheets": {},  # NAME -> {columns, rows, label_width, label_height, ...} in millimetres
+    },
 }
+LABEL_SHEET_NUMBERS = ("page_width", "page_height", "label_width", "label_height", "margin_left",
+                       "margin_top", "gap_x", "gap_y", "padding")
+LABEL_SHEET_INTEGERS = ("columns", "rows")
 
 
 class ConfigError(Exception):
@@ -149,11 +157,39 @@ class Settings:
     smtp: dict[str, Any] = field(default_factory=dict)
     sms: dict[str, Any] = field(default_factory=dict)
     sql: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)
     source: str = ""  # the config file that was read, if any
 
     @property
     def db_url(self) -> str:
         return self.db or default_db_url()
+
+
+def _check_label_sheets(labels: Mapping[str, Any]) -> None:
+    """[labels.sheets.NAME] tables: known keys of the right types (whether the labels fit their
+    page is checked where the sheet is used, by services/labels.py)."""
+    if labels.get("language") and labels["language"] not in LANGUAGES:
+        raise ConfigError(f"labels.language must be one of {', '.join(LANGUAGES)}, not {labels['language']!r}")
+    sheets = labels.get("sheets")
+    if not isinstance(sheets, Mapping):
+        raise ConfigError("[labels.sheets] must be a table of sheets, e.g. [labels.sheets.mysheet]")
+    for name, values in sheets.items():
+        check_label_sheet(str(name), values)
+
+
+def check_label_sheet(name: str, values: Any) -> None:
+    """ConfigError unless a [labels.sheets.NAME] table has only known keys of the right types."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"[labels.sheets.{name}] must be a table of settings")
+    unknown = sorted(set(values) - set(LABEL_SHEET_NUMBERS) - set(LABEL_SHEET_INTEGERS))
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [labels.sheets.{name}]: {', '.join(unknown)}")
+    for key, value in values.items():
+        if key in LABEL_SHEET_INTEGERS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"labels.sheets.{name}.{key} must be a whole number, not {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"labels.sheets.{name}.{key} must be a number of millimetres, not {value!r}")
 
 
 def load(
@@ -200,6 +236,7 @@ def load(
                     raise ConfigError(
                         f"{section}.{key} must be a whole number, not {value!r}"
                     ) from None
+    _check_label_sheets(merged["labels"])
     if not isinstance(merged["keys"], Mapping):
         raise ConfigError("[keys] must be a table of binding id = key")
     if merged["auth"] not in AUTH_MODES:

@@ -9,7 +9,7 @@ the search and the column conditions are the customer list's own.
 API (no Textual; the widget `pupetui.widgets.customer_selection.CustomerSelection` shows it):
 
 - `SelectionQuery(customers=CustomerQuery(...), text_filters=(("city", "Tampere"), ...),
-  negate=False, limit=1000)`: what is selected. `TEXT_FIELDS` lists the text filter ids (name,
+  negate=False, limit=1000)`: what is selected. `TEXT_FIELD_IDS` lists the text filter ids (name,
   address, postcode, city, country, department, customer_group, district, flag_1..flag_4); each
   selects the customers whose column contains the text (case-insensitive; the name also looks
   in nimitark and the delivery names, as in the customer list). `limit` is one of `LIMITS`
@@ -49,23 +49,12 @@ from pupetui.services.customers import CustomerQuery
 LIMITS: tuple[int | None, ...] = (1000, 5000, 10000, None)
 DEFAULT_LIMIT = 1000
 
-# (text filter id, its label message id); name, city, department, customer_group and district
-# are the customer list's own column conditions, the rest are contained in their column
-TEXT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("name", "Name"),
-    ("address", "Address"),
-    ("postcode", "Postcode"),
-    ("city", "Town"),
-    ("country", "Country"),
-    ("department", "Department"),
-    ("customer_group", "Group"),
-    ("district", "District"),
-    ("flag_1", "Flag 1"),
-    ("flag_2", "Flag 2"),
-    ("flag_3", "Flag 3"),
-    ("flag_4", "Flag 4"),
+# The text filters; name, city, department, customer_group and district are the customer list's
+# own column conditions, the others select the customers whose column contains the text.
+TEXT_FIELD_IDS: tuple[str, ...] = (
+    "name", "address", "postcode", "city", "country", "department", "customer_group", "district",
+    "flag_1", "flag_2", "flag_3", "flag_4",
 )
-TEXT_FIELD_IDS = tuple(f for f, _label in TEXT_FIELDS)
 _OWN_FIELDS = {  # the text filters that are not customer list columns
     "address": Customer.address,
     "postcode": Customer.postcode,
@@ -84,7 +73,7 @@ class SelectionError(ValueError):
 @dataclass(frozen=True)
 class SelectionQuery:
     customers: CustomerQuery = field(default_factory=CustomerQuery)
-    text_filters: tuple[tuple[str, str], ...] = ()  # (TEXT_FIELDS id, text contained)
+    text_filters: tuple[tuple[str, str], ...] = ()  # (TEXT_FIELD_IDS id, text contained)
     negate: bool = False  # NOT: the text filters select what does not contain their text
     limit: int | None = DEFAULT_LIMIT  # one of LIMITS
 
@@ -228,6 +217,10 @@ class Ticks:
     def untick_all(self) -> None:
         self.all_ticked = False
         self.excepted.clear()
+
+    def copy(self) -> "Ticks":
+        """A snapshot (for a worker: the user may go on ticking)."""
+        return Ticks(self.all_ticked, set(self.excepted))
 
     def count(self, total: int) -> int:
         """Ticked rows of a selection of `total` rows (the ids excepted are among them)."""
