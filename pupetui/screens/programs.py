@@ -19,6 +19,7 @@ PROGRAM_SCREENS: dict[str, str] = {
     "reminders": "pupetui.screens.reminders:RemindersScreen",
     "sql": "pupetui.screens.sql_search:SqlSearchScreen",
     "querygen": "pupetui.screens.query_generator:QueryGeneratorScreen",
+    "sms": "pupetui.screens.sms:SmsScreen",
 }
 
 
@@ -42,6 +43,7 @@ BINDING_CLASSES: tuple[str, ...] = (
     "pupetui.screens.query_forms:SavedQueriesScreen",
     "pupetui.widgets.result_grid:ResultGrid",
     "pupetui.widgets.result_grid:CellViewScreen",
+    "pupetui.screens.sms:SmsSendScreen",
 ) + tuple(
     f"pupetui.screens.calendar_forms:{name}"
     for name in ("EntryFormScreen", "CustomerPickerScreen", "GoToDateScreen", "UserPickerScreen",
