@@ -72,7 +72,7 @@ async def test_typed_numbers_live_count_confirmation_and_outcomes(url, sms_servi
     app = app_for(url, sms_service)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_sms(pilot)
-        await shows(pilot, "Recipients:", "[F2 Typed numbers]", "F3 Customers", "F4 Their contacts")
+        await shows(pilot, "Recipients:", "[F3 Typed numbers]", "F4 Customers", "F5 Their contacts")
         await type_text(pilot, "040 123 4567")
         await pilot.press("enter")
         await type_text(pilot, "0401234567")
@@ -81,7 +81,7 @@ async def test_typed_numbers_live_count_confirmation_and_outcomes(url, sms_servi
         await pilot.press("enter")
         await type_text(pilot, "09 123")
         await shows(pilot, "2 number(s) · 1 typed twice (sent once) · invalid, skipped: 09 123")
-        await pilot.press("f5")
+        await pilot.press("f6")
         await type_text(pilot, "Hei")
         await shows(pilot, "3/160 characters · GSM-7 · 1 SMS")
         screen.query_one("#sms-text", TextArea).insert("[red]x" * 30)  # 183 characters
@@ -119,12 +119,12 @@ async def test_customers_and_contacts_with_memos(url, sms_service):
     app = app_for(url, sms_service)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_sms(pilot)
-        await pilot.press("f3")
-        await shows(pilot, "[F3 Customers]", "Aalto [b]Oy[/b]", "3 of 3 ticked")
+        await pilot.press("f4")
+        await shows(pilot, "[F4 Customers]", "Aalto [b]Oy[/b]", "3 of 3 ticked")
         widget = screen.query_one("#sms-selection", CustomerSelection)
         await pilot.press("down", "space")  # untick Berg Ky
         await shows(pilot, "2 of 3 ticked")
-        await pilot.press("f5")
+        await pilot.press("f6")
         await type_text(pilot, "Tarjous")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -137,8 +137,8 @@ async def test_customers_and_contacts_with_memos(url, sms_service):
         assert memos() == ["Tekstiviesti +358401111111: Tarjous"]
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
-        await pilot.press("f4")  # the contacts of the same ticked customers
-        await shows(pilot, "[F4 Their contacts]")
+        await pilot.press("f5")  # the contacts of the same ticked customers
+        await shows(pilot, "[F5 Their contacts]")
         assert widget.ticked_count == 2
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -163,7 +163,7 @@ async def test_a_hanging_service_leaves_an_unknown_one_and_the_batch_is_offered_
         await type_text(pilot, "0402222222")
         await pilot.press("enter")
         await type_text(pilot, "0403333333")
-        await pilot.press("f5")
+        await pilot.press("f6")
         await type_text(pilot, "Muistutus")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -199,7 +199,7 @@ async def test_not_configured_says_so_and_sends_nothing(url):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_sms(pilot)
         await type_text(pilot, "0401111111")
-        await pilot.press("f5")
+        await pilot.press("f6")
         await type_text(pilot, "Hei")
         await pilot.press("ctrl+s")
         await shows(pilot, "SMS is not configured")
@@ -214,6 +214,6 @@ async def test_finnish(url, sms_service):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_sms(pilot)
         await type_text(pilot, "0401111111")
-        await pilot.press("f5")
+        await pilot.press("f6")
         await type_text(pilot, "Hyvää päivää")
         await shows(pilot, "Vastaanottajat:", "12/160 merkkiä · GSM-7 · 1 SMS", "1 numero(a)")

@@ -1,8 +1,8 @@
 """The SMS program (Pupesoft's crm/tekstiviestit.php): one message to typed numbers, to customers
 or to their contacts, sent as a batch that can be resumed.
 
-`SmsScreen`, top to bottom: which recipients (F2 typed numbers, F3 customers, F4 the customers'
-contacts), then the typed numbers (one a line, with the invalid ones listed as you type) or the
+`SmsScreen`, top to bottom: which recipients (F3 typed numbers, F4 customers, F5 the customers'
+contacts; F6 goes to the message), then the typed numbers (one a line, with the invalid ones listed as you type) or the
 customer selection (`widgets.customer_selection`: filters with `f`, ticks with Space, `+`, `-`),
 then the message with a live count of characters and SMS parts (GSM-7 or UCS-2), which turns red
 over the configured limit. Ctrl+S checks everything in a worker (numbers normalised, invalid
@@ -43,7 +43,7 @@ from pupetui.widgets.literal import literal, printable
 CSS = Path(__file__).with_name("sms.tcss")
 TYPED, CUSTOMERS, CONTACTS = "typed", "customers", "contacts"
 MODE_TITLES = {TYPED: N_("Typed numbers"), CUSTOMERS: N_("Customers"), CONTACTS: N_("Their contacts")}
-MODE_KEYS = {TYPED: "F2", CUSTOMERS: "F3", CONTACTS: "F4"}
+MODE_KEYS = {TYPED: "F3", CUSTOMERS: "F4", CONTACTS: "F5"}
 STATE_TITLES = {
     sms_batch.PENDING: N_("waiting"), sms_batch.SENDING: N_("sending"), sms.SENT: N_("sent"),
     sms.REFUSED: N_("refused"), sms.FAILED: N_("failed"), sms.UNKNOWN: N_("unknown"), "skipped": N_("skipped"),
@@ -95,10 +95,10 @@ class SmsScreen(PupeScreen):
     CSS_PATH = CSS
     BINDINGS = [
         Binding("escape", "back", N_("Back"), show=False, id="back"),
-        Binding("f2", "mode('typed')", N_("Numbers"), id="sms_typed"),
-        Binding("f3", "mode('customers')", N_("Customers"), id="sms_customers"),
-        Binding("f4", "mode('contacts')", N_("Contacts"), id="sms_contacts"),
-        Binding("f5", "focus_message", N_("Message"), id="sms_focus_message"),
+        Binding("f3", "mode('typed')", N_("Numbers"), id="sms_typed"),
+        Binding("f4", "mode('customers')", N_("Customers"), id="sms_customers"),
+        Binding("f5", "mode('contacts')", N_("Contacts"), id="sms_contacts"),
+        Binding("f6", "focus_message", N_("Message"), priority=True, id="sms_focus_message"),
         Binding("ctrl+s", "send", N_("Send"), priority=True, id="sms_send"),
     ]
 
