@@ -67,12 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx", metavar="PATH", help="save every selected customer to an Excel file instead")
     p = sub.add_parser("labels", help="address labels of the customers the filters select: a PDF of label sheets or Excel")
     _common(p, suppress=True)
-    _customer_filter_arguments(p)
-    p.add_argument("--filter", action="append", default=[], metavar="FIELD=TEXT",
-                   help="the field contains the text (name, address, postcode, city, country, department, "
-                        "customer_group, district, flag_1..flag_4); repeatable")
-    p.add_argument("--not", dest="negate", action="store_true", help="the --filter texts exclude instead")
-    p.add_argument("--limit", default="none", choices=["1000", "5000", "10000", "none"], help="row limit (default none)")
+    _selection_arguments(p, default_limit="none")
     p.add_argument("--sheet", default="3x11", metavar="NAME", help="3x11, 3x8 or a [labels.sheets.NAME] of the configuration")
     p.add_argument("--start", type=int, default=1, metavar="N", help="first free label on a partly used sheet (default 1)")
     p.add_argument("--delivery-address", action="store_true", help="the delivery address where all its fields are filled")
@@ -102,15 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", metavar="TEXT", help="the message")
     p.add_argument("--customers", action="store_true", help="send to the customers the filters select (all when no filter)")
     p.add_argument("--contacts", action="store_true", help="send to the selected customers' contacts instead")
-    p.add_argument("--search", default="", metavar="TEXT", help="customers: words that start a name, town, number, phone or email")
-    p.add_argument("--department", default=None, metavar="OSASTO")
-    p.add_argument("--group", default=None, metavar="RYHMA")
-    p.add_argument("--district", default=None, metavar="PIIRI")
-    p.add_argument("--salesperson", type=int, default=None, metavar="N")
-    p.add_argument("--status", default=None, metavar="TILA")
-    p.add_argument("--filter", action="append", default=[], metavar="FIELD=TEXT", help="customers whose FIELD contains TEXT (name, address, postcode, city, country, department, customer_group, district, flag_1..flag_4)")
-    p.add_argument("--not", dest="negate", action="store_true", help="the --filter texts select what does NOT contain them")
-    p.add_argument("--limit", default="1000", choices=["1000", "5000", "10000", "none"], help="at most this many customers (default 1000)")
+    _selection_arguments(p, default_limit="1000")
     p.add_argument("--dry-run", action="store_true", help="show who would get the message, send nothing")
     p.add_argument("--resume", nargs="?", const="", default=None, metavar="BATCH", help="continue an unfinished batch (default: the newest)")
     p.add_argument("--resend-unknown", action="store_true", help="with --resume: send again the messages whose fate is unknown")
@@ -147,6 +134,36 @@ def _customer_filter_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--district", default=None, metavar="PIIRI")
     p.add_argument("--salesperson", type=int, default=None, metavar="N")
     p.add_argument("--status", default=None, metavar="TILA")
+
+
+def _selection_arguments(p: argparse.ArgumentParser, *, default_limit: str) -> None:
+    """The customer selection's filters (services/selection.py), for `labels` and `sms`."""
+    _customer_filter_arguments(p)
+    p.add_argument("--filter", action="append", default=[], metavar="FIELD=TEXT",
+                   help="the field contains the text (name, address, postcode, city, country, department, "
+                        "customer_group, district, flag_1..flag_4); repeatable")
+    p.add_argument("--not", dest="negate", action="store_true", help="the --filter texts exclude instead")
+    p.add_argument("--limit", default=default_limit, choices=["1000", "5000", "10000", "none"],
+                   help=f"row limit (default {default_limit})")
+
+
+def _selection_query(args):
+    """The SelectionQuery of `_selection_arguments`; CliError (usage) for a bad --filter."""
+    from pupetui.services import selection
+    from pupetui.services.customers import CustomerQuery
+
+    text_filters = []
+    for item in args.filter:
+        field_id, sep, text = item.partition("=")
+        if not sep or field_id.strip() not in selection.TEXT_FIELD_IDS:
+            raise CliError(f"--filter {item!r}: give FIELD=TEXT, FIELD one of {', '.join(selection.TEXT_FIELD_IDS)}",
+                           EXIT_USAGE)
+        text_filters.append((field_id.strip(), text))
+    return selection.SelectionQuery(
+        CustomerQuery(text=args.search, department=args.department, customer_group=args.group,
+                      district=args.district, salesperson_no=args.salesperson, status=args.status),
+        tuple(text_filters), args.negate, None if args.limit == "none" else int(args.limit),
+    )
 
 
 def _customer_columns():
@@ -291,7 +308,6 @@ def cmd_labels(args, settings) -> int:
 
     from pupetui import i18n
     from pupetui.services import labels, selection
-    from pupetui.services.customers import CustomerQuery
     from pupetui.services.export import ExportError
     from pupetui.services.programs import LABELS
 
@@ -301,18 +317,7 @@ def cmd_labels(args, settings) -> int:
         auth.require(LABELS)
     except auth.AccessDenied as exc:
         raise CliError(str(exc), EXIT_DENIED) from None
-    text_filters = []
-    for item in args.filter:
-        field_id, sep, text = item.partition("=")
-        if not sep or field_id.strip() not in selection.TEXT_FIELD_IDS:
-            raise CliError(f"--filter {item!r}: give FIELD=TEXT, FIELD one of {', '.join(selection.TEXT_FIELD_IDS)}",
-                           EXIT_USAGE)
-        text_filters.append((field_id.strip(), text))
-    query = selection.SelectionQuery(
-        CustomerQuery(text=args.search, department=args.department, customer_group=args.group,
-                      district=args.district, salesperson_no=args.salesperson, status=args.status),
-        tuple(text_filters), args.negate, None if args.limit == "none" else int(args.limit),
-    )
+    query = _selection_query(args)
     output = Path(args.output).suffix.lower().lstrip(".")
     if output not in ("pdf", "xlsx"):
         raise CliError("--output must end with .pdf (labels) or .xlsx (addresses)", EXIT_USAGE)
@@ -484,22 +489,10 @@ def cmd_sms(args, settings) -> int:
 
 
 def _sms_customer_recipients(args):
-    from pupetui.services import customers, selection, sms_batch
+    from pupetui.services import selection, sms_batch
 
-    text_filters = []
-    for item in args.filter:
-        name, sep, text = item.partition("=")
-        if not sep or name.strip() not in selection.TEXT_FIELD_IDS:
-            raise CliError(f"--filter {item!r}: use FIELD=TEXT with FIELD one of {', '.join(selection.TEXT_FIELD_IDS)}", EXIT_USAGE)
-        text_filters.append((name.strip(), text))
-    query = selection.SelectionQuery(
-        customers=customers.CustomerQuery(
-            text=args.search, department=args.department, customer_group=args.group, district=args.district,
-            salesperson_no=args.salesperson, status=args.status),
-        text_filters=tuple(text_filters), negate=args.negate,
-        limit=None if args.limit == "none" else int(args.limit),
-    )
-    return sms_batch.customer_recipients(selection.ticked_rows(query), to_contacts=args.contacts)
+    rows = selection.ticked_rows(_selection_query(args))
+    return sms_batch.customer_recipients(rows, to_contacts=args.contacts)
 
 
 def cmd_sql(args, settings) -> int:

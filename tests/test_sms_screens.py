@@ -15,7 +15,7 @@ from pupetui.screens.sms import SmsScreen, SmsSendScreen
 from pupetui.services import auth, sms_batch
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
-from test_reminder_screens import flat, screen_text, shows, type_text, wait_for  # noqa: F401
+from test_reminder_screens import english, flat, screen_text, shows, type_text, wait_for  # noqa: F401  (english: autouse)
 
 SIZE = (80, 24)
 
@@ -36,13 +36,6 @@ def url(sqlite_url):
     db.end_session()
     if not d.is_closed():
         d.close()
-
-
-@pytest.fixture(autouse=True)
-def english():
-    i18n.set_language("en")
-    yield
-    i18n.set_language("en")
 
 
 def app_for(url: str, service=None, **sms) -> PupetuiApp:
