@@ -217,6 +217,16 @@ def headless_login(settings: config.Settings) -> str:
     return company
 
 
+def _open_program(settings: config.Settings, program) -> None:
+    """Open the database, log in and require the right to the program (or exit refused)."""
+    _open(settings)
+    headless_login(settings)
+    try:
+        auth.require(program)
+    except auth.AccessDenied as exc:
+        raise CliError(str(exc), EXIT_DENIED) from None
+
+
 def cmd_init(args, settings) -> int:
     database = _open(settings, must_be_usable=False)
     created = schema.init(database)
@@ -275,12 +285,7 @@ def cmd_customers(args, settings) -> int:
     from pupetui.services.programs import CUSTOMERS
     from pupetui.services.text import printable
 
-    _open(settings)
-    headless_login(settings)
-    try:
-        auth.require(CUSTOMERS)
-    except auth.AccessDenied as exc:
-        raise CliError(str(exc), EXIT_DENIED) from None
+    _open_program(settings, CUSTOMERS)
     query = customers.CustomerQuery(
         text=args.search, department=args.department, customer_group=args.group,
         district=args.district, salesperson_no=args.salesperson, status=args.status,
@@ -311,12 +316,7 @@ def cmd_labels(args, settings) -> int:
     from pupetui.services.export import ExportError
     from pupetui.services.programs import LABELS
 
-    _open(settings)
-    headless_login(settings)
-    try:
-        auth.require(LABELS)
-    except auth.AccessDenied as exc:
-        raise CliError(str(exc), EXIT_DENIED) from None
+    _open_program(settings, LABELS)
     query = _selection_query(args)
     output = Path(args.output).suffix.lower().lstrip(".")
     if output not in ("pdf", "xlsx"):
@@ -408,12 +408,7 @@ def cmd_sms(args, settings) -> int:
         raise CliError("give --to NUMBER and/or customer filters with --text, or one of --resume, --close, --batches", EXIT_USAGE)
     if new_batch and (not args.text or not (args.to or to_customers)):
         raise CliError("a new message needs --text and recipients (--to NUMBER, --customers or filters)", EXIT_USAGE)
-    _open(settings)
-    headless_login(settings)
-    try:
-        auth.require(SMS)
-    except auth.AccessDenied as exc:
-        raise CliError(str(exc), EXIT_DENIED) from None
+    _open_program(settings, SMS)
     config = sms.SmsConfig.from_settings(settings.sms)
 
     def describe(batch) -> str:

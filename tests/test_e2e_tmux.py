@@ -142,7 +142,7 @@ def test_menu_keys_help_and_quit_in_a_real_terminal(tmux, tmp_path):
     assert "SQL search" not in screen  # no right to it
 
     tmux.keys("t")
-    tmux.wait_for("Address labels is not yet available in pupetui.")
+    tmux.wait_for("Address labels", "0 of 0 ticked")
     tmux.keys("Escape")
     tmux.wait_for("CRM programs")
 
@@ -196,6 +196,47 @@ def test_demo_database_in_a_real_terminal(tmux, tmp_path):
     tmux.type("labels")
     tmux.wait_for("Address labels")
     tmux.keys("Enter")
-    tmux.wait_for("Address labels is not yet available")
+    tmux.wait_for("Address labels", "ticked · ◇ prospect")
+    tmux.keys("C-q")
+    assert_clean_exit(tmux)
+
+
+def test_address_labels_of_a_filtered_selection_in_a_real_terminal(tmux, tmp_path):
+    from pypdf import PdfReader
+
+    from pupetui.models import Customer
+
+    url = make_database(tmp_path / "e2e.sqlite3")
+    d = db.connect(url)
+    with db.session("acme", "setup"):
+        for i, town in enumerate(["Helsinki", "Tampere", "Helsinki", "Oulu"]):
+            Customer.create(name=f"Äijälä {i} Oy", address=f"Katu {i}", postcode="00100", city=town)
+    d.close()
+    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"),
+               env={"PYTHONPATH": str(ROOT)})
+    tmux.wait_for("Main menu", "Address labels")
+    tmux.keys("t")
+    tmux.wait_for("4 of 4 ticked", "[x]  Äijälä 0 Oy")
+    tmux.keys("f")
+    tmux.wait_for("Choose the customers", "Row limit")
+    time.sleep(0.5)
+    for _ in range(9):  # from the search past the five list filters, name, address, postcode
+        tmux.keys("Tab")
+        time.sleep(0.05)
+    tmux.type("helsinki")
+    tmux.keys("C-s")
+    tmux.wait_for("Town contains “helsinki”", "2 of 2 ticked")
+    tmux.keys("Down", "Space")  # untick the second
+    tmux.wait_for("1 of 2 ticked", "[ ]  Äijälä 2 Oy")
+    tmux.keys("p")
+    tmux.wait_for("Print address labels", "Start at label")
+    tmux.keys("C-s")  # the defaults: 3x11 from label 1, ~/labels-<date>.pdf
+    tmux.wait_for("Saved 1 labels on 1 pages")
+    (pdf,) = tmux.home.glob("labels-*.pdf")
+    text = PdfReader(str(pdf)).pages[0].extract_text()
+    assert "Äijälä 0 Oy" in text and "00100 HELSINKI" in text
+    assert "Äijälä 2 Oy" not in text and "Tampere" not in text.title()
+    tmux.keys("Escape")
+    tmux.wait_for("CRM programs")
     tmux.keys("C-q")
     assert_clean_exit(tmux)

@@ -72,9 +72,14 @@ class Customer(Audited):
 
     @property
     def has_delivery_address(self) -> bool:
-        return all(
-            (self.delivery_name, self.delivery_address, self.delivery_postcode, self.delivery_city)
+        return delivery_address_complete(
+            self.delivery_name, self.delivery_address, self.delivery_postcode, self.delivery_city
         )
+
+
+def delivery_address_complete(name: str, street: str, postcode: str, city: str) -> bool:
+    """Pupesoft uses the delivery address only when its name, street, postcode and town are all filled."""
+    return all(str(v or "").strip() for v in (name, street, postcode, city))
 
 
 class Contact(Audited):

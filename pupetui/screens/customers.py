@@ -53,6 +53,38 @@ FILTER_FIELDS = (  # CustomerQuery attribute, label (message id)
 )
 
 
+def list_filter_descriptions(query: CustomerQuery, choices: dict[str, list[customers.Choice]]) -> list[str]:
+    """The list filters set in the query, in words ("Department: 10 Teollisuus")."""
+    parts = []
+    for name, label in FILTER_FIELDS:
+        value = getattr(query, name)
+        if value is None:
+            continue
+        shown = next((c.label for c in choices.get(name, []) if c.value == str(value)), str(value))
+        parts.append(f"{_(label)}: {shown}")
+    return parts
+
+
+def filter_select(name: str, query: CustomerQuery, choices: dict[str, list[customers.Choice]],
+                  select_id: str) -> Select:
+    """A list filter's Select: its choices (the query's value kept even when not among them)."""
+    options = [(literal(c.label), c.value) for c in choices.get(name, [])]
+    value = getattr(query, name)
+    value = "" if value is None else str(value)
+    if value and value not in [v for _l, v in options]:
+        options.append((literal(value), value))
+    return Select(options, prompt=_("(all)"), value=value if value else Select.NULL, id=select_id, compact=True)
+
+
+def filter_value(name: str, selected: Any) -> Any:
+    """A list filter Select's value as the query's value (None = all)."""
+    if selected == Select.NULL or selected in (None, ""):
+        return None
+    if name == "salesperson_no":
+        return int(selected) if str(selected).isdigit() else None
+    return str(selected)
+
+
 def list_columns(whole_group: bool) -> list[TableColumn]:
     """The table's columns; the company column only when the whole group is shown."""
     return [
@@ -284,14 +316,7 @@ class CustomerListScreen(PupeScreen):
 
     def filter_descriptions(self) -> list[str]:
         query = self.query_state
-        choices = self.list_context.choices if self.list_context else {}
-        parts = []
-        for name, label in FILTER_FIELDS:
-            value = getattr(query, name)
-            if value is None:
-                continue
-            shown = next((c.label for c in choices.get(name, []) if c.value == str(value)), str(value))
-            parts.append(f"{_(label)}: {shown}")
+        parts = list_filter_descriptions(query, self.list_context.choices if self.list_context else {})
         titles = {c.id: _(c.title_key) for c in COLUMNS}
         for column_id, text in query.column_filters:
             parts.append(_("{column} contains “{text}”").format(column=titles.get(column_id, column_id), text=text))
@@ -519,20 +544,9 @@ class FiltersScreen(PupeModalScreen):
         with Vertical(id="filters-box"):
             yield Static(literal(_("Filters")), classes="dialog-title")
             for name, label in FILTER_FIELDS:
-                options = [(literal(c.label), c.value) for c in self.choices.get(name, [])]
-                value = getattr(self.query_state, name)
-                value = "" if value is None else str(value)
-                if value and value not in [v for _l, v in options]:
-                    options.append((literal(value), value))
                 with Horizontal(classes="filters-row"):
                     yield Label(literal(_(label)), classes="filters-label")
-                    yield Select(
-                        options,
-                        prompt=_("(all)"),
-                        value=value if value else Select.NULL,
-                        id=f"filter-{name}",
-                        compact=True,
-                    )
+                    yield filter_select(name, self.query_state, self.choices, f"filter-{name}")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Apply"), id="filters-apply", variant="primary")
                 yield Button(_("Clear all"), id="filters-clear")
@@ -542,15 +556,9 @@ class FiltersScreen(PupeModalScreen):
         self.query_one(f"#filter-{FILTER_FIELDS[0][0]}", Select).focus()
 
     def chosen(self) -> CustomerQuery:
-        changes: dict[str, Any] = {}
-        for name, _label in FILTER_FIELDS:
-            value = self.query_one(f"#filter-{name}", Select).value
-            if value == Select.NULL or value in (None, ""):
-                changes[name] = None
-            elif name == "salesperson_no":
-                changes[name] = int(value) if str(value).isdigit() else None
-            else:
-                changes[name] = str(value)
+        changes = {
+            name: filter_value(name, self.query_one(f"#filter-{name}", Select).value) for name, _label in FILTER_FIELDS
+        }
         return self.query_state.with_(**changes)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

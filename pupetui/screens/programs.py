@@ -17,6 +17,7 @@ PROGRAM_SCREENS: dict[str, str] = {
     "memo": "pupetui.screens.customers:MemoCustomerListScreen",
     "calendar": "pupetui.screens.calendar:CalendarScreen",
     "reminders": "pupetui.screens.reminders:RemindersScreen",
+    "labels": "pupetui.screens.labels:LabelsScreen",
     "sql": "pupetui.screens.sql_search:SqlSearchScreen",
     "querygen": "pupetui.screens.query_generator:QueryGeneratorScreen",
     "sms": "pupetui.screens.sms:SmsScreen",
@@ -48,7 +49,11 @@ BINDING_CLASSES: tuple[str, ...] = (
     f"pupetui.screens.calendar_forms:{name}"
     for name in ("EntryFormScreen", "CustomerPickerScreen", "GoToDateScreen", "UserPickerScreen",
                  "SearchScreen", "ExportScreen", "EntryTypesScreen", "EntryTypeFormScreen")
-) + ("pupetui.widgets.day_agenda:DayAgenda", "pupetui.widgets.day_agenda:WeekAgenda")
+) + ("pupetui.widgets.day_agenda:DayAgenda", "pupetui.widgets.day_agenda:WeekAgenda") + (
+    "pupetui.screens.labels:PrintLabelsScreen",
+    "pupetui.widgets.customer_selection:CustomerSelection",
+    "pupetui.widgets.customer_selection:SelectionFiltersScreen",
+)
 
 
 def _load(target: str) -> type:

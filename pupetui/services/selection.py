@@ -42,7 +42,7 @@ from typing import Iterable, Iterator
 import peewee
 
 from pupetui.models import Contact, Customer
-from pupetui.models.customer import PROSPECT
+from pupetui.models.customer import PROSPECT, delivery_address_complete
 from pupetui.services import customers
 from pupetui.services.customers import CustomerQuery
 
@@ -114,11 +114,8 @@ class SelectionRow:
 
     @property
     def has_delivery_address(self) -> bool:
-        """Pupesoft uses the delivery address only when all its fields are filled."""
-        return all(
-            (self.delivery_name.strip(), self.delivery_address.strip(),
-             self.delivery_postcode.strip(), self.delivery_city.strip())
-        )
+        return delivery_address_complete(
+            self.delivery_name, self.delivery_address, self.delivery_postcode, self.delivery_city)
 
 
 _ROW_FIELDS = (

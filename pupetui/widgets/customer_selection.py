@@ -33,6 +33,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from pupetui.i18n import N_, _, format_decimal
 from pupetui.screens.base import PupeModalScreen
+from pupetui.screens.customers import FILTER_FIELDS as LIST_FILTERS  # the customer list's filters
+from pupetui.screens.customers import filter_select, filter_value, list_filter_descriptions
 from pupetui.services import customers, selection
 from pupetui.services.selection import SelectionQuery, SelectionRow, Ticks
 from pupetui.widgets.bindings import translate_bindings
@@ -42,13 +44,6 @@ from pupetui.widgets.paged_table import PagedTable, TableColumn
 
 TICKED, UNTICKED = "[x]", "[ ]"
 PROSPECT_MARK = "◇"
-LIST_FILTERS = (  # CustomerQuery attribute, label (message id): the customer list's filters
-    ("department", N_("Department")),
-    ("customer_group", N_("Group")),
-    ("district", N_("District")),
-    ("salesperson_no", N_("Salesperson")),
-    ("status", N_("Status")),
-)
 TEXT_FIELD_LABELS = {  # services.selection.TEXT_FIELD_IDS -> label (message id)
     "name": N_("Name"), "address": N_("Address"), "postcode": N_("Postcode"), "city": N_("Town"),
     "country": N_("Country"), "department": N_("Department"), "customer_group": N_("Group"),
@@ -75,12 +70,7 @@ def describe(query: SelectionQuery, choices: dict[str, list[customers.Choice]] |
     parts: list[str] = []
     if query.customers.text.strip():
         parts.append(_("search “{text}”").format(text=query.customers.text.strip()))
-    for name, label in LIST_FILTERS:
-        value = getattr(query.customers, name)
-        if value is None:
-            continue
-        shown = next((c.label for c in choices.get(name, []) if c.value == str(value)), str(value))
-        parts.append(f"{_(label)}: {shown}")
+    parts.extend(list_filter_descriptions(query.customers, choices))
     verb = _("{field} does not contain “{text}”") if query.negate else _("{field} contains “{text}”")
     for field_id, text in query.filled_text_filters():
         parts.append(verb.format(field=_(TEXT_FIELD_LABELS.get(field_id, field_id)), text=text))
@@ -341,7 +331,7 @@ class SelectionFiltersScreen(PupeModalScreen):
                 with Horizontal(classes="selection-row"):
                     for name, label in pair:
                         yield Label(literal(_(label)), classes="selection-label")
-                        yield self._select(name)
+                        yield filter_select(name, self.query_state.customers, self.choices, f"sel-list-{name}")
             fields = selection.TEXT_FIELD_IDS
             for i in range(0, len(fields), 2):
                 with Horizontal(classes="selection-row"):
@@ -366,28 +356,13 @@ class SelectionFiltersScreen(PupeModalScreen):
                 yield Button(_("Clear all"), id="sel-clear")
                 yield Button(_("Cancel"), id="sel-cancel")
 
-    def _select(self, name: str) -> Select:
-        options = [(literal(c.label), c.value) for c in self.choices.get(name, [])]
-        value = getattr(self.query_state.customers, name)
-        value = "" if value is None else str(value)
-        if value and value not in [v for _l, v in options]:
-            options.append((literal(value), value))
-        return Select(options, prompt=_("(all)"), value=value if value else Select.NULL,
-                      id=f"sel-list-{name}", compact=True)
-
     def on_mount(self) -> None:
         self.query_one("#sel-search", Input).focus()
 
     def chosen(self) -> SelectionQuery:
         changes: dict[str, Any] = {"text": self.query_one("#sel-search", Input).value.strip()}
         for name, _label in LIST_FILTERS:
-            value = self.query_one(f"#sel-list-{name}", Select).value
-            if value == Select.NULL or value in (None, ""):
-                changes[name] = None
-            elif name == "salesperson_no":
-                changes[name] = int(value) if str(value).isdigit() else None
-            else:
-                changes[name] = str(value)
+            changes[name] = filter_value(name, self.query_one(f"#sel-list-{name}", Select).value)
         texts = tuple(
             (field_id, self.query_one(f"#sel-text-{field_id}", Input).value.strip())
             for field_id in selection.TEXT_FIELD_IDS
