@@ -115,6 +115,11 @@ class SmsScreen(PupeScreen):
             self.skipped = skipped
             self.error = error
 
+    class NumbersChecked(Message):
+        def __init__(self, typed: sms.TypedNumbers) -> None:
+            super().__init__()
+            self.typed = typed
+
     class UnfinishedFound(Message):
         def __init__(self, batches: list[Batch]) -> None:
             super().__init__()
@@ -174,7 +179,15 @@ class SmsScreen(PupeScreen):
         self.query_one("#sms-text", TextArea).focus()
 
     def show_numbers(self) -> None:
-        typed = sms.typed_numbers(self.query_one("#sms-numbers", TextArea).text)
+        self._check_numbers(self.query_one("#sms-numbers", TextArea).text)
+
+    @work(thread=True, exclusive=True, group="sms-numbers", exit_on_error=False)
+    def _check_numbers(self, text: str) -> None:
+        """Numbers parsed off the UI thread (a pasted list of thousands takes a moment once)."""
+        self.post_message(self.NumbersChecked(sms.typed_numbers(text)))
+
+    def on_sms_screen_numbers_checked(self, message: NumbersChecked) -> None:
+        typed = message.typed
         state = self.query_one("#sms-numbers-state", Static)
         text = _("{count} number(s)").format(count=len(typed.numbers))
         if typed.duplicates:
@@ -302,7 +315,8 @@ class SmsScreen(PupeScreen):
 
     # -- leaving ------------------------------------------------------------------------------
     def action_back(self) -> None:
-        if not self.query_one("#sms-text", TextArea).text.strip():
+        typed = [self.query_one(f"#{name}", TextArea).text.strip() for name in ("sms-text", "sms-numbers")]
+        if not any(typed):
             self.dismiss_screen()
             return
         self.app.push_screen(ConfirmScreen(_("Discard the message?")),
@@ -383,6 +397,9 @@ class SmsSendScreen(PupeScreen):
 
     def on_mount(self) -> None:
         self._load()
+
+    def on_unmount(self) -> None:
+        self.stop_event.set()  # leaving (or quitting) ends a run after the current message
 
     @on(DataTable.RowHighlighted, "#sms-table")
     def show_row(self, event: DataTable.RowHighlighted | None = None) -> None:

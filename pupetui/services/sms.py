@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 
@@ -53,21 +54,31 @@ class SmsConfig:
 
 def normalise_number(text: str, region: str = DEFAULT_REGION) -> str:
     """'040 123 4567' -> '+358401234567'; SmsError for something that is not a mobile number."""
-    import phonenumbers  # imported when first needed: the app starts faster without it
-
     raw = (text or "").strip()
     if not raw:
         raise SmsError("no phone number")
+    number, error = _normalised(raw, region)
+    if error:
+        raise SmsError(error)
+    return number
+
+
+@lru_cache(maxsize=65536)
+def _normalised(raw: str, region: str) -> tuple[str, str]:
+    """(number, '') or ('', why not): remembered, so a list of numbers typed on the screen is
+    not parsed again at every key press."""
+    import phonenumbers  # imported when first needed: the app starts faster without it
+
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise SmsError(f"{raw!r} is not a phone number") from None
+        return "", f"{raw!r} is not a phone number"
     if not phonenumbers.is_valid_number(number):
-        raise SmsError(f"{raw!r} is not a valid phone number")
+        return "", f"{raw!r} is not a valid phone number"
     kind = phonenumbers.number_type(number)
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise SmsError(f"{raw!r} is not a mobile number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "", f"{raw!r} is not a mobile number"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
 
 
 @dataclass(frozen=True)
@@ -243,7 +254,7 @@ def typed_numbers(text_or_list, region: str = DEFAULT_REGION) -> TypedNumbers:
     parts = split_numbers(text_or_list) if isinstance(text_or_list, str) else [
         p for item in text_or_list for p in split_numbers(item)
     ]
-    numbers: list[str] = []
+    numbers: dict[str, None] = {}  # ordered, and a quick "seen"
     invalid: list[tuple[str, str]] = []
     duplicates: list[str] = []
     for raw in parts:
@@ -255,5 +266,5 @@ def typed_numbers(text_or_list, region: str = DEFAULT_REGION) -> TypedNumbers:
         if number in numbers:
             duplicates.append(raw)
         else:
-            numbers.append(number)
+            numbers[number] = None
     return TypedNumbers(tuple(numbers), tuple(invalid), tuple(duplicates))
