@@ -187,13 +187,16 @@ async def test_a_hanging_service_leaves_an_unknown_one_and_the_batch_is_offered_
         assert sms_batch.unfinished() == []
 
 
-async def test_not_configured_says_so_and_sends_nothing(url):
+async def test_no_valid_number_or_not_configured_says_so_and_sends_nothing(url):
     app = app_for(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await open_sms(pilot)
-        await type_text(pilot, "0401111111")
+        screen = await open_sms(pilot)
+        await type_text(pilot, "123")
         await pilot.press("f6")
         await type_text(pilot, "Hei")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "No recipient has a valid mobile number: nothing to send. 123: not a valid phone number")
+        screen.query_one("#sms-numbers", TextArea).text = "0401111111"
         await pilot.press("ctrl+s")
         await shows(pilot, "SMS is not configured")
         assert isinstance(app.screen, SmsScreen)

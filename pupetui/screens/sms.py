@@ -257,8 +257,8 @@ class SmsScreen(PupeScreen):
         plan = message.plan
         skipped = list(plan.invalid) + list(plan.duplicates)
         if not plan.targets:
-            lines = [_("No recipient has a valid mobile number: nothing to send.")] + skipped_lines(skipped)
-            self.notify("\n".join(lines), severity="error", markup=False, timeout=10)
+            text = _("No recipient has a valid mobile number: nothing to send.") + " " + "; ".join(skipped_lines(skipped))
+            self.notify(text, severity="error", markup=False, timeout=10)
             return
         if not sms_config(self.app).configured:
             self.notify(_("SMS is not configured: set [sms] url, user and password."), severity="error", markup=False)
@@ -266,7 +266,7 @@ class SmsScreen(PupeScreen):
         question = _("Send the message to {count} recipient(s)? That is {parts} SMS ({each} each, {encoding}).").format(
             count=plan.messages, parts=plan.parts, each=plan.encoding.parts, encoding=plan.encoding.name)
         if skipped:
-            question += "\n" + _("{count} skipped:").format(count=len(skipped)) + "\n" + "\n".join(skipped_lines(skipped))
+            question += " " + _("{count} skipped:").format(count=len(skipped)) + " " + "; ".join(skipped_lines(skipped))
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -305,7 +305,7 @@ class SmsScreen(PupeScreen):
         batch = message.batches[0]
         question = _("An SMS batch of {when} is unfinished: {left} not sent, {unknown} unknown. Open it?").format(
             when=format_datetime(batch.created_at), left=batch.to_send, unknown=len(batch.unknown))
-        question += "\n" + _("Message: {text}").format(text=batch.text)
+        question += " " + _("Message: {text}").format(text=batch.text)
 
         def answer(yes: bool | None) -> None:
             if yes:
