@@ -55,6 +55,14 @@ async def open_sms(pilot) -> SmsScreen:
     return app.screen
 
 
+async def type_lines(pilot, *lines: str) -> None:
+    """Typed into the focused text area, one a line, as a user types them."""
+    for i, line in enumerate(lines):
+        if i:
+            await pilot.press("enter")
+        await type_text(pilot, line)
+
+
 def memos() -> list[str]:
     with db.session("acme", "matti"):
         return [a.text for a in Activity.select().where(Activity.kind == "Memo").order_by(Activity.id)]
@@ -66,13 +74,7 @@ async def test_typed_numbers_live_count_confirmation_and_outcomes(url, sms_servi
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_sms(pilot)
         await shows(pilot, "Recipients:", "[F3 Typed numbers]", "F4 Customers", "F5 Their contacts")
-        await type_text(pilot, "040 123 4567")
-        await pilot.press("enter")
-        await type_text(pilot, "0401234567")
-        await pilot.press("enter")
-        await type_text(pilot, "050 765 4321")
-        await pilot.press("enter")
-        await type_text(pilot, "09 123")
+        await type_lines(pilot, "040 123 4567", "0401234567", "050 765 4321", "09 123")
         await shows(pilot, "2 number(s) · 1 typed twice (sent once) · invalid, skipped: 09 123")
         await pilot.press("f6")
         await type_text(pilot, "Hei")
@@ -151,11 +153,7 @@ async def test_a_hanging_service_leaves_an_unknown_one_and_the_batch_is_offered_
     app = app_for(url, sms_service)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_sms(pilot)
-        await type_text(pilot, "0401111111")
-        await pilot.press("enter")
-        await type_text(pilot, "0402222222")
-        await pilot.press("enter")
-        await type_text(pilot, "0403333333")
+        await type_lines(pilot, "0401111111", "0402222222", "0403333333")
         await pilot.press("f6")
         await type_text(pilot, "Muistutus")
         await pilot.press("ctrl+s")
