@@ -474,6 +474,10 @@ def cmd_sms(args, settings) -> int:
         raise CliError(str(exc), EXIT_USAGE if not isinstance(exc, sms.NotConfigured) else EXIT_ERROR) from None
     except sms_batch.BatchError as exc:
         raise CliError(str(exc)) from None
+    except (CliError, auth.AccessDenied, db.DatabaseError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the database's error, told plainly (cron reads it)
+        raise CliError(f"the SMS batch failed: {printable(str(exc) or type(exc).__name__)}") from None
     print(describe(batch))
     if batch.unknown:
         print(f"{len(batch.unknown)} message(s) may or may not have gone out: `pupetui sms --resume {batch.id} "

@@ -312,3 +312,34 @@ with db.session("acme", "anna"):
     finally:
         db.end_session()
         d.close()
+
+
+def test_a_database_that_cannot_record_the_send_stops_the_batch_before_sending(sqlite_url, sms_service):
+    """Nothing goes out that the journal has not recorded as being sent."""
+    import sqlite3
+
+    d = db.connect(sqlite_url)
+    d.execute_sql("PRAGMA busy_timeout = 100")
+    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        with db.session("acme", "anna"):
+            Company.create(name="Acme Oy")
+            User.create(login="anna", name="Anna")
+            p = B.plan(B.typed_recipients(["0401111111", "0402222222", "0403333333"]), "Hei")
+
+            def progress(row):
+                if row.state == "sent":  # another program takes the database after the first message
+                    locker.execute("BEGIN EXCLUSIVE")
+
+            with pytest.raises(B.BatchError, match="that message was not sent"):
+                B.send(p, config(sms_service), progress=progress)
+            locker.execute("ROLLBACK")
+            assert len(sms_service.requests) == 1
+            [batch] = B.unfinished()
+            assert [r.state for r in batch.rows] == ["sent", "pending", "pending"]
+            assert B.run(batch.id, config(sms_service)).summary() == {"sent": 3}
+            assert [r["numero"] for r in sms_service.requests] == ["+358401111111", "+358402222222", "+358403333333"]
+    finally:
+        locker.close()
+        db.end_session()
+        d.close()

@@ -353,7 +353,12 @@ def run(batch_id: str, config: sms.SmsConfig, *, progress: Progress | None = Non
                 continue
             if stop is not None and stop.is_set():
                 break
-            if not _set_state(row, SENDING, only_from=TO_SEND):  # another run took it
+            try:
+                claimed = _set_state(row, SENDING, only_from=TO_SEND)
+            except peewee.PeeweeException as exc:
+                raise BatchError(f"the database could not record the message to {row.number} as being sent "
+                                 f"({type(exc).__name__}): the batch stopped; that message was not sent") from None
+            if not claimed:  # another run took it
                 continue
             row = replace(row, state=SENDING, answer="")
             if progress:
