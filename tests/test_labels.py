@@ -334,5 +334,11 @@ def test_headless_labels(env, cli_url, tmp_path):
         bad = run(env, "labels", "--db", cli_url, "--user", "anna", *args, "-o", str(tmp_path / "x.pdf"))
         assert bad.returncode != 0 and message in bad.stderr, bad.stderr
     assert not (tmp_path / "x.pdf").exists()
+    bad = run(env, "labels", "--db", cli_url, "--user", "anna", "--memo", "x", "-o", str(tmp_path / "no" / "x.pdf"))
+    assert bad.returncode == 1 and "does not exist" in bad.stderr
+    db.connect(cli_url)
+    with db.session("acme", "anna"):
+        assert Activity.select().where(Activity.text == "x").count() == 0  # no file, no memo
+    db.database.obj.close()
     bad = run(env, "labels", "--db", cli_url, "--user", "anna", "-o", str(tmp_path / "x.txt"))
     assert bad.returncode != 0 and ".pdf (labels) or .xlsx" in bad.stderr

@@ -162,3 +162,29 @@ async def test_print_dialog_checks_the_start_and_asks_before_discarding(url, tmp
         assert first.startswith("Anna Aalto\nAalto Oy") and "Bertil Aalto\nAalto Oy" in first
         assert second.startswith("Mäkinen Ky") and "Aalto" not in second
         assert screen.request is not None and screen.request.start == 32
+
+
+async def test_a_long_list_the_row_limit_and_ticks_far_down(url):
+    seed(url, bulk=12_000)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_labels(pilot)
+        widget = screen.selection
+        await wait_for(pilot, lambda: widget.limit_cut is not None)
+        await shows(pilot, "1,000 of 1,000 ticked", "more customers match: the row limit cut the list")
+        await pilot.press("end")
+        await wait_for(pilot, lambda: widget.table.highlighted_row is not None)
+        last = widget.table.highlighted_row
+        await pilot.press("space")  # the last row of the limit: the list fetched only its pages
+        await shows(pilot, "999 of 1,000 ticked")
+        assert not widget.ticks.is_ticked(last.id) and widget.ticks.excepted == {last.id}
+        assert len(widget.table.loaded_pages()) <= widget.table.max_pages
+
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SelectionFiltersScreen))
+        app.screen.query_one("#sel-limit").focus()
+        await pilot.press("enter", "down", "down", "down", "enter")  # 1,000 -> no limit
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabelsScreen) and widget.found == 12_005)
+        await shows(pilot, "12,005 of 12,005 ticked", "no row limit")  # a new query: every row ticked again
+        assert "row limit cut" not in screen_text(app)

@@ -295,6 +295,19 @@ def font_name(path: str = "") -> str:
     return _font_name
 
 
+class _CharWidths(dict):
+    """character -> advance width (1/1000 em) of a TrueType font, filled as characters come."""
+
+    def __init__(self, font) -> None:
+        super().__init__()
+        self._widths = font.face.charWidths
+        self._default = font.face.defaultWidth
+
+    def __missing__(self, char: str) -> float:
+        width = self[char] = self._widths.get(ord(char), self._default)
+        return width
+
+
 class Fitter:
     """Fits the lines of a label into its text box (width, height in points): one font size for
     the label (shrunk for the height), each line shrunk further or cut for the width."""
@@ -308,41 +321,54 @@ class Fitter:
         self.height = height
         self.size = size
         self.min_size = min_size
-        face = pdfmetrics.getFont(font)
-        self._string_width = face.stringWidth
-        self._unit_widths: dict[str, float] = {}  # width of a text at 1 pt
+        self._char_widths = _CharWidths(pdfmetrics.getFont(font))
+        self._char_width = self._char_widths.__getitem__
+        self._sizes: dict[int, float] = {}
 
     def unit_width(self, text: str) -> float:
-        width = self._unit_widths.get(text)
-        if width is None:
-            width = self._string_width(text, 1.0)
-            if len(self._unit_widths) < 200_000:
-                self._unit_widths[text] = width
-        return width
+        """The text's width at 1 pt (as reportlab measures a TrueType text: the sum of its
+        characters' advances), from a per-character cache."""
+        return 0.001 * sum(map(self._char_widths.__getitem__, text))
 
     def fit(self, address: Address) -> list[tuple[str, float, float]]:
         """[(text, font size, baseline offset from the box's top)] that fit the box: line i's
         baseline is (i + 1) x leading below the top, leading = LEADING x the label's size."""
+        lines = address.lines
+        size = self._size_for(len(lines))
+        if size < self.min_size and len(lines) > 1:
+            lines, size = self._drop_lines(address)
+        leading = size * LEADING
+        room = 1000 * self.width / size  # in 1/1000 em of the label's size
+        char_width = self._char_width
+        out = []
+        for i, text in enumerate(lines):
+            units = sum(map(char_width, text))
+            if units <= room:
+                out.append((text, size, size + i * leading))
+                continue
+            line_size = max(min(self.min_size, size), 1000 * self.width / units)
+            if units * line_size > 1000 * self.width:
+                text = self.cut(text, line_size)
+            out.append((text, line_size, size + i * leading))
+        return out
+
+    def _size_for(self, n_lines: int) -> float:
+        size = self._sizes.get(n_lines)
+        if size is None:
+            size = self._sizes[n_lines] = min(self.size, self.height / (LEADING * max(1, n_lines)))
+        return size
+
+    def _drop_lines(self, address: Address) -> tuple[list[str], float]:
+        """No room even at the smallest size: drop the name extension, then middle lines."""
         lines = list(address.lines)
         droppable = sorted(address.droppable, reverse=True)
-        size = min(self.size, self.height / (LEADING * max(1, len(lines))))
+        size = self._size_for(len(lines))
         while size < self.min_size and len(lines) > 1:
-            # no room even at the smallest size: drop the name extension, then a middle line
             drop = droppable.pop(0) if droppable else max(0, len(lines) - 3)
             del lines[drop]
             droppable = [d - 1 if d > drop else d for d in droppable]
-            size = min(self.size, self.height / (LEADING * len(lines)))
-        leading = size * LEADING
-        out = []
-        for i, text in enumerate(lines):
-            line_size = size
-            unit = self.unit_width(text)
-            if unit * size > self.width:
-                line_size = max(min(self.min_size, size), self.width / unit)
-                if unit * line_size > self.width:
-                    text = self.cut(text, line_size)
-            out.append((text, line_size, size + i * leading))
-        return out
+            size = self._size_for(len(lines))
+        return lines, size
 
     def cut(self, text: str, size: float) -> str:
         """The longest start of the text that fits with "…" after it."""
@@ -350,7 +376,7 @@ class Fitter:
         low, high = 0, len(text)
         while low < high:
             mid = (low + high + 1) // 2
-            if self._string_width(text[:mid].rstrip() + ELLIPSIS, 1.0) <= room:
+            if self.unit_width(text[:mid].rstrip() + ELLIPSIS) <= room:
                 low = mid
             else:
                 high = mid - 1
@@ -455,12 +481,14 @@ def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:
     seen: dict[int, str] = {}
     for customer_id, business_id in customers:
         seen.setdefault(customer_id, business_id)
+    rows = [
+        dict(kind=MEMO, method=MEMO_METHOD, text=text, owner=user, starts_at=stamp, business_id=business_id,
+             customer_id=customer_id, contact_id=0, parent_id=0)
+        for customer_id, business_id in seen.items()
+    ]
     with db.database.atomic():
-        for customer_id, business_id in seen.items():
-            Activity.create(
-                kind=MEMO, method=MEMO_METHOD, text=text, owner=user, starts_at=stamp,
-                business_id=business_id, customer_id=customer_id, contact_id=0, parent_id=0,
-            )
+        for start in range(0, len(rows), 500):
+            Activity.insert_many(rows[start:start + 500]).execute()
     return len(seen)
 
 

@@ -14,10 +14,12 @@ Keys (with ids, for the keymap; the list has the focus):
   salesperson, status), the text filters, NOT and the row limit (services/selection.py says
   what NOT does); Ctrl+S applies, Esc cancels (asking first when something was changed).
 
-For the host screen: `selection_query` and `ticks` (read them to run the job, e.g.
-`selection.ticked_rows(widget.selection_query, widget.ticks.copy())` in a worker), `ticked_count` (None until the
-list is counted), `set_query(query)`, `open_filters()`, and the message
+For the host screen: `selection_query` and `ticks` (to run the job, take a snapshot and read
+the rows in a worker: `selection.ticked_rows(widget.selection_query, widget.ticks.copy())`;
+`selection.contacts(ids)` gives the contact persons), `found` and `ticked_count` (None until
+the list is counted), `set_query(query)`, `open_filters()`, and the message
 `CustomerSelection.Changed` (query, ticks or counts changed) to update the host's own texts.
+Its bindings sit on the widget: a host screen adds its own (labels: `p` print).
 """
 
 from __future__ import annotations
@@ -74,7 +76,10 @@ def describe(query: SelectionQuery, choices: dict[str, list[customers.Choice]] |
     verb = _("{field} does not contain “{text}”") if query.negate else _("{field} contains “{text}”")
     for field_id, text in query.filled_text_filters():
         parts.append(verb.format(field=_(TEXT_FIELD_LABELS.get(field_id, field_id)), text=text))
-    parts.append(_("limit {limit}").format(limit=limit_label(query.limit)))
+    if query.limit is None:
+        parts.append(_("no row limit"))
+    else:
+        parts.append(_("limit {limit}").format(limit=limit_label(query.limit)))
     return parts
 
 
