@@ -231,7 +231,7 @@ class SmsScreen(PupeScreen):
                 self.notify(_("No customers are ticked."), severity="warning", markup=False)
                 return
             self.busy = True
-            self._plan(self.mode, "", widget.selection_query, widget.ticks, text)
+            self._plan(self.mode, "", widget.selection_query, widget.ticks.copy(), text)  # a snapshot
 
     @work(thread=True, exclusive=True, group="sms-plan", exit_on_error=False)
     def _plan(self, mode: str, typed: str, query, ticks, text: str) -> None:
@@ -239,7 +239,7 @@ class SmsScreen(PupeScreen):
             if mode == TYPED:
                 recipients = sms_batch.typed_recipients(typed)
             else:
-                rows = selection.ticked_rows(query, selection.Ticks(ticks.all_ticked, set(ticks.excepted)))
+                rows = selection.ticked_rows(query, ticks)
                 recipients = sms_batch.customer_recipients(rows, to_contacts=mode == CONTACTS)
             plan = sms_batch.plan(recipients, text, max_length=self.limit)
         except sms.SmsError as exc:
