@@ -88,7 +88,7 @@ class SmsService:
     `delay` seconds before answering; `drop` closes the connection without an answer.
     `script`: what to do for the next requests, one item each, before the defaults apply again:
     a body to answer, HANG (no answer for `hang_seconds`) or DROP; e.g. `["0", "0", HANG]`
-    answers OK twice and then hangs."""
+    answers OK twice and then hangs. `status`: the HTTP status of every answer (200)."""
 
     HANG = "<hang>"
     DROP = "<drop>"
@@ -99,6 +99,7 @@ class SmsService:
         self.drop = drop
         self.script: list[str] = []
         self.hang_seconds = 5.0
+        self.status = 200  # the HTTP status of the answers
         self.requests: list[dict[str, str]] = []
         self._lock = threading.Lock()
         service = self
@@ -120,7 +121,7 @@ class SmsService:
                 answer = step if step not in (None, service.HANG) else service.answer
                 body = answer.encode()
                 try:
-                    self.send_response(200)
+                    self.send_response(service.status)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)

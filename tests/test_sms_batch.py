@@ -102,6 +102,11 @@ def test_deliver_tells_sent_refused_failed_and_unknown_apart(sms_service, droppi
     assert (refused.status, refused.answer) == (sms.REFUSED, "2 Saldo loppu")
     sms_service.answer = "0 "  # success only on exactly 0
     assert sms.deliver(cfg, "+358401234567", "Hei").status == sms.REFUSED
+    sms_service.answer, sms_service.status = "Internal error", 500
+    assert sms.deliver(cfg, "+358401234567", "Hei") == sms.Delivery("+358401234567", sms.REFUSED, "Internal error")
+    sms_service.status = 504  # a proxy gave up waiting: the service may have sent it
+    assert sms.deliver(cfg, "+358401234567", "Hei").status == sms.UNKNOWN
+    sms_service.status = 200
     sms_service.answer, sms_service.delay = "0", 2.5
     hung = sms.deliver(cfg, "+358401234567", "Hei")
     assert hung.status == sms.UNKNOWN and "did not answer in 1 s" in hung.answer

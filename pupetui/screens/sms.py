@@ -148,7 +148,11 @@ class SmsScreen(PupeScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.limit = sms_config(self.app).max_length
+        config = sms_config(self.app)
+        self.limit = config.max_length
+        if not config.configured:
+            self.notify(_("SMS is not configured: set [sms] url, user and password."), severity="warning",
+                        markup=False, timeout=8)
         self.show_mode()
         self.show_count()
         self.show_numbers()

@@ -182,7 +182,7 @@ def deliver(config: SmsConfig, number: str, text: str, *, not_before: dt.datetim
     """Send one SMS to a normalised number and say what became of it (never raises for the
     network): SENT only on a body of exactly `0`; REFUSED with the service's answer; FAILED when
     the service could not be reached (nothing went out); UNKNOWN when the request went out and
-    no whole answer came back (a read timeout, a dropped connection, a gateway timeout)."""
+    no whole answer came back (a read timeout, a dropped connection, a proxy's 502 or 504)."""
     import requests  # imported when first needed: the app starts faster without it
 
     if not config.configured:
@@ -209,9 +209,9 @@ def deliver(config: SmsConfig, number: str, text: str, *, not_before: dt.datetim
     if response.status_code == 200 and body == "0":
         return Delivery(number, SENT, "0")
     answer = " ".join(body.split())[:MAX_ANSWER] or f"HTTP {response.status_code}"
-    if response.status_code == 504:  # a proxy gave up waiting for the service: it may have sent it
-        return Delivery(number, UNKNOWN, f"HTTP 504 from the way to the SMS service: it is not known "
-                                         f"whether the message went out ({answer})")
+    if response.status_code in (502, 504):  # a proxy got no (good) answer from the service: it may have sent it
+        return Delivery(number, UNKNOWN, f"HTTP {response.status_code} from the way to the SMS service: it is "
+                                         f"not known whether the message went out ({answer})")
     return Delivery(number, REFUSED, answer)
 
 
