@@ -5,6 +5,12 @@
 Success only when the response body is exactly `0`; anything else is the service's refusal, shown
 to the user. URL and credentials come from the configuration ([sms]). Numbers are normalised with
 the `phonenumbers` library (Finnish numbers by default) to the international form.
+
+`deliver()` tells apart what a sender must not confuse: SENT, REFUSED (the service's answer),
+FAILED (the service was never reached: safe to try again) and UNKNOWN (the request went out and
+no answer came: sending again may send twice). `encoding()` counts GSM-7 septets or UCS-2 units
+and SMS parts; `check_text()` is the rule a message must pass before anything is sent. The SMS
+program's batches (journal, resume, memos) are in `services/sms_batch.py`.
 """
 
 from __future__ import annotations
