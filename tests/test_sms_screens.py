@@ -211,3 +211,34 @@ async def test_finnish(url, sms_service):
         await pilot.press("f6")
         await type_text(pilot, "Hyvää päivää")
         await shows(pilot, "Vastaanottajat:", "12/160 merkkiä · GSM-7 · 1 SMS", "1 numero(a)")
+
+
+async def test_s_stops_after_the_current_message_and_esc_while_sending_asks(url, sms_service):
+    sms_service.delay = 0.6  # each message takes a moment
+    app = app_for(url, sms_service)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_sms(pilot)
+        await type_lines(pilot, "0401111111", "0402222222", "0403333333")
+        await pilot.press("f6")
+        await type_text(pilot, "Hei")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, SmsSendScreen) and app.screen.running)
+        send_screen = app.screen
+        await shows(pilot, "s stops after the current message.")
+        await pilot.press("escape")  # while sending: asks whether to stop
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await shows(pilot, "Stop sending?")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is send_screen)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: not send_screen.running, timeout=15)
+        counts = send_screen.counts()
+        assert counts.get("sent", 0) < 3 and counts.get("pending", 0) >= 1
+        assert len(sms_service.requests) == counts["sent"]
+        await shows(pilot, "not sent: r sends them.")
+        sms_service.delay = 0
+        await pilot.press("r")
+        await wait_for(pilot, lambda: send_screen.batch is not None and send_screen.batch.closed)
+        assert sorted(r["numero"] for r in sms_service.requests) == ["+358401111111", "+358402222222", "+358403333333"]
