@@ -163,7 +163,7 @@ async def test_a_hanging_service_leaves_an_unknown_one_and_the_batch_is_offered_
                        and not app.screen.running and app.screen.counts().get("unknown"), timeout=15)
         await shows(pilot, "unknown +358402222222", "waiting +358403333333",
                     "1 not sent: r sends them. 1 unknown: u resends, c leaves them.",
-                    "it is not known whether")
+                    "The SMS service did not answer in 1 s: it is not known whether the message went out.")
         await pilot.press("escape", "escape", "y")  # back to the menu, the message discarded
         await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
         await pilot.press("s")  # the program again: the unfinished batch is offered

@@ -21,6 +21,7 @@ literally.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -88,6 +89,32 @@ def skip_reason(reason: str) -> str:
     if reason.endswith("is already among the recipients"):
         return _("the same number is already among the recipients")
     return reason
+
+
+# The client's own words for a failed or unknown message (services/sms.py, sms_batch.py), in the
+# user's language; the service's answers (a refusal) are shown as they came.
+ANSWERS = (
+    (re.compile(r"the SMS service did not answer in (?P<value>[\d.]+) s"),
+     N_("The SMS service did not answer in {value} s: it is not known whether the message went out.")),
+    (re.compile(r"the SMS service closed the connection without an answer"),
+     N_("The SMS service closed the connection without an answer: it is not known whether the message went out.")),
+    (re.compile(r"the SMS service cannot be reached"), N_("The SMS service cannot be reached: nothing was sent.")),
+    (re.compile(r"the program stopped while this message was being sent"),
+     N_("The program stopped while this message was being sent: it is not known whether it went out.")),
+    (re.compile(r"HTTP (?P<value>50[24]) from the way to the SMS service"),
+     N_("HTTP {value} from the way to the SMS service: it is not known whether the message went out.")),
+)
+
+
+def answer_text(row: JournalRow) -> str:
+    if row.state in (sms.SENT, sms_batch.PENDING):
+        return ""
+    if row.state in (sms.FAILED, sms.UNKNOWN):
+        for pattern, template in ANSWERS:
+            match = pattern.match(row.answer)
+            if match:
+                return _(template).format(value=match.groupdict().get("value") or "")
+    return " ".join(printable(row.answer).split())
 
 
 class SmsScreen(PupeScreen):
@@ -331,8 +358,6 @@ class SmsScreen(PupeScreen):
 
 
 def message_refusal(text: str) -> str:
-    import re
-
     match = re.match(r"the message is (\d+) characters, at most (\d+)", text)
     if match:
         return _("The message is {count} characters, at most {limit}.").format(count=match[1], limit=match[2])
@@ -459,9 +484,8 @@ class SmsSendScreen(PupeScreen):
 
     def cells(self, row: JournalRow) -> tuple:
         style = STATE_STYLES.get(row.state, "")
-        answer = "" if row.state in (sms.SENT, sms_batch.PENDING) else row.answer
         return (literal(_(STATE_TITLES.get(row.state, row.state)), style), literal(row.number),
-                literal(row.name or "-"), literal(" ".join(printable(answer).split())))
+                literal(row.name or "-"), literal(answer_text(row)))
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
