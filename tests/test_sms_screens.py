@@ -5,7 +5,7 @@ stopped by a hanging service and offered again, Esc asking before a message is d
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, TextArea
+from textual.widgets import TextArea
 
 from pupetui import config, db, i18n
 from pupetui.app import PupetuiApp
@@ -15,7 +15,7 @@ from pupetui.screens.sms import SmsScreen, SmsSendScreen
 from pupetui.services import auth, sms_batch
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
-from test_reminder_screens import english, flat, screen_text, shows, type_text, wait_for  # noqa: F401  (english: autouse)
+from test_reminder_screens import english, shows, type_text, wait_for  # noqa: F401  (english: autouse)
 
 SIZE = (80, 24)
 
