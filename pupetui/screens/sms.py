@@ -415,9 +415,9 @@ class SmsSendScreen(PupeScreen):
         yield Static(literal(_("Loading…")), id="sms-summary")
         yield ProgressBar(total=None, show_eta=False, id="sms-progress")
         table: DataTable = DataTable(id="sms-table", cursor_type="row", zebra_stripes=False)
-        table.add_column(_("State"), width=9, key="state")
+        table.add_column(_("State"), width=11, key="state")
         table.add_column(_("Number"), width=14, key="number")
-        table.add_column(_("Recipient"), width=30, key="name")
+        table.add_column(_("Recipient"), width=28, key="name")
         table.add_column(_("Answer"), width=40, key="answer")
         yield table
         yield Static("", id="sms-row")
