@@ -105,3 +105,35 @@ def test_refusal_exit_codes_and_nothing_sent(env, url, sms_service):
     denied = sms(env, url, sms_service, "--to", "0401111111", "--text", "Hei", user="ville")
     assert denied.returncode == 3
     assert len(sms_service.requests) == 1
+
+
+def test_ctrl_c_stops_after_the_current_message_and_resume_sends_the_rest(env, url, sms_service, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sms_service.delay = 0.5
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pupetui", "sms", "--db", url, "--user", "anna", "--to", "0401111111",
+         "--to", "0402222222", "--to", "0403333333", "--text", "Hei"],
+        env={**env, "PUPETUI_SMS__URL": sms_service.url, "PUPETUI_SMS__TIMEOUT": "5"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    first = proc.stdout.readline()
+    assert first.startswith("3 message(s)")
+    assert proc.stdout.readline().startswith("sent     +358401111111")
+    deadline = time.monotonic() + 10
+    while len(sms_service.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)  # while the second one is out
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1, err
+    assert "stopping after the current message" in err and "Traceback" not in err
+    assert "sent     +358402222222" in out  # the one that was out finished
+    assert "1 not sent yet: `pupetui sms --resume" in err
+    assert len(sms_service.requests) == 2
+    sms_service.delay = 0
+    resumed = sms(env, url, sms_service, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["numero"] for r in sms_service.requests] == ["+358401111111", "+358402222222", "+358403333333"]
