@@ -67,12 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx", metavar="PATH", help="save every selected customer to an Excel file instead")
     p = sub.add_parser("labels", help="address labels of the customers the filters select: a PDF of label sheets or Excel")
     _common(p, suppress=True)
-    _customer_filter_arguments(p)
-    p.add_argument("--filter", action="append", default=[], metavar="FIELD=TEXT",
-                   help="the field contains the text (name, address, postcode, city, country, department, "
-                        "customer_group, district, flag_1..flag_4); repeatable")
-    p.add_argument("--not", dest="negate", action="store_true", help="the --filter texts exclude instead")
-    p.add_argument("--limit", default="none", choices=["1000", "5000", "10000", "none"], help="row limit (default none)")
+    _selection_arguments(p, default_limit="none")
     p.add_argument("--sheet", default="3x11", metavar="NAME", help="3x11, 3x8 or a [labels.sheets.NAME] of the configuration")
     p.add_argument("--start", type=int, default=1, metavar="N", help="first free label on a partly used sheet (default 1)")
     p.add_argument("--delivery-address", action="store_true", help="the delivery address where all its fields are filled")
@@ -96,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--owner", default=None, metavar="LOGIN", help="another calendar user's list")
     r = remsub.add_parser("notify", help="email every owner of overdue reminders a summary (once a day each)")
     _common(r, suppress=True)
+    p = sub.add_parser("sms", help="send an SMS to typed numbers or to selected customers (or their contacts)")
+    _common(p, suppress=True)
+    p.add_argument("--to", action="append", default=[], metavar="NUMBER", help="a mobile number (repeat for more; Finnish by default)")
+    p.add_argument("--text", metavar="TEXT", help="the message")
+    p.add_argument("--customers", action="store_true", help="send to the customers the filters select (all when no filter)")
+    p.add_argument("--contacts", action="store_true", help="send to the selected customers' contacts instead")
+    _selection_arguments(p, default_limit="1000")
+    p.add_argument("--dry-run", action="store_true", help="show who would get the message, send nothing")
+    p.add_argument("--resume", nargs="?", const="", default=None, metavar="BATCH", help="continue an unfinished batch (default: the newest)")
+    p.add_argument("--resend-unknown", action="store_true", help="with --resume: send again the messages whose fate is unknown")
+    p.add_argument("--close", metavar="BATCH", help="leave an unfinished batch as it is (nothing more is sent)")
+    p.add_argument("--batches", action="store_true", help="list your unfinished batches")
     p = sub.add_parser("sql", help="the SQL search: run a read-only query, print it or save every row as Excel/CSV")
     _common(p, suppress=True)
     p.add_argument("statement", nargs="?", metavar="SQL", help="one SELECT (or WITH ... SELECT) query")
@@ -145,6 +152,36 @@ def _customer_filter_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--district", default=None, metavar="PIIRI")
     p.add_argument("--salesperson", type=int, default=None, metavar="N")
     p.add_argument("--status", default=None, metavar="TILA")
+
+
+def _selection_arguments(p: argparse.ArgumentParser, *, default_limit: str) -> None:
+    """The customer selection's filters (services/selection.py), for `labels` and `sms`."""
+    _customer_filter_arguments(p)
+    p.add_argument("--filter", action="append", default=[], metavar="FIELD=TEXT",
+                   help="the field contains the text (name, address, postcode, city, country, department, "
+                        "customer_group, district, flag_1..flag_4); repeatable")
+    p.add_argument("--not", dest="negate", action="store_true", help="the --filter texts exclude instead")
+    p.add_argument("--limit", default=default_limit, choices=["1000", "5000", "10000", "none"],
+                   help=f"row limit (default {default_limit})")
+
+
+def _selection_query(args):
+    """The SelectionQuery of `_selection_arguments`; CliError (usage) for a bad --filter."""
+    from pupetui.services import selection
+    from pupetui.services.customers import CustomerQuery
+
+    text_filters = []
+    for item in args.filter:
+        field_id, sep, text = item.partition("=")
+        if not sep or field_id.strip() not in selection.TEXT_FIELD_IDS:
+            raise CliError(f"--filter {item!r}: give FIELD=TEXT, FIELD one of {', '.join(selection.TEXT_FIELD_IDS)}",
+                           EXIT_USAGE)
+        text_filters.append((field_id.strip(), text))
+    return selection.SelectionQuery(
+        CustomerQuery(text=args.search, department=args.department, customer_group=args.group,
+                      district=args.district, salesperson_no=args.salesperson, status=args.status),
+        tuple(text_filters), args.negate, None if args.limit == "none" else int(args.limit),
+    )
 
 
 def _customer_columns():
@@ -294,23 +331,11 @@ def cmd_labels(args, settings) -> int:
 
     from pupetui import i18n
     from pupetui.services import labels, selection
-    from pupetui.services.customers import CustomerQuery
     from pupetui.services.export import ExportError
     from pupetui.services.programs import LABELS
 
     _open_program(settings, LABELS)
-    text_filters = []
-    for item in args.filter:
-        field_id, sep, text = item.partition("=")
-        if not sep or field_id.strip() not in selection.TEXT_FIELD_IDS:
-            raise CliError(f"--filter {item!r}: give FIELD=TEXT, FIELD one of {', '.join(selection.TEXT_FIELD_IDS)}",
-                           EXIT_USAGE)
-        text_filters.append((field_id.strip(), text))
-    query = selection.SelectionQuery(
-        CustomerQuery(text=args.search, department=args.department, customer_group=args.group,
-                      district=args.district, salesperson_no=args.salesperson, status=args.status),
-        tuple(text_filters), args.negate, None if args.limit == "none" else int(args.limit),
-    )
+    query = _selection_query(args)
     output = Path(args.output).suffix.lower().lstrip(".")
     if output not in ("pdf", "xlsx"):
         raise CliError("--output must end with .pdf (labels) or .xlsx (addresses)", EXIT_USAGE)
@@ -382,6 +407,109 @@ def cmd_reminders(args, settings) -> int:
     for line in report.lines():
         print(line)
     return EXIT_ERROR if report.failed else EXIT_OK
+
+
+def cmd_sms(args, settings) -> int:
+    import signal
+    import threading
+
+    from pupetui.services import sms, sms_batch
+    from pupetui.services.programs import SMS
+    from pupetui.services.text import printable
+
+    filters = bool(args.search or args.filter or args.negate or args.contacts or any(
+        v is not None for v in (args.department, args.group, args.district, args.salesperson, args.status)))
+    to_customers = args.customers or filters
+    new_batch = bool(args.to or to_customers or args.text is not None)
+    modes = sum((new_batch, args.resume is not None, args.close is not None, args.batches))
+    if modes != 1:
+        raise CliError("give --to NUMBER and/or customer filters with --text, or one of --resume, --close, --batches", EXIT_USAGE)
+    if new_batch and (not args.text or not (args.to or to_customers)):
+        raise CliError("a new message needs --text and recipients (--to NUMBER, --customers or filters)", EXIT_USAGE)
+    _open_program(settings, SMS)
+    config = sms.SmsConfig.from_settings(settings.sms)
+
+    def describe(batch) -> str:
+        counts = ", ".join(f"{n} {state}" for state, n in batch.summary().items())
+        return f"batch {batch.id} ({batch.created_at or ''}): {counts}"
+
+    try:
+        if args.batches:
+            for batch in sms_batch.unfinished():
+                print(f"{describe(batch)}: {printable(batch.text)[:60]}")
+            return EXIT_OK
+        if args.close is not None:
+            sms_batch.close(args.close)
+            print(f"batch {args.close} closed: nothing more is sent")
+            return EXIT_OK
+        if args.resume is not None:
+            batches = sms_batch.unfinished()
+            batch_id = args.resume or (batches[0].id if batches else "")
+            if not batch_id:
+                print("no unfinished SMS batches")
+                return EXIT_OK
+            batch = sms_batch.load(batch_id)
+        else:
+            recipients = sms_batch.typed_recipients(args.to)
+            if to_customers:
+                recipients += _sms_customer_recipients(args)
+            plan = sms_batch.plan(recipients, args.text, max_length=config.max_length)
+            for s in plan.invalid + plan.duplicates:
+                who = f" {printable(s.name)}" if s.name else ""
+                print(f"skipped {printable(s.number) or '-'}{who}: {s.reason}", file=sys.stderr)
+            print(f"{plan.messages} message(s), {plan.encoding.parts} SMS each ({plan.encoding.name}, "
+                  f"{len(plan.text)} characters): {plan.parts} SMS")
+            if args.dry_run:
+                for t in plan.targets:
+                    print(f"would send  {t.number}  {printable(t.name)}".rstrip())
+                return EXIT_OK
+            if not plan.targets:
+                raise CliError("no recipients with a valid mobile number", EXIT_USAGE)
+            if not config.configured:
+                raise CliError("SMS is not configured: set [sms] url, user and password")
+            batch = sms_batch.start(plan)
+        stop = threading.Event()
+
+        def on_interrupt(signum, frame):
+            if stop.is_set():
+                raise KeyboardInterrupt
+            stop.set()
+            print("stopping after the current message (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
+
+        def progress(row) -> None:
+            if row.state != sms_batch.SENDING:
+                name = f"  {printable(row.name)}" if row.name else ""
+                answer = f"  {printable(row.answer)}" if row.state != sms.SENT else ""
+                print(f"{row.state:<8} {row.number}{name}{answer}", flush=True)
+
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+        try:
+            batch = sms_batch.run(batch.id, config, progress=progress, stop=stop,
+                                  resend_unknown=args.resend_unknown)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    except sms.SmsError as exc:
+        raise CliError(str(exc), EXIT_USAGE if not isinstance(exc, sms.NotConfigured) else EXIT_ERROR) from None
+    except sms_batch.BatchError as exc:
+        raise CliError(str(exc)) from None
+    except (CliError, auth.AccessDenied, db.DatabaseError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the database's error, told plainly (cron reads it)
+        raise CliError(f"the SMS batch failed: {printable(str(exc) or type(exc).__name__)}") from None
+    print(describe(batch))
+    if batch.unknown:
+        print(f"{len(batch.unknown)} message(s) may or may not have gone out: `pupetui sms --resume {batch.id} "
+              f"--resend-unknown` sends them again, `pupetui sms --close {batch.id}` leaves them", file=sys.stderr)
+    if batch.to_send:
+        print(f"{batch.to_send} not sent yet: `pupetui sms --resume {batch.id}` sends them", file=sys.stderr)
+    return EXIT_ERROR if batch.count(sms.REFUSED, sms.FAILED, sms.UNKNOWN) or batch.to_send else EXIT_OK
+
+
+def _sms_customer_recipients(args):
+    from pupetui.services import selection, sms_batch
+
+    rows = selection.ticked_rows(_selection_query(args))
+    return sms_batch.customer_recipients(rows, to_contacts=args.contacts)
 
 
 def cmd_sql(args, settings) -> int:
@@ -622,7 +750,7 @@ def run_tui(args, settings) -> int:
 COMMANDS = {
     "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
     "customers": cmd_customers, "labels": cmd_labels, "calendar": cmd_calendar, "reminders": cmd_reminders,
-    "sql": cmd_sql, "query": cmd_query, "report": cmd_report,
+    "sql": cmd_sql, "query": cmd_query, "report": cmd_report, "sms": cmd_sms,
 }
 
 

@@ -90,28 +90,43 @@ class DroppingServer:
 
 class SmsService:
     """Pupesoft's SMS protocol on loopback. `answer` is the body to send ('0' = success);
-    `delay` seconds before answering; `drop` closes the connection without an answer."""
+    `delay` seconds before answering; `drop` closes the connection without an answer.
+    `script`: what to do for the next requests, one item each, before the defaults apply again:
+    a body to answer, HANG (no answer for `hang_seconds`) or DROP; e.g. `["0", "0", HANG]`
+    answers OK twice and then hangs. `status`: the HTTP status of every answer (200)."""
+
+    HANG = "<hang>"
+    DROP = "<drop>"
 
     def __init__(self, answer: str = "0", delay: float = 0.0, drop: bool = False):
         self.answer = answer
         self.delay = delay
         self.drop = drop
+        self.script: list[str] = []
+        self.hang_seconds = 5.0
+        self.status = 200  # the HTTP status of the answers
         self.requests: list[dict[str, str]] = []
+        self._lock = threading.Lock()
         service = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query, keep_blank_values=True).items()}
-                service.requests.append(query)
-                if service.drop:
+                with service._lock:
+                    service.requests.append(query)
+                    step = service.script.pop(0) if service.script else None
+                if step == service.DROP or (step is None and service.drop):
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.connection.close()
                     return
-                if service.delay:
+                if step == service.HANG:
+                    time.sleep(service.hang_seconds)
+                elif step is None and service.delay:
                     time.sleep(service.delay)
-                body = service.answer.encode()
+                answer = step if step not in (None, service.HANG) else service.answer
+                body = answer.encode()
                 try:
-                    self.send_response(200)
+                    self.send_response(service.status)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)

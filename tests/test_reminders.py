@@ -110,7 +110,7 @@ def test_sms_on_a_new_reminder(acme, sms_service):
     (dict(answer="1 Virheellinen numero"), "refused: 1 Virheellinen numero"),
     (dict(answer="0\n"), "refused"),
     (dict(delay=3), "did not answer"),
-    (dict(drop=True), "cannot be reached"),
+    (dict(drop=True), "closed the connection without an answer"),
 ])
 def test_sms_failure_keeps_the_reminder_and_says_why(acme, sms_service, behaviour, expected):
     for k, v in behaviour.items():

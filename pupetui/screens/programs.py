@@ -21,6 +21,7 @@ PROGRAM_SCREENS: dict[str, str] = {
     "sql": "pupetui.screens.sql_search:SqlSearchScreen",
     "querygen": "pupetui.screens.query_generator:QueryGeneratorScreen",
     "contracts": "pupetui.screens.contracts:ContractsScreen",
+    "sms": "pupetui.screens.sms:SmsScreen",
 }
 
 
@@ -44,6 +45,7 @@ BINDING_CLASSES: tuple[str, ...] = (
     "pupetui.screens.query_forms:SavedQueriesScreen",
     "pupetui.widgets.result_grid:ResultGrid",
     "pupetui.widgets.result_grid:CellViewScreen",
+    "pupetui.screens.sms:SmsSendScreen",
 ) + tuple(
     f"pupetui.screens.calendar_forms:{name}"
     for name in ("EntryFormScreen", "CustomerPickerScreen", "GoToDateScreen", "UserPickerScreen",

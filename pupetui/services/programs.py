@@ -23,7 +23,7 @@ CONTRACTS = Program(
 )
 REMINDERS = Program("reminders", "crm/kuittaamattomat.php", ("",), "Reminders", "r", available=True)
 LABELS = Program("labels", "crm/tarrat.php", ("",), "Address labels", "t", available=True)
-SMS = Program("sms", "crm/tekstiviestit.php", ("",), "SMS", "s")
+SMS = Program("sms", "crm/tekstiviestit.php", ("",), "SMS", "s", available=True)
 SQL = Program("sql", "raportit/sql-query.php", ("", "SUPER", "READ"), "SQL search", "q", available=True)
 QUERY_GENERATOR = Program("querygen", "db_sql_query.php", ("",), "Query generator", "g", available=True)
 

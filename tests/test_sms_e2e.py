@@ -1,0 +1,47 @@
+"""End to end in a real terminal (tmux, 80x24): the SMS program sends a typed message to a typed
+number through the SMS service on loopback, and the service gets exactly that."""
+
+from __future__ import annotations
+
+from pupetui import db
+from pupetui.models import Permission
+from test_e2e_tmux import ROOT, assert_clean_exit, make_database, pupetui, tmux  # noqa: F401  (fixture)
+
+
+def test_send_an_sms_to_a_typed_number_in_a_real_terminal(tmux, tmp_path, sms_service):  # noqa: F811
+    url = make_database(tmp_path / "e2e.sqlite3")
+    d = db.open_database(url)
+    db.bind(d)
+    try:
+        with db.session("acme", "setup"):
+            Permission.create(login="matti", script="crm/tekstiviestit.php", subname="")
+    finally:
+        d.close()
+    tmux.start(
+        pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"),
+        env={"PYTHONPATH": str(ROOT), "PUPETUI_SMS__URL": sms_service.url, "PUPETUI_SMS__USER": "acme",
+             "PUPETUI_SMS__PASSWORD": "salainen", "XDG_STATE_HOME": str(tmp_path / "state")},
+    )
+    tmux.wait_for("Main menu", "SMS")
+    tmux.keys("s")
+    tmux.wait_for("Recipients:", "Numbers, one a line", "0/160 characters")
+    tmux.type("040 123 4567")
+    tmux.wait_for("1 number(s)")
+    tmux.keys("F6")
+    tmux.type("Hei [b]maailma[/b] ja €")
+    tmux.wait_for("23/160 characters · GSM-7 · 1 SMS")
+    tmux.keys("C-s")
+    tmux.wait_for("Send the message to 1 recipient(s)? That is 1 SMS (1 each,", "GSM-7).")
+    tmux.keys("y")
+    screen = tmux.wait_for("The batch is done.", "sent", "+358401234567")
+    assert "Closed 1 sent" in screen
+    assert [(r["numero"], r["viesti"], r["user"], r["pass"]) for r in sms_service.requests] == [
+        ("+358401234567", "Hei [b]maailma[/b] ja €", "acme", "salainen")]
+    tmux.keys("Escape")
+    tmux.wait_for("Recipients:")
+    tmux.keys("Escape")
+    tmux.wait_for("Discard the message?")
+    tmux.keys("y")
+    tmux.wait_for("CRM programs")
+    tmux.keys("C-q")
+    assert_clean_exit(tmux)
