@@ -25,10 +25,11 @@ SIZE = (80, 24)
 ALL_SCRIPTS = [p.script for p in PROGRAMS]
 
 
-def unbuilt(n: int = 0):
-    """The n-th program whose screen is not built yet: the "not yet available" screen's tests use
-    it (whichever programs are still unbuilt, so building one does not break them)."""
-    return [p for p in PROGRAMS if not p.available][n]
+REMINDERS = next(p for p in PROGRAMS if p.id == "reminders")  # a program with a light screen
+
+
+def is_reminders(app) -> bool:
+    return type(app.screen).__name__ == "RemindersScreen"
 
 
 # -- fixtures ---------------------------------------------------------------------------------
@@ -242,17 +243,13 @@ async def test_every_program_is_reachable_by_its_key_and_escape_comes_back(url):
         assert "Help" in text and "Quit" in text  # the footer
         for program in PROGRAMS:
             await pilot.press(program.key)
-            if program.available:  # a built program opens its own screen, titled by the program
-                await wait_for(pilot, lambda: not isinstance(app.screen, MenuScreen))
-                assert not isinstance(app.screen, UnavailableScreen)
-                await shows(pilot, program.title_key)
-            else:
-                await wait_for(pilot, lambda: isinstance(app.screen, UnavailableScreen))
-                text = await shows(pilot, f"{program.title_key} is not yet available in pupetui.")
-                assert app.screen.program == program
+            # every program is built: each opens its own screen, titled by the program
+            await wait_for(pilot, lambda: not isinstance(app.screen, MenuScreen))
+            assert not isinstance(app.screen, UnavailableScreen)
+            await shows(pilot, program.title_key)
             await pilot.press("escape")
             await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
-        assert any(p.available for p in PROGRAMS) and not all(p.available for p in PROGRAMS)
+        assert all(p.available for p in PROGRAMS)
 
 
 async def test_arrows_and_enter_open_the_highlighted_program(url):
@@ -260,10 +257,8 @@ async def test_arrows_and_enter_open_the_highlighted_program(url):
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await menu_ready(pilot)
-        program = unbuilt()
-        await pilot.press(*["down"] * PROGRAMS.index(program), "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, UnavailableScreen))
-        assert app.screen.program == program
+        await pilot.press(*["down"] * PROGRAMS.index(REMINDERS), "enter")
+        await wait_for(pilot, lambda: is_reminders(app))
 
 
 async def test_a_user_sees_and_reaches_only_their_programs(url):
@@ -308,15 +303,13 @@ async def test_the_command_palette_finds_a_program(url):
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await menu_ready(pilot)
-        first = unbuilt(0)
-        second = next(p for p in PROGRAMS if p.id == "sms")  # a built one: its own screen
+        first = REMINDERS
+        second = next(p for p in PROGRAMS if p.id == "sms")
         await pilot.press("ctrl+p")
         await pilot.press(*first.title_key.lower())
         await shows(pilot, first.title_key)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, UnavailableScreen))
-        assert app.screen.program.id == first.id
-        await shows(pilot, f"{first.title_key} is not yet available")
+        await wait_for(pilot, lambda: is_reminders(app))
         # from a program, the palette opens another one over the menu, not over the program
         await pilot.press("ctrl+p", *second.title_key.lower(), "enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SmsScreen")
@@ -336,15 +329,16 @@ async def test_f1_lists_the_keys_of_the_current_screen(url):
             assert needle in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
-        await pilot.press(unbuilt().key)
-        await wait_for(pilot, lambda: isinstance(app.screen, UnavailableScreen))
+        await pilot.press(REMINDERS.key)
+        await wait_for(pilot, lambda: is_reminders(app))
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
-        assert f"Keys: {unbuilt().title_key}" in text and "esc" in text and "Back" in text
+        assert f"Keys: {REMINDERS.title_key}" in text and "esc" in text and "Back" in text
+        assert "Acknowledge" in text
         assert "Customer list" not in text  # the menu's keys are not this screen's
         await pilot.press("f1")  # F1 again closes it
-        await wait_for(pilot, lambda: isinstance(app.screen, UnavailableScreen))
+        await wait_for(pilot, lambda: is_reminders(app))
 
 
 async def test_every_binding_has_an_id_and_the_keymap_remaps_them(url):
@@ -354,8 +348,7 @@ async def test_every_binding_has_an_id_and_the_keymap_remaps_them(url):
     for cls in (PupetuiApp, LoginScreen, MenuScreen, UnavailableScreen, HelpScreen):
         for _key, binding in cls._merge_bindings():
             assert binding.id or binding.system, f"{cls.__name__}: {binding}"
-    # a program still "not yet available", whose screen has only the back key
-    program = unbuilt()
+    program = REMINDERS
     app = logged_in_app(url, keys={program.id: "c", "help": "f2", "back": "backspace", "nonsense": "x"})
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await menu_ready(pilot)
@@ -365,10 +358,10 @@ async def test_every_binding_has_an_id_and_the_keymap_remaps_them(url):
         await pilot.pause()
         assert isinstance(app.screen, MenuScreen)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, UnavailableScreen))
+        await wait_for(pilot, lambda: is_reminders(app))
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, UnavailableScreen)
+        assert is_reminders(app)
         await pilot.press("backspace")
         await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
         await pilot.press("f2")
@@ -403,11 +396,11 @@ async def test_finnish_texts(url):
         text = screen_text(app)
         for needle in ("Päävalikko", "CRM-ohjelmat", "Asiakaslista", "Kalenteri", "Lopeta", "Ohje"):
             assert needle in text
-        program = unbuilt()
-        await pilot.press(program.key)
-        await shows(pilot, f"Ohjelma {i18n._(program.title_key)} ei ole vielä käytettävissä")
+        await pilot.press(REMINDERS.key)
+        await wait_for(pilot, lambda: is_reminders(app))
+        await shows(pilot, i18n._(REMINDERS.title_key), "Kuittaa")
         await pilot.press("f1")
-        await shows(pilot, f"Näppäimet: {i18n._(program.title_key)}", "Takaisin")
+        await shows(pilot, f"Näppäimet: {i18n._(REMINDERS.title_key)}", "Takaisin")
 
 
 async def test_finnish_login_refusal(url):
@@ -485,8 +478,8 @@ async def test_on_demo_data(tmp_path):
             text = await shows(pilot, f"{demo.DEMO_COMPANY_NAME} ({demo.DEMO_COMPANY})")
             for program in PROGRAMS:  # the demo user may use everything
                 assert program.title_key in text
-            await pilot.press(unbuilt().key)
-            await wait_for(pilot, lambda: isinstance(app.screen, UnavailableScreen))
+            await pilot.press(REMINDERS.key)
+            await wait_for(pilot, lambda: is_reminders(app))
         db.end_session()
         # a warehouse man: the customer list and the labels, nothing else
         app = logged_in_app(url, user="ville", company=demo.DEMO_COMPANY)
