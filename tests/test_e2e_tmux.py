@@ -1,108 +1,27 @@
-"""End to end in a real terminal: `python -m pupetui` in a detached tmux session of 80x24.
+"""End to end in a real terminal: the installed `pupetui` in a detached tmux session of 80x24.
 
-Each test has its own tmux server (`-L <socket>`), so it never touches anyone's sessions.
+The helpers (a tmux server per test, keys, waiting for text) are in tests/tmux.py.
 Skipped when tmux is missing, unless PUPETUI_REQUIRE_SERVERS=1 (then it fails).
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-import uuid
 from pathlib import Path
 
 import pytest
+from tmux import Terminal, make_demo_database, pupetui_command, require_tmux
 
 from pupetui import db
 from pupetui.models import Company, CompanyParameters, Permission, User
 from pupetui.services import auth, schema
 
-TMUX = shutil.which("tmux")
-REQUIRE = os.environ.get("PUPETUI_REQUIRE_SERVERS") == "1"
-ROOT = Path(__file__).resolve().parent.parent
-EXITED = "pupetui exited with"
-
 
 @pytest.fixture
 def tmux(tmp_path):
-    if TMUX is None:
-        if REQUIRE:
-            pytest.fail("PUPETUI_REQUIRE_SERVERS=1 but tmux is not installed", pytrace=False)
-        pytest.skip("tmux is not installed")
+    require_tmux()
     terminal = Terminal(tmp_path)
     yield terminal
     terminal.close()
-
-
-class Terminal:
-    """A tmux server of our own running one command in an 80x24 window."""
-
-    def __init__(self, tmp_path: Path):
-        self.socket = f"pupetui-test-{uuid.uuid4().hex[:8]}"
-        self.session = "pupetui"
-        self.socket_dir = tempfile.mkdtemp(prefix="pupetui-tmux-")  # short: socket paths are limited
-        self.home = tmp_path / "home"
-        self.home.mkdir()
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.home),
-            "XDG_CONFIG_HOME": str(self.home / ".config"),  # no user config file leaks in
-            "XDG_DATA_HOME": str(self.home / ".local/share"),
-            "LANG": "C.UTF-8",
-            "LC_ALL": "C.UTF-8",
-            "TERM": "xterm-256color",
-            "TMUX_TMPDIR": self.socket_dir,
-        }
-
-    def tmux(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run(
-            [TMUX, "-L", self.socket, "-f", "/dev/null", *args],
-            env=self.env, capture_output=True, text=True, timeout=30,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)} failed: {result.stderr}")
-        return result.stdout
-
-    def start(self, argv: list[str], env: dict[str, str] | None = None) -> None:
-        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
-        command = f"{exports} {shlex.join(argv)}; echo \"{EXITED} $?\"; sleep 60"
-        self.tmux("new-session", "-d", "-s", self.session, "-x", "80", "-y", "24", "sh", "-c", command)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.session, check=False)
-
-    def wait_for(self, *texts: str, absent: tuple[str, ...] = (), timeout: float = 20.0) -> str:
-        """The screen, once it shows every one of `texts` and none of `absent`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if all(t in screen for t in texts) and not any(t in screen for t in absent):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"waited {timeout} s for {texts!r} without {absent!r}; the terminal shows:\n{screen}"
-                )
-            time.sleep(0.1)
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", self.session, *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", self.session, "-l", text)
-
-    def size(self) -> tuple[int, int]:
-        out = self.tmux("display-message", "-p", "-t", self.session, "#{window_width} #{window_height}")
-        width, height = out.split()
-        return int(width), int(height)
-
-    def close(self) -> None:
-        self.tmux("kill-server", check=False)
-        shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 def make_database(path: Path) -> str:
@@ -122,20 +41,16 @@ def make_database(path: Path) -> str:
     return url
 
 
-def pupetui(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pupetui", *args]
+pupetui = pupetui_command
 
 
 def assert_clean_exit(term: Terminal) -> None:
-    screen = term.wait_for(EXITED)
-    assert f"{EXITED} 0" in screen, screen
-    assert "Traceback" not in screen and "Error" not in screen, screen
+    term.assert_clean_exit()
 
 
 def test_menu_keys_help_and_quit_in_a_real_terminal(tmux, tmp_path):
     url = make_database(tmp_path / "e2e.sqlite3")
-    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"),
-               env={"PYTHONPATH": str(ROOT)})
+    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"))
     assert tmux.size() == (80, 24)
     # the company's name literally, not as markup; the footer's keys
     screen = tmux.wait_for("Main menu", "Customer list", "Address labels", "Oy [Ab] & Co (acme)", "Quit", "Help")
@@ -163,8 +78,7 @@ def test_menu_keys_help_and_quit_in_a_real_terminal(tmux, tmp_path):
 def test_password_login_in_finnish_in_a_real_terminal(tmux, tmp_path):
     url = make_database(tmp_path / "e2e.sqlite3")
     tmux.start(
-        pupetui("--db", url, "--company", "acme", "--user", "matti", "--auth", "password", "--lang", "fi"),
-        env={"PYTHONPATH": str(ROOT)},
+        pupetui("--db", url, "--company", "acme", "--user", "matti", "--auth", "password", "--lang", "fi")
     )
     tmux.wait_for("Käyttäjätunnus", "Salasana", "Oy [Ab] & Co (acme)")
     tmux.type("väärä")
@@ -180,15 +94,8 @@ def test_password_login_in_finnish_in_a_real_terminal(tmux, tmp_path):
 
 
 def test_demo_database_in_a_real_terminal(tmux, tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    made = subprocess.run(
-        pupetui("demo", "--db", url, "--customers", "20", "--quiet"),
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
-    )
-    assert made.returncode == 0, made.stderr
-    tmux.start(pupetui("--db", url, "--company", "demo", "--user", "ville", "--lang", "en"),
-               env={"PYTHONPATH": str(ROOT)})
+    url = make_demo_database(tmp_path)
+    tmux.start(pupetui("--db", url, "--company", "demo", "--user", "ville", "--lang", "en"))
     screen = tmux.wait_for("Main menu", "Customer list", "Ville Varasto (ville)")
     assert "Calendar" not in screen
     tmux.keys("C-p")
