@@ -6,6 +6,9 @@ Skipped when tmux is missing, unless PUPETUI_REQUIRE_SERVERS=1 (then it fails).
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,297 @@ def test_demo_database_in_a_real_terminal(tmux, tmp_path):
     tmux.wait_for("Address labels is not yet available")
     tmux.keys("C-q")
     assert_clean_exit(tmux)
+
+
+# -- the CRM's daily work, on one demo database for the module ----------------------------------
+#
+# Each test starts the installed `pupetui` as the demo user on the shared demo database, works
+# on customers the other tests leave alone, reads the screen and then checks the database (or
+# the saved file) for what a user would expect to find there.
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    require_tmux()
+    folder = tmp_path_factory.mktemp("e2e-demo")
+    make_demo_database(folder, customers=20)
+    return folder / "demo.sqlite3"
+
+
+def start_demo(term: Terminal, db_file: Path) -> str:
+    """The demo user's main menu, with its programs loaded."""
+    term.start(pupetui("--db", f"sqlite:///{db_file}", "--company", "demo", "--user", "demo", "--lang", "en"))
+    return term.wait_for("CRM programs", "Customer list", "Query generator", "Main menu — Demo Oy (demo)")
+
+
+def rows(db_file: Path, sql: str, *params) -> list[tuple]:
+    with closing(sqlite3.connect(db_file)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def open_customer_list(term: Terminal) -> None:
+    term.keys("a")
+    term.wait_for("Search:", "customers · sorted by Name")
+
+
+def to_the_list(term: Terminal) -> None:
+    """From the search field down to the list: the footer then offers the list's keys."""
+    term.keys("Down")
+    term.wait_for("⏎ Memo", "x Excel")
+
+
+def test_search_a_customer(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    open_customer_list(tmux)
+    total = rows(demo_db, "select count(*) from asiakas where yhtio = 'demo' and laji != 'P'")[0][0]  # P: deleted
+    tmux.wait_for(f"{total} customers")
+
+    tmux.type("Kuopio")
+    in_kuopio = [name for (name,) in rows(
+        demo_db, "select nimi from asiakas where yhtio = 'demo' and laji != 'P' and postitp = 'Kuopio' order by nimi")]
+    deleted = [name for (name,) in rows(
+        demo_db, "select nimi from asiakas where yhtio = 'demo' and laji = 'P' and postitp = 'Kuopio'")]
+    assert in_kuopio and deleted  # the demo has both
+    count = f"{len(in_kuopio)} customer{'s' if len(in_kuopio) > 1 else ''} "
+    screen = tmux.wait_for(count, *in_kuopio)
+    assert "Lakeus Group Oy" not in screen
+    assert not any(name in screen for name in deleted)  # a deleted customer is never listed
+
+    tmux.keys("C-u")  # a bound key: typing waits until it has emptied the field
+    tmux.wait_for("Search: name, town")
+    tmux.type("Lakeus")
+    screen = tmux.wait_for("1 customer ", "Lakeus Group Oy", "Salo")
+    (business_id, customer_no), = rows(
+        demo_db, "select ytunnus, asiakasnro from asiakas where yhtio = 'demo' and nimi = 'Lakeus Group Oy'")
+    assert business_id in screen and customer_no in screen
+    assert "Hiltusen Metalli Oy" not in screen
+
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_open_a_customers_memo(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    open_customer_list(tmux)
+    tmux.type("Lakeus")
+    tmux.wait_for("1 customer ", "Lakeus Group Oy")
+    to_the_list(tmux)
+    tmux.keys("Enter")
+    (customer_id, business_id, address, postcode, town), = rows(
+        demo_db, "select tunnus, ytunnus, osoite, postino, postitp from asiakas "
+                 "where yhtio = 'demo' and nimi = 'Lakeus Group Oy'")
+    screen = tmux.wait_for("Customer memo — Lakeus Group Oy", f"({business_id})", "1 Entries", "2 Contacts")
+    assert address in screen and f"{postcode} {town}" in screen
+    # the newest entry in the database is the first one, its whole text under the list
+    (newest,), = rows(
+        demo_db, "select kentta01 from kalenteri where yhtio = 'demo' and liitostunnus = ? "
+                 "and tyyppi in ('Memo', 'Muistutus', 'Lead', 'Kuittaus', 'Myyntireskontraviesti') "
+                 "order by pvmalku desc, tunnus desc limit 1", customer_id)
+    tmux.wait_for(newest.splitlines()[0][:60])
+
+    tmux.keys("2")  # the contacts tab
+    names = [name for (name,) in rows(
+        demo_db, "select nimi from yhteyshenkilo where yhtio = 'demo' and liitostunnus = ?", customer_id)]
+    if names:
+        tmux.wait_for(names[0][:20])
+    tmux.keys("Escape")
+    tmux.wait_for("Search:", "Customer list")
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_add_a_memo_entry(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    open_customer_list(tmux)
+    tmux.type("Hiltusen")
+    tmux.wait_for("1 customer ", "Hiltusen Metalli Oy")
+    to_the_list(tmux)
+    tmux.keys("Enter")
+    tmux.wait_for("Customer memo — Hiltusen Metalli Oy", "1 Entries")
+    tmux.keys("n")
+    tmux.wait_for("New memo entry", "ctrl+s saves")
+    text = "Soitettu e2e ÅÄÖ [b]ei[/b]"
+    tmux.type(text)
+    tmux.wait_for(text)
+    tmux.keys("C-s")
+    tmux.wait_for("Entry saved.", absent=("New memo entry",))
+    tmux.wait_for(f"demo     {text}")  # first in the list, literally (no markup)
+
+    (customer_id, business_id), = rows(
+        demo_db, "select tunnus, ytunnus from asiakas where yhtio = 'demo' and nimi = 'Hiltusen Metalli Oy'")
+    saved = rows(demo_db, "select yhtio, tyyppi, kuka, laatija, muuttaja, asiakas, liitostunnus, pvmloppu "
+                          "from kalenteri where kentta01 = ?", text)
+    assert saved == [("demo", "Memo", "demo", "demo", "demo", business_id, customer_id, "0000-00-00 00:00:00")]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_add_a_calendar_entry(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    tmux.keys("k")
+    tmux.wait_for("Calendar —", "Wk │ Mon", " entries")  # the month and its setup are loaded
+    tmux.keys("a")
+    tmux.wait_for("New calendar entry", "Calendar of", "ctrl+s saves")
+    # start date (focused), start time, all day, end date, end time; each field is seen
+    # cleared and filled before the next key (keys typed ahead of a focus change can go astray)
+    for keys, label, value, shown in (
+        ((), "Start", "15.01.2027", "dd.mm.yyyy"),
+        (("Tab",), "Start           15.01.2027", "14:15", "hh:mm"),
+        (("Tab", "Tab"), "End", "15.01.2027", "dd.mm.yyyy"),
+        (("Tab",), "End             15.01.2027", "15:00", "hh:mm"),
+    ):
+        tmux.keys(*keys, "End", "C-u")
+        prefix = f"{label:<16}" if label in ("Start", "End") else f"{label}     "
+        tmux.wait_for(prefix + shown)
+        tmux.type(value)
+        tmux.wait_for(prefix + value)
+    tmux.wait_for("15.01.2027     14:15", "15.01.2027     15:00")
+    # the comment first: Tab moves at once, while a dialog closing moves the focus a moment later
+    tmux.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # done, type, calendar of, customer, comment
+    tmux.wait_for_focus("│ Comment")
+    text = "E2E-kalenteri: tarjous [red]ei punainen"
+    tmux.type(text)
+    tmux.wait_for(f"Comment          {text}")
+    tmux.keys("C-o")  # choose the customer
+    tmux.wait_for("Choose the customer", "Name, business id or customer number")
+    tmux.type("Räsänen")
+    (customer_id, business_id), = rows(
+        demo_db, "select tunnus, ytunnus from asiakas where yhtio = 'demo' and nimi = 'Räsänen Oy'")
+    tmux.wait_for(f"Räsänen Oy ({business_id}", absent=("Hiltusen",))
+    tmux.keys("Enter")
+    tmux.wait_for("New calendar entry", f"Räsänen Oy ({business_id}", text, absent=("Choose the customer",))
+    tmux.keys("C-s")
+    screen = tmux.wait_for("Saved.", "January 2027", absent=("New calendar entry",))
+    assert "14:15–15:00" in screen and "Räsänen Oy" in screen
+
+    saved = rows(demo_db, "select yhtio, tyyppi, kuka, laatija, pvmalku, pvmloppu, asiakas, liitostunnus, tapa "
+                          "from kalenteri where kentta01 = ?", text)
+    assert saved == [("demo", "kalenteri", "demo", "demo", "2027-01-15 14:15:00", "2027-01-15 15:00:00",
+                      business_id, customer_id, "Puhelu")]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_acknowledge_a_reminder(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    # reminders and leads waiting for acknowledgement (kuittaus K) that demo handles or supervises
+    waiting = rows(demo_db, "select count(*) from kalenteri where yhtio = 'demo' and tyyppi in ('Muistutus', 'Lead') "
+                            "and kuittaus = 'K' and 'demo' in (kuka, myyntipaallikko)")[0][0]
+    tmux.keys("r")
+    screen = tmux.wait_for("Reminders of Demo Käyttäjä (demo):", "k Acknowledge")
+    assert f"{waiting} waiting" in screen, screen
+    tmux.keys("k")
+    screen = tmux.wait_for("Acknowledge the reminder", "What was done")
+    message = screen.split("Acknowledge the reminder", 1)[1].splitlines()[3].strip(" │")
+    assert message
+    tmux.type("Hoidettu e2e-testissä")
+    tmux.keys("C-s")
+    screen = tmux.wait_for("Acknowledged.", f"{waiting - 1} waiting", absent=("What was done",))
+
+    (parent, ack_owner, ack_type), = rows(
+        demo_db, "select perheid, kuka, tyyppi from kalenteri where kentta01 = ?",
+        "Demo Käyttäjä kuittasi: Hoidettu e2e-testissä")
+    assert (ack_owner, ack_type) == ("demo", "Kuittaus")
+    (text, flag), = rows(demo_db, "select kentta01, kuittaus from kalenteri where tunnus = ?", parent)
+    assert text == message and flag == ""  # the one shown, no longer waiting
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_sql_query_and_excel_export(tmux, demo_db):
+    import openpyxl
+
+    start_demo(tmux, demo_db)
+    tmux.keys("q")
+    tmux.wait_for("SQL search —", "F5 runs")
+    sql = "select nimi, postitp from asiakas where postitp = 'Kuopio' order by nimi"
+    tmux.type(sql)
+    tmux.wait_for(sql)
+    tmux.keys("F5")
+    expected = rows(demo_db, "select nimi, postitp from asiakas where yhtio = 'demo' and postitp = 'Kuopio' "
+                             "order by nimi")
+    screen = tmux.wait_for(f"{len(expected)} rows", *(name for name, _town in expected))
+    assert "nimi" in screen and "postitp" in screen
+
+    tmux.keys("F8")
+    tmux.wait_for("Export every row", "File (.xlsx or .csv):")
+    target = tmux.home / "kuopio.xlsx"
+    tmux.keys("End", "C-u")
+    tmux.wait_for("File (.xlsx or .csv):", absent=("/sql-",))  # the proposed name is gone
+    tmux.type(str(target))
+    tmux.wait_for(str(target))
+    tmux.keys("Enter")
+    tmux.wait_for(f"Saved {len(expected)} rows to", "kuopio.xlsx")
+    sheet = openpyxl.load_workbook(target).active
+    assert list(sheet.values) == [("nimi", "postitp"), *expected]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_build_a_generator_query_export_and_save_it(tmux, demo_db):
+    import openpyxl
+
+    start_demo(tmux, demo_db)
+    tmux.keys("g")
+    tmux.wait_for("Choose a table", "Customers (asiakas)")
+    screen = tmux.screen()
+    tables = [line.strip() for line in screen.splitlines()[2:] if line.strip().endswith(")")]
+    tmux.keys(*["Down"] * tables.index("Customers (asiakas)"), "Enter")
+    tmux.wait_for("Customers (asiakas) · 0/", "asiakasnro", "postitp")
+    columns = [line.split()[2] for line in tmux.screen().splitlines() if line.startswith("  [ ] ")]
+    at = 0
+
+    def go(column: str) -> None:
+        nonlocal at
+        step = columns.index(column) - at
+        tmux.keys(*(["Down"] * step))
+        at += step
+
+    go("asiakasnro")
+    tmux.keys("Space")
+    go("nimi")
+    tmux.keys("Space", "s")  # shown, sorted ascending
+    go("postitp")
+    tmux.keys("Space", "Enter")  # Enter: the restriction value's editor
+    tmux.wait_for_focus("postitp =")
+    tmux.type("Kuopio")
+    tmux.keys("Enter")
+    tmux.wait_for("3/", "1 restricted", "[x] postitp", "Kuopio")
+    tmux.keys("F5")
+    screen = tmux.wait_for("The query as SQL", "Enter runs the query")
+    assert "'Kuopio'" in screen and "ORDER BY" in screen
+    tmux.keys("Enter")
+    expected = rows(demo_db, "select asiakasnro, nimi, postitp from asiakas where yhtio = 'demo' "
+                             "and postitp = 'Kuopio' order by nimi")
+    tmux.wait_for(f"{len(expected)} rows", *(name for _no, name, _town in expected))
+
+    tmux.keys("x")
+    tmux.wait_for("Save every row as an Excel file", "File name:")
+    target = tmux.home / "generaattori.xlsx"
+    tmux.keys("End", "C-u")
+    tmux.wait_for("File name:", absent=("asiakas-",))  # the proposed name is gone
+    tmux.type(str(target))
+    tmux.wait_for(str(target))
+    tmux.keys("Enter")
+    tmux.wait_for(f"Saved {len(expected)} rows to", "generaattori.xlsx")
+    sheet = openpyxl.load_workbook(target)["asiakas"]
+    assert list(sheet.values) == [("asiakasnro", "nimi", "postitp"), *expected]
+
+    tmux.keys("C-s")
+    tmux.wait_for("Save the query", "Name (your own query")
+    tmux.type("Kuopion asiakkaat e2e")
+    tmux.keys("Enter")
+    tmux.wait_for("Saved the query “Kuopion asiakkaat e2e”.")
+    assert rows(demo_db, "select yhtio, kuka, sovellus from tallennetut_parametrit where nimitys = ?",
+                "Kuopion asiakkaat e2e") == [("demo", "demo", "db_sql_query.php")]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+    # the saved query is the same query for the headless command (cron) too
+    run = subprocess.run(
+        pupetui("query", "run", "Kuopion asiakkaat e2e", "--db", f"sqlite:///{demo_db}",
+                "--company", "demo", "--user", "demo"),
+        capture_output=True, text=True, timeout=60, env={**tmux.env, "PUPETUI_CONFIG": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    assert [line.split()[0] for line in run.stdout.splitlines()[2:]] == [no for no, _n, _t in expected]

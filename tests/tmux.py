@@ -73,7 +73,7 @@ class Terminal:
         self.socket = f"pupetui-test-{uuid.uuid4().hex[:8]}"
         self.session = "pupetui"
         self.socket_dir = tempfile.mkdtemp(prefix="pupetui-tmux-")  # short: socket paths are limited
-        self.home = tmp_path / f"home-{uuid.uuid4().hex[:6]}"
+        self.home = Path(self.socket_dir) / "home"  # short: saved files' paths fit on one line
         self.home.mkdir()
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -121,6 +121,29 @@ class Terminal:
     def wait_gone(self, *texts: str, timeout: float = 20.0) -> str:
         """The screen, once none of `texts` is on it."""
         return self.wait_for(absent=texts, timeout=timeout)
+
+    def cursor(self) -> tuple[int, int]:
+        """Where the terminal's cursor is: Textual puts it at the focused input's caret."""
+        out = self.tmux("display-message", "-p", "-t", self.session, "#{cursor_x} #{cursor_y}")
+        x, y = out.split()
+        return int(x), int(y)
+
+    def wait_for_focus(self, label: str, timeout: float = 20.0) -> str:
+        """The screen, once the caret is on the line that shows `label` (that field has the focus).
+
+        A bound key (Tab, Enter in a form, ctrl+u...) goes to the app and back to the widget, so
+        text typed right after it can overtake it: wait for the focus before typing."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            _x, y = self.cursor()
+            lines = screen.splitlines()
+            if y < len(lines) and label in lines[y]:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"waited {timeout} s for the focus on the line of {label!r}; "
+                                     f"the caret is on line {y}; the terminal shows:\n{screen}")
+            time.sleep(0.05)
 
     def keys(self, *keys: str) -> None:
         """tmux key names, each sent as one key press: "Enter", "Escape", "F5", "C-s", "Down", "a"."""
