@@ -479,15 +479,15 @@ def serve_environment(settings: config.Settings, company: str, *, no_password: b
 def cmd_serve(args, settings) -> int:
     import shlex
 
+    if getattr(args, "auth", None) == "none" and not args.no_password:
+        raise CliError("`pupetui serve` always asks browsers for the Pupesoft password; "
+                       "--no-password turns that off", EXIT_USAGE)
     if args.demo:
         settings = ensure_demo_database(settings)
     _open(settings)  # a database pupetui cannot use is refused here, not in every browser
     company = _company(settings)
     if not 0 < args.port < 65536:
         raise CliError("--port must be between 1 and 65535", EXIT_USAGE)
-    if getattr(args, "auth", None) == "none" and not args.no_password:
-        raise CliError("`pupetui serve` always asks browsers for the Pupesoft password; "
-                       "--no-password turns that off", EXIT_USAGE)
     if args.no_password:
         try:
             auth.login(company, settings.user, None, mode="none")
