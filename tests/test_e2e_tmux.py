@@ -148,6 +148,15 @@ def to_the_list(term: Terminal) -> None:
     term.wait_for("⏎ Memo", "x Excel")
 
 
+def open_memo_of(term: Terminal, name: str) -> None:
+    """The customer list searched for `name` (its first word), and Enter on the one customer."""
+    open_customer_list(term)
+    term.type(name.split()[0])
+    term.wait_for("1 customer ", name)
+    to_the_list(term)
+    term.keys("Enter")
+
+
 def test_search_a_customer(tmux, demo_db):
     start_demo(tmux, demo_db)
     open_customer_list(tmux)
@@ -180,11 +189,7 @@ def test_search_a_customer(tmux, demo_db):
 
 def test_open_a_customers_memo(tmux, demo_db):
     start_demo(tmux, demo_db)
-    open_customer_list(tmux)
-    tmux.type("Lakeus")
-    tmux.wait_for("1 customer ", "Lakeus Group Oy")
-    to_the_list(tmux)
-    tmux.keys("Enter")
+    open_memo_of(tmux, "Lakeus Group Oy")
     (customer_id, business_id, address, postcode, town), = rows(
         demo_db, "select tunnus, ytunnus, osoite, postino, postitp from asiakas "
                  "where yhtio = 'demo' and nimi = 'Lakeus Group Oy'")
@@ -200,8 +205,8 @@ def test_open_a_customers_memo(tmux, demo_db):
     tmux.keys("2")  # the contacts tab
     names = [name for (name,) in rows(
         demo_db, "select nimi from yhteyshenkilo where yhtio = 'demo' and liitostunnus = ?", customer_id)]
-    if names:
-        tmux.wait_for(names[0][:20])
+    assert names  # the demo gives this customer contacts
+    tmux.wait_for(*(n[:20] for n in names))
     tmux.keys("Escape")
     tmux.wait_for("Search:", "Customer list")
     tmux.keys("C-q")
@@ -210,11 +215,7 @@ def test_open_a_customers_memo(tmux, demo_db):
 
 def test_add_a_memo_entry(tmux, demo_db):
     start_demo(tmux, demo_db)
-    open_customer_list(tmux)
-    tmux.type("Hiltusen")
-    tmux.wait_for("1 customer ", "Hiltusen Metalli Oy")
-    to_the_list(tmux)
-    tmux.keys("Enter")
+    open_memo_of(tmux, "Hiltusen Metalli Oy")
     tmux.wait_for("Customer memo — Hiltusen Metalli Oy", "1 Entries")
     tmux.keys("n")
     tmux.wait_for("New memo entry", "ctrl+s saves")
@@ -306,6 +307,15 @@ def test_acknowledge_a_reminder(tmux, demo_db):
     tmux.assert_clean_exit()
 
 
+def save_as(term: Terminal, question: str, proposed: str, target: Path) -> None:
+    """In a file name dialog: the proposed name (`proposed` a part of it) replaced by `target`."""
+    term.keys("End", "C-u")
+    term.wait_for(question, absent=(proposed,))  # the proposed name is gone
+    term.type(str(target))
+    term.wait_for(str(target))
+    term.keys("Enter")
+
+
 def test_sql_query_and_excel_export(tmux, demo_db):
     import openpyxl
 
@@ -324,11 +334,7 @@ def test_sql_query_and_excel_export(tmux, demo_db):
     tmux.keys("F8")
     tmux.wait_for("Export every row", "File (.xlsx or .csv):")
     target = tmux.home / "kuopio.xlsx"
-    tmux.keys("End", "C-u")
-    tmux.wait_for("File (.xlsx or .csv):", absent=("/sql-",))  # the proposed name is gone
-    tmux.type(str(target))
-    tmux.wait_for(str(target))
-    tmux.keys("Enter")
+    save_as(tmux, "File (.xlsx or .csv):", "/sql-", target)
     tmux.wait_for(f"Saved {len(expected)} rows to", "kuopio.xlsx")
     sheet = openpyxl.load_workbook(target).active
     assert list(sheet.values) == [("nimi", "postitp"), *expected]
@@ -376,11 +382,7 @@ def test_build_a_generator_query_export_and_save_it(tmux, demo_db):
     tmux.keys("x")
     tmux.wait_for("Save every row as an Excel file", "File name:")
     target = tmux.home / "generaattori.xlsx"
-    tmux.keys("End", "C-u")
-    tmux.wait_for("File name:", absent=("asiakas-",))  # the proposed name is gone
-    tmux.type(str(target))
-    tmux.wait_for(str(target))
-    tmux.keys("Enter")
+    save_as(tmux, "File name:", "/asiakas-", target)
     tmux.wait_for(f"Saved {len(expected)} rows to", "generaattori.xlsx")
     sheet = openpyxl.load_workbook(target)["asiakas"]
     assert list(sheet.values) == [("asiakasnro", "nimi", "postitp"), *expected]

@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tmux import REQUIRE, make_demo_database, pupetui_command
+from tmux import REQUIRE, make_demo_database, pupetui_command, wait_for_screen
 
 from pupetui import cli, config
 
@@ -116,14 +116,7 @@ class BrowserTerminal:
         return "\n".join(self.state()[0])
 
     def wait_for(self, *texts: str, absent: tuple[str, ...] = (), timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if all(t in screen for t in texts) and not any(t in screen for t in absent):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"waited {timeout} s for {texts!r} without {absent!r}; the page shows:\n{screen}")
-            self.page.wait_for_timeout(50)
+        return wait_for_screen(self.screen, texts, absent, timeout, pause=lambda: self.page.wait_for_timeout(50))
 
     def wait_for_caret_between(self, above: str, below: str, timeout: float = 30.0) -> None:
         """Until the caret (the focused input's) is on a line between the lines of `above` and `below`."""

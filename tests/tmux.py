@@ -107,16 +107,7 @@ class Terminal:
 
     def wait_for(self, *texts: str, absent: tuple[str, ...] = (), timeout: float = 20.0) -> str:
         """The screen, once it shows every one of `texts` and none of `absent`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if all(t in screen for t in texts) and not any(t in screen for t in absent):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"waited {timeout} s for {texts!r} without {absent!r}; the terminal shows:\n{screen}"
-                )
-            time.sleep(0.05)
+        return wait_for_screen(self.screen, texts, absent, timeout)
 
     def wait_gone(self, *texts: str, timeout: float = 20.0) -> str:
         """The screen, once none of `texts` is on it."""
@@ -168,13 +159,15 @@ class Terminal:
         shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
-def wait_until(predicate, *, timeout: float = 10.0, what: str = "the condition"):
-    """Poll `predicate()` (e.g. a database query) until it gives something true; that value."""
+def wait_for_screen(read, texts, absent=(), timeout: float = 20.0, pause=lambda: time.sleep(0.05)) -> str:
+    """`read()`'s screen, once it shows every one of `texts` and none of `absent` (polled)."""
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
-        if value:
-            return value
+        screen = read()
+        if all(t in screen for t in texts) and not any(t in screen for t in absent):
+            return screen
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout} s for {what}; last: {value!r}")
-        time.sleep(0.05)
+            raise AssertionError(f"waited {timeout} s for {tuple(texts)!r} without {tuple(absent)!r}; "
+                                 f"the screen shows:\n{screen}")
+        pause()
+
