@@ -271,3 +271,67 @@ def test_the_browser_session_gets_the_password_login_and_the_same_database():
     assert "PUPETUI_USER" not in env
     trusted = cli.serve_environment(settings, "acme", no_password=True)
     assert trusted["PUPETUI_AUTH"] == "none" and trusted["PUPETUI_USER"] == settings.user
+
+
+def download(terminal: BrowserTerminal, key: str, served, tmp_path) -> Path:
+    """`key` saves a file: it arrives in the browser as a download, the same bytes the program
+    wrote on the server; the downloaded copy."""
+    with terminal.page.expect_download(timeout=30_000) as caught:
+        terminal.press(key)
+    got = tmp_path / caught.value.suggested_filename
+    caught.value.save_as(str(got))
+    assert got.read_bytes() == (served["home"] / got.name).read_bytes()
+    return got
+
+
+def back_to_the_menu(terminal: BrowserTerminal) -> None:
+    terminal.press("Escape")
+    terminal.wait_for("CRM programs", "Press a program's key")
+
+
+def test_every_programs_file_arrives_as_a_download(browser, served, tmp_path):
+    import openpyxl
+
+    terminal = open_page(browser, served)
+    log_in(terminal, "demo", "demo")
+    terminal.wait_for("CRM programs", "SQL search", "Query generator", "Calendar")
+
+    # the SQL search: F8 exports every row of the query (.xlsx by the proposed name)
+    terminal.press("q")
+    terminal.wait_for("SQL search —", "F5 runs")
+    terminal.type("select nimi from asiakas where nimi like 'Hiltusen%'")
+    terminal.wait_for("like 'Hiltusen%'")
+    terminal.press("F5")
+    terminal.wait_for("1 row ", "Hiltusen Metalli Oy")
+    terminal.press("F8")
+    terminal.wait_for("Export every row", "sql-")
+    got = download(terminal, "Enter", served, tmp_path)
+    assert got.name.startswith("sql-") and got.suffix == ".xlsx"
+    assert list(openpyxl.load_workbook(got).active.values) == [("nimi",), ("Hiltusen Metalli Oy",)]
+    back_to_the_menu(terminal)
+
+    # the query generator: every column of the company table, as Excel
+    terminal.press("g")
+    terminal.wait_for("Choose a table", "Company (yhtio)")
+    terminal.press("Enter")
+    terminal.wait_for("Company (yhtio) · 0/")
+    terminal.press("a")  # every column
+    terminal.wait_for("Company (yhtio) · ", "[x] nimi")
+    terminal.press("x")
+    terminal.wait_for("Save every row as an Excel file", "yhtio-")
+    got = download(terminal, "Enter", served, tmp_path)
+    rows = list(openpyxl.load_workbook(got)["yhtio"].values)
+    assert got.name.startswith("yhtio-") and len(rows) == 2 and "Demo Oy" in rows[1]  # this company's only
+    terminal.press("Escape")
+    back_to_the_menu(terminal)
+
+    # the calendar: x exports the month as an iCalendar file
+    terminal.press("k")
+    terminal.wait_for("Calendar —", " entries")
+    terminal.press("x")
+    terminal.wait_for("Export as an iCalendar file", "kalenteri-demo-")
+    got = download(terminal, "Control+s", served, tmp_path)
+    text = got.read_text(encoding="utf-8")
+    assert got.name.startswith("kalenteri-demo-") and text.startswith("BEGIN:VCALENDAR")
+    shown = terminal.wait_for("Exported ")
+    assert f"Exported {text.count('BEGIN:VEVENT')} entries" in shown
