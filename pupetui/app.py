@@ -94,7 +94,8 @@ class PupetuiApp(App):
                 )
             )
         if self.settings.auth == "password" or not session_info.is_logged_in():
-            self.push_screen(LoginScreen(self.company, self.settings.user))
+            # in a browser (`pupetui serve`) the server's OS user is not the person: no name given
+            self.push_screen(LoginScreen(self.company, "" if self.is_web else self.settings.user))
         else:
             self.push_screen(MenuScreen())
         for warning in warnings:  # after the first screen is up, so they show on it

@@ -141,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--yes", action="store_true", help="send without asking (for cron)")
     r.add_argument("--resend-unknown", action="store_true",
                    help="also send again the mails an earlier run could not tell were taken")
+    p = sub.add_parser("serve", help="serve the TUI to web browsers (every browser logs in with a Pupesoft password)")
+    _common(p, suppress=True)
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    p.add_argument("--public-url", default=None, metavar="URL",
+                   help="the address browsers use, behind a reverse proxy (e.g. https://crm.example.com)")
+    p.add_argument("--no-password", action="store_true",
+                   help="no login: every browser works as --user (only for a single-user machine)")
     return parser
 
 
@@ -747,10 +755,65 @@ def run_tui(args, settings) -> int:
     return app.return_code or EXIT_OK
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def serve_environment(settings: config.Settings, company: str, *, no_password: bool) -> dict[str, str]:
+    """What each browser's `pupetui` gets in its environment: the same database, company, language
+    and theme as this command, and the Pupesoft login (auth = password) whatever the configuration
+    says, since a browser user is nobody the operating system has logged in. The database address
+    goes in the environment, not the command line, so a password in it is not on show in `ps`."""
+    env = {"PUPETUI_DB": settings.db_url, "PUPETUI_COMPANY": company,
+           "PUPETUI_AUTH": "none" if no_password else "password"}
+    if settings.source:
+        env["PUPETUI_CONFIG"] = settings.source
+    if settings.lang:
+        env["PUPETUI_LANG"] = settings.lang
+    if settings.theme:
+        env["PUPETUI_THEME"] = settings.theme
+    if no_password:
+        env["PUPETUI_USER"] = settings.user
+    return env
+
+
+def cmd_serve(args, settings) -> int:
+    import shlex
+
+    if getattr(args, "auth", None) == "none" and not args.no_password:
+        raise CliError("`pupetui serve` always asks browsers for the Pupesoft password; "
+                       "--no-password turns that off", EXIT_USAGE)
+    if args.demo:
+        settings = ensure_demo_database(settings)
+    _open(settings)  # a database pupetui cannot use is refused here, not in every browser
+    company = _company(settings)
+    if not 0 < args.port < 65536:
+        raise CliError("--port must be between 1 and 65535", EXIT_USAGE)
+    if args.no_password:
+        try:
+            auth.login(company, settings.user, None, mode="none")
+        except auth.LoginFailed as exc:
+            raise CliError(f"{exc} (user {settings.user!r}, company {company!r})", EXIT_DENIED) from None
+        print(f"pupetui: warning: --no-password: everyone who reaches {args.host}:{args.port} "
+              f"works as {settings.user!r} without logging in", file=sys.stderr)
+    if args.host not in LOOPBACK_HOSTS and not (args.public_url or "").startswith("https://"):
+        print(f"pupetui: warning: serving on {args.host} without TLS: passwords cross the network in "
+              "clear text. Put a reverse proxy with TLS in front and give --public-url https://...",
+              file=sys.stderr)
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise CliError("`pupetui serve` needs the textual-serve package: pip install textual-serve") from None
+    os.environ.update(serve_environment(settings, company, no_password=args.no_password))
+    command = shlex.join([sys.executable, "-m", "pupetui"])
+    server = Server(command, host=args.host, port=args.port, title="pupetui", public_url=args.public_url)
+    server.serve()
+    return EXIT_OK
+
+
 COMMANDS = {
     "init": cmd_init, "check": cmd_check, "demo": cmd_demo, "whoami": cmd_whoami,
     "customers": cmd_customers, "labels": cmd_labels, "calendar": cmd_calendar, "reminders": cmd_reminders,
-    "sql": cmd_sql, "query": cmd_query, "report": cmd_report, "sms": cmd_sms,
+    "sql": cmd_sql, "query": cmd_query, "report": cmd_report, "sms": cmd_sms, "serve": cmd_serve,
 }
 
 

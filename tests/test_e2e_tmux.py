@@ -1,108 +1,30 @@
-"""End to end in a real terminal: `python -m pupetui` in a detached tmux session of 80x24.
+"""End to end in a real terminal: the installed `pupetui` in a detached tmux session of 80x24.
 
-Each test has its own tmux server (`-L <socket>`), so it never touches anyone's sessions.
+The helpers (a tmux server per test, keys, waiting for text) are in tests/tmux.py.
 Skipped when tmux is missing, unless PUPETUI_REQUIRE_SERVERS=1 (then it fails).
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
+import sqlite3
 import subprocess
-import sys
-import tempfile
-import time
-import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from tmux import Terminal, make_demo_database, pupetui_command, require_tmux
 
 from pupetui import db
 from pupetui.models import Company, CompanyParameters, Permission, User
 from pupetui.services import auth, schema
 
-TMUX = shutil.which("tmux")
-REQUIRE = os.environ.get("PUPETUI_REQUIRE_SERVERS") == "1"
-ROOT = Path(__file__).resolve().parent.parent
-EXITED = "pupetui exited with"
-
 
 @pytest.fixture
 def tmux(tmp_path):
-    if TMUX is None:
-        if REQUIRE:
-            pytest.fail("PUPETUI_REQUIRE_SERVERS=1 but tmux is not installed", pytrace=False)
-        pytest.skip("tmux is not installed")
+    require_tmux()
     terminal = Terminal(tmp_path)
     yield terminal
     terminal.close()
-
-
-class Terminal:
-    """A tmux server of our own running one command in an 80x24 window."""
-
-    def __init__(self, tmp_path: Path):
-        self.socket = f"pupetui-test-{uuid.uuid4().hex[:8]}"
-        self.session = "pupetui"
-        self.socket_dir = tempfile.mkdtemp(prefix="pupetui-tmux-")  # short: socket paths are limited
-        self.home = tmp_path / "home"
-        self.home.mkdir()
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.home),
-            "XDG_CONFIG_HOME": str(self.home / ".config"),  # no user config file leaks in
-            "XDG_DATA_HOME": str(self.home / ".local/share"),
-            "LANG": "C.UTF-8",
-            "LC_ALL": "C.UTF-8",
-            "TERM": "xterm-256color",
-            "TMUX_TMPDIR": self.socket_dir,
-        }
-
-    def tmux(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run(
-            [TMUX, "-L", self.socket, "-f", "/dev/null", *args],
-            env=self.env, capture_output=True, text=True, timeout=30,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)} failed: {result.stderr}")
-        return result.stdout
-
-    def start(self, argv: list[str], env: dict[str, str] | None = None) -> None:
-        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
-        command = f"{exports} {shlex.join(argv)}; echo \"{EXITED} $?\"; sleep 60"
-        self.tmux("new-session", "-d", "-s", self.session, "-x", "80", "-y", "24", "sh", "-c", command)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.session, check=False)
-
-    def wait_for(self, *texts: str, absent: tuple[str, ...] = (), timeout: float = 20.0) -> str:
-        """The screen, once it shows every one of `texts` and none of `absent`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if all(t in screen for t in texts) and not any(t in screen for t in absent):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"waited {timeout} s for {texts!r} without {absent!r}; the terminal shows:\n{screen}"
-                )
-            time.sleep(0.1)
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", self.session, *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", self.session, "-l", text)
-
-    def size(self) -> tuple[int, int]:
-        out = self.tmux("display-message", "-p", "-t", self.session, "#{window_width} #{window_height}")
-        width, height = out.split()
-        return int(width), int(height)
-
-    def close(self) -> None:
-        self.tmux("kill-server", check=False)
-        shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 def make_database(path: Path) -> str:
@@ -122,20 +44,16 @@ def make_database(path: Path) -> str:
     return url
 
 
-def pupetui(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pupetui", *args]
+pupetui = pupetui_command
 
 
 def assert_clean_exit(term: Terminal) -> None:
-    screen = term.wait_for(EXITED)
-    assert f"{EXITED} 0" in screen, screen
-    assert "Traceback" not in screen and "Error" not in screen, screen
+    term.assert_clean_exit()
 
 
 def test_menu_keys_help_and_quit_in_a_real_terminal(tmux, tmp_path):
     url = make_database(tmp_path / "e2e.sqlite3")
-    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"),
-               env={"PYTHONPATH": str(ROOT)})
+    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"))
     assert tmux.size() == (80, 24)
     # the company's name literally, not as markup; the footer's keys
     screen = tmux.wait_for("Main menu", "Customer list", "Address labels", "Oy [Ab] & Co (acme)", "Quit", "Help")
@@ -163,8 +81,7 @@ def test_menu_keys_help_and_quit_in_a_real_terminal(tmux, tmp_path):
 def test_password_login_in_finnish_in_a_real_terminal(tmux, tmp_path):
     url = make_database(tmp_path / "e2e.sqlite3")
     tmux.start(
-        pupetui("--db", url, "--company", "acme", "--user", "matti", "--auth", "password", "--lang", "fi"),
-        env={"PYTHONPATH": str(ROOT)},
+        pupetui("--db", url, "--company", "acme", "--user", "matti", "--auth", "password", "--lang", "fi")
     )
     tmux.wait_for("Käyttäjätunnus", "Salasana", "Oy [Ab] & Co (acme)")
     tmux.type("väärä")
@@ -180,15 +97,8 @@ def test_password_login_in_finnish_in_a_real_terminal(tmux, tmp_path):
 
 
 def test_demo_database_in_a_real_terminal(tmux, tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    made = subprocess.run(
-        pupetui("demo", "--db", url, "--customers", "20", "--quiet"),
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")},
-    )
-    assert made.returncode == 0, made.stderr
-    tmux.start(pupetui("--db", url, "--company", "demo", "--user", "ville", "--lang", "en"),
-               env={"PYTHONPATH": str(ROOT)})
+    url = make_demo_database(tmp_path)
+    tmux.start(pupetui("--db", url, "--company", "demo", "--user", "ville", "--lang", "en"))
     screen = tmux.wait_for("Main menu", "Customer list", "Ville Varasto (ville)")
     assert "Calendar" not in screen
     tmux.keys("C-p")
@@ -240,3 +150,299 @@ def test_address_labels_of_a_filtered_selection_in_a_real_terminal(tmux, tmp_pat
     tmux.wait_for("CRM programs")
     tmux.keys("C-q")
     assert_clean_exit(tmux)
+
+
+# -- the CRM's daily work, on one demo database for the module ----------------------------------
+#
+# Each test starts the installed `pupetui` as the demo user on the shared demo database, works
+# on customers the other tests leave alone, reads the screen and then checks the database (or
+# the saved file) for what a user would expect to find there.
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    require_tmux()
+    folder = tmp_path_factory.mktemp("e2e-demo")
+    make_demo_database(folder, customers=20)
+    return folder / "demo.sqlite3"
+
+
+def start_demo(term: Terminal, db_file: Path) -> str:
+    """The demo user's main menu, with its programs loaded."""
+    term.start(pupetui("--db", f"sqlite:///{db_file}", "--company", "demo", "--user", "demo", "--lang", "en"))
+    return term.wait_for("CRM programs", "Customer list", "Query generator", "Main menu — Demo Oy (demo)")
+
+
+def rows(db_file: Path, sql: str, *params) -> list[tuple]:
+    with closing(sqlite3.connect(db_file)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def open_customer_list(term: Terminal) -> None:
+    term.keys("a")
+    term.wait_for("Search:", "customers · sorted by Name")
+
+
+def to_the_list(term: Terminal) -> None:
+    """From the search field down to the list: the footer then offers the list's keys."""
+    term.keys("Down")
+    term.wait_for("⏎ Memo", "x Excel")
+
+
+def open_memo_of(term: Terminal, name: str) -> None:
+    """The customer list searched for `name` (its first word), and Enter on the one customer."""
+    open_customer_list(term)
+    term.type(name.split()[0])
+    term.wait_for("1 customer ", name)
+    to_the_list(term)
+    term.keys("Enter")
+
+
+def test_search_a_customer(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    open_customer_list(tmux)
+    total = rows(demo_db, "select count(*) from asiakas where yhtio = 'demo' and laji != 'P'")[0][0]  # P: deleted
+    tmux.wait_for(f"{total} customers")
+
+    tmux.type("Kuopio")
+    in_kuopio = [name for (name,) in rows(
+        demo_db, "select nimi from asiakas where yhtio = 'demo' and laji != 'P' and postitp = 'Kuopio' order by nimi")]
+    deleted = [name for (name,) in rows(
+        demo_db, "select nimi from asiakas where yhtio = 'demo' and laji = 'P' and postitp = 'Kuopio'")]
+    assert in_kuopio and deleted  # the demo has both
+    count = f"{len(in_kuopio)} customer{'s' if len(in_kuopio) > 1 else ''} "
+    screen = tmux.wait_for(count, *in_kuopio)
+    assert "Lakeus Group Oy" not in screen
+    assert not any(name in screen for name in deleted)  # a deleted customer is never listed
+
+    tmux.keys("C-u")  # a bound key: typing waits until it has emptied the field
+    tmux.wait_for("Search: name, town")
+    tmux.type("Lakeus")
+    screen = tmux.wait_for("1 customer ", "Lakeus Group Oy", "Salo")
+    (business_id, customer_no), = rows(
+        demo_db, "select ytunnus, asiakasnro from asiakas where yhtio = 'demo' and nimi = 'Lakeus Group Oy'")
+    assert business_id in screen and customer_no in screen
+    assert "Hiltusen Metalli Oy" not in screen
+
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_open_a_customers_memo(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    open_memo_of(tmux, "Lakeus Group Oy")
+    (customer_id, business_id, address, postcode, town), = rows(
+        demo_db, "select tunnus, ytunnus, osoite, postino, postitp from asiakas "
+                 "where yhtio = 'demo' and nimi = 'Lakeus Group Oy'")
+    screen = tmux.wait_for("Customer memo — Lakeus Group Oy", f"({business_id})", "1 Entries", "2 Contacts")
+    assert address in screen and f"{postcode} {town}" in screen
+    # the newest entry in the database is the first one, its whole text under the list
+    (newest,), = rows(
+        demo_db, "select kentta01 from kalenteri where yhtio = 'demo' and liitostunnus = ? "
+                 "and tyyppi in ('Memo', 'Muistutus', 'Lead', 'Kuittaus', 'Myyntireskontraviesti') "
+                 "order by pvmalku desc, tunnus desc limit 1", customer_id)
+    tmux.wait_for(newest.splitlines()[0][:60])
+
+    tmux.keys("2")  # the contacts tab
+    names = [name for (name,) in rows(
+        demo_db, "select nimi from yhteyshenkilo where yhtio = 'demo' and liitostunnus = ?", customer_id)]
+    assert names  # the demo gives this customer contacts
+    tmux.wait_for(*(n[:20] for n in names))
+    tmux.keys("Escape")
+    tmux.wait_for("Search:", "Customer list")
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_add_a_memo_entry(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    open_memo_of(tmux, "Hiltusen Metalli Oy")
+    tmux.wait_for("Customer memo — Hiltusen Metalli Oy", "1 Entries")
+    tmux.keys("n")
+    tmux.wait_for("New memo entry", "ctrl+s saves")
+    text = "Soitettu e2e ÅÄÖ [b]ei[/b]"
+    tmux.type(text)
+    tmux.wait_for(text)
+    tmux.keys("C-s")
+    tmux.wait_for("Entry saved.", absent=("New memo entry",))
+    tmux.wait_for(f"demo     {text}")  # first in the list, literally (no markup)
+
+    (customer_id, business_id), = rows(
+        demo_db, "select tunnus, ytunnus from asiakas where yhtio = 'demo' and nimi = 'Hiltusen Metalli Oy'")
+    saved = rows(demo_db, "select yhtio, tyyppi, kuka, laatija, muuttaja, asiakas, liitostunnus, pvmloppu "
+                          "from kalenteri where kentta01 = ?", text)
+    assert saved == [("demo", "Memo", "demo", "demo", "demo", business_id, customer_id, "0000-00-00 00:00:00")]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_add_a_calendar_entry(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    tmux.keys("k")
+    tmux.wait_for("Calendar —", "Wk │ Mon", " entries")  # the month and its setup are loaded
+    tmux.keys("a")
+    tmux.wait_for("New calendar entry", "Calendar of", "ctrl+s saves")
+    # start date (focused), start time, all day, end date, end time; each field is seen
+    # cleared and filled before the next key (keys typed ahead of a focus change can go astray)
+    for keys, label, value, shown in (
+        ((), "Start", "15.01.2027", "dd.mm.yyyy"),
+        (("Tab",), "Start           15.01.2027", "14:15", "hh:mm"),
+        (("Tab", "Tab"), "End", "15.01.2027", "dd.mm.yyyy"),
+        (("Tab",), "End             15.01.2027", "15:00", "hh:mm"),
+    ):
+        tmux.keys(*keys, "End", "C-u")
+        prefix = f"{label:<16}" if label in ("Start", "End") else f"{label}     "
+        tmux.wait_for(prefix + shown)
+        tmux.type(value)
+        tmux.wait_for(prefix + value)
+    tmux.wait_for("15.01.2027     14:15", "15.01.2027     15:00")
+    # the comment first: Tab moves at once, while a dialog closing moves the focus a moment later
+    tmux.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # done, type, calendar of, customer, comment
+    tmux.wait_for_focus("│ Comment")
+    text = "E2E-kalenteri: tarjous [red]ei punainen"
+    tmux.type(text)
+    tmux.wait_for(f"Comment          {text}")
+    tmux.keys("C-o")  # choose the customer
+    tmux.wait_for("Choose the customer", "Name, business id or customer number")
+    tmux.type("Räsänen")
+    (customer_id, business_id), = rows(
+        demo_db, "select tunnus, ytunnus from asiakas where yhtio = 'demo' and nimi = 'Räsänen Oy'")
+    tmux.wait_for(f"Räsänen Oy ({business_id}", absent=("Hiltusen",))
+    tmux.keys("Enter")
+    tmux.wait_for("New calendar entry", f"Räsänen Oy ({business_id}", text, absent=("Choose the customer",))
+    tmux.keys("C-s")
+    screen = tmux.wait_for("Saved.", "January 2027", absent=("New calendar entry",))
+    assert "14:15–15:00" in screen and "Räsänen Oy" in screen
+
+    saved = rows(demo_db, "select yhtio, tyyppi, kuka, laatija, pvmalku, pvmloppu, asiakas, liitostunnus, tapa "
+                          "from kalenteri where kentta01 = ?", text)
+    assert saved == [("demo", "kalenteri", "demo", "demo", "2027-01-15 14:15:00", "2027-01-15 15:00:00",
+                      business_id, customer_id, "Puhelu")]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_acknowledge_a_reminder(tmux, demo_db):
+    start_demo(tmux, demo_db)
+    # reminders and leads waiting for acknowledgement (kuittaus K) that demo handles or supervises
+    waiting = rows(demo_db, "select count(*) from kalenteri where yhtio = 'demo' and tyyppi in ('Muistutus', 'Lead') "
+                            "and kuittaus = 'K' and 'demo' in (kuka, myyntipaallikko)")[0][0]
+    tmux.keys("r")
+    screen = tmux.wait_for("Reminders of Demo Käyttäjä (demo):", "k Acknowledge")
+    assert f"{waiting} waiting" in screen, screen
+    tmux.keys("k")
+    screen = tmux.wait_for("Acknowledge the reminder", "What was done")
+    message = screen.split("Acknowledge the reminder", 1)[1].splitlines()[3].strip(" │")
+    assert message
+    tmux.type("Hoidettu e2e-testissä")
+    tmux.keys("C-s")
+    screen = tmux.wait_for("Acknowledged.", f"{waiting - 1} waiting", absent=("What was done",))
+
+    (parent, ack_owner, ack_type), = rows(
+        demo_db, "select perheid, kuka, tyyppi from kalenteri where kentta01 = ?",
+        "Demo Käyttäjä kuittasi: Hoidettu e2e-testissä")
+    assert (ack_owner, ack_type) == ("demo", "Kuittaus")
+    (text, flag), = rows(demo_db, "select kentta01, kuittaus from kalenteri where tunnus = ?", parent)
+    assert text == message and flag == ""  # the one shown, no longer waiting
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def save_as(term: Terminal, question: str, proposed: str, target: Path) -> None:
+    """In a file name dialog: the proposed name (`proposed` a part of it) replaced by `target`."""
+    term.keys("End", "C-u")
+    term.wait_for(question, absent=(proposed,))  # the proposed name is gone
+    term.type(str(target))
+    term.wait_for(str(target))
+    term.keys("Enter")
+
+
+def test_sql_query_and_excel_export(tmux, demo_db):
+    import openpyxl
+
+    start_demo(tmux, demo_db)
+    tmux.keys("q")
+    tmux.wait_for("SQL search —", "F5 runs")
+    sql = "select nimi, postitp from asiakas where postitp = 'Kuopio' order by nimi"
+    tmux.type(sql)
+    tmux.wait_for(sql)
+    tmux.keys("F5")
+    expected = rows(demo_db, "select nimi, postitp from asiakas where yhtio = 'demo' and postitp = 'Kuopio' "
+                             "order by nimi")
+    screen = tmux.wait_for(f"{len(expected)} rows", *(name for name, _town in expected))
+    assert "nimi" in screen and "postitp" in screen
+
+    tmux.keys("F8")
+    tmux.wait_for("Export every row", "File (.xlsx or .csv):")
+    target = tmux.home / "kuopio.xlsx"
+    save_as(tmux, "File (.xlsx or .csv):", "/sql-", target)
+    tmux.wait_for(f"Saved {len(expected)} rows to", "kuopio.xlsx")
+    sheet = openpyxl.load_workbook(target).active
+    assert list(sheet.values) == [("nimi", "postitp"), *expected]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+
+def test_build_a_generator_query_export_and_save_it(tmux, demo_db):
+    import openpyxl
+
+    start_demo(tmux, demo_db)
+    tmux.keys("g")
+    tmux.wait_for("Choose a table", "Customers (asiakas)")
+    screen = tmux.screen()
+    tables = [line.strip() for line in screen.splitlines()[2:] if line.strip().endswith(")")]
+    tmux.keys(*["Down"] * tables.index("Customers (asiakas)"), "Enter")
+    tmux.wait_for("Customers (asiakas) · 0/", "asiakasnro", "postitp")
+    columns = [line.split()[2] for line in tmux.screen().splitlines() if line.startswith("  [ ] ")]
+    at = 0
+
+    def go(column: str) -> None:
+        nonlocal at
+        step = columns.index(column) - at
+        tmux.keys(*(["Down"] * step))
+        at += step
+
+    go("asiakasnro")
+    tmux.keys("Space")
+    go("nimi")
+    tmux.keys("Space", "s")  # shown, sorted ascending
+    go("postitp")
+    tmux.keys("Space", "Enter")  # Enter: the restriction value's editor
+    tmux.wait_for_focus("postitp =")
+    tmux.type("Kuopio")
+    tmux.keys("Enter")
+    tmux.wait_for("3/", "1 restricted", "[x] postitp", "Kuopio")
+    tmux.keys("F5")
+    screen = tmux.wait_for("The query as SQL", "Enter runs the query")
+    assert "'Kuopio'" in screen and "ORDER BY" in screen
+    tmux.keys("Enter")
+    expected = rows(demo_db, "select asiakasnro, nimi, postitp from asiakas where yhtio = 'demo' "
+                             "and postitp = 'Kuopio' order by nimi")
+    tmux.wait_for(f"{len(expected)} rows", *(name for _no, name, _town in expected))
+
+    tmux.keys("x")
+    tmux.wait_for("Save every row as an Excel file", "File name:")
+    target = tmux.home / "generaattori.xlsx"
+    save_as(tmux, "File name:", "/asiakas-", target)
+    tmux.wait_for(f"Saved {len(expected)} rows to", "generaattori.xlsx")
+    sheet = openpyxl.load_workbook(target)["asiakas"]
+    assert list(sheet.values) == [("asiakasnro", "nimi", "postitp"), *expected]
+
+    tmux.keys("C-s")
+    tmux.wait_for("Save the query", "Name (your own query")
+    tmux.type("Kuopion asiakkaat e2e")
+    tmux.keys("Enter")
+    tmux.wait_for("Saved the query “Kuopion asiakkaat e2e”.")
+    assert rows(demo_db, "select yhtio, kuka, sovellus from tallennetut_parametrit where nimitys = ?",
+                "Kuopion asiakkaat e2e") == [("demo", "demo", "db_sql_query.php")]
+    tmux.keys("C-q")
+    tmux.assert_clean_exit()
+
+    # the saved query is the same query for the headless command (cron) too
+    run = subprocess.run(
+        pupetui("query", "run", "Kuopion asiakkaat e2e", "--db", f"sqlite:///{demo_db}",
+                "--company", "demo", "--user", "demo"),
+        capture_output=True, text=True, timeout=60, env={**tmux.env, "PUPETUI_CONFIG": ""},
+    )
+    assert run.returncode == 0, run.stderr
+    assert [line.split()[0] for line in run.stdout.splitlines()[2:]] == [no for no, _n, _t in expected]

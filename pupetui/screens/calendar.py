@@ -586,6 +586,7 @@ class CalendarScreen(PupeScreen):
                 text = (_("Exported 1 entry to {path}.") if result.count == 1 else
                         _("Exported {count} entries to {path}.")).format(count=result.count, path=result.path)
                 self.notify(printable(text), markup=False)
+                self.app.deliver_export(result.path)
 
         screen = ExportScreen(self.setup.users, self._default_owner(), first, last)
         self.app.push_screen(screen, done)

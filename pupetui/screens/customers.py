@@ -506,6 +506,7 @@ class CustomerListScreen(PupeScreen):
         if message.truncated:
             text += " " + _("(cut at Excel's row limit)")
         self.notify(printable(text), title=_("Excel"), markup=False, timeout=8)
+        self.app.deliver_export(message.path)
 
     def on_customer_list_screen_export_failed(self, message: ExportFailed) -> None:
         self.notify(

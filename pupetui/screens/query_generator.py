@@ -504,6 +504,7 @@ class QueryGeneratorScreen(PupeScreen):
         if result.sheets > 1:
             text += " " + _("on {sheets} sheets").format(sheets=result.sheets)
         self.notify(printable(text), title=_("Saved"), markup=False, timeout=10)
+        self.app.deliver_export(result.path)
 
     # -- saved queries ------------------------------------------------------------------------------------------
 

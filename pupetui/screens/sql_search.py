@@ -540,6 +540,7 @@ class SqlSearchScreen(PupeScreen):
         rows = getattr(result, "rows", query.row_count)
         self._later(self._export_done, query, _("Saved {rows} rows to {file}.").format(
             rows=format_decimal(rows, 0), file=str(target)), False)
+        self._later(self.app.deliver_export, target)
 
     def _export_progress(self, query: SqlQuery, rows: int) -> None:
         if self.export_running is query:
