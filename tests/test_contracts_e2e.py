@@ -11,7 +11,7 @@ import pypdf
 from pupetui import db
 from pupetui.services import schema
 from test_contracts_output import seed
-from test_e2e_tmux import ROOT, assert_clean_exit, pupetui, tmux  # noqa: F401 - tmux is a fixture
+from test_e2e_tmux import assert_clean_exit, pupetui, tmux  # noqa: F401 - tmux is a fixture
 
 
 def make_database(path) -> str:
@@ -49,8 +49,7 @@ def run_report(tmux, kind_steps: int) -> None:
 
 def test_the_report_to_excel_and_pdf_in_a_real_terminal(tmux, tmp_path):  # noqa: F811
     url = make_database(tmp_path / "e2e.sqlite3")
-    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"),
-               env={"PYTHONPATH": str(ROOT)})
+    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"))
     tmux.wait_for("Main menu", "Annual-contract customers")
     tmux.keys("v")
     run_report(tmux, 1)

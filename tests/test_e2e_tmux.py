@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -122,8 +123,7 @@ def test_address_labels_of_a_filtered_selection_in_a_real_terminal(tmux, tmp_pat
         for i, town in enumerate(["Helsinki", "Tampere", "Helsinki", "Oulu"]):
             Customer.create(name=f"Äijälä {i} Oy", address=f"Katu {i}", postcode="00100", city=town)
     d.close()
-    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"),
-               env={"PYTHONPATH": str(ROOT)})
+    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"))
     tmux.wait_for("Main menu", "Address labels")
     tmux.keys("t")
     tmux.wait_for("4 of 4 ticked", "[x]  Äijälä 0 Oy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pupetui import db
 from pupetui.models import Permission
-from test_e2e_tmux import ROOT, assert_clean_exit, make_database, pupetui, tmux  # noqa: F401  (fixture)
+from test_e2e_tmux import assert_clean_exit, make_database, pupetui, tmux  # noqa: F401  (fixture)
 
 
 def test_send_an_sms_to_a_typed_number_in_a_real_terminal(tmux, tmp_path, sms_service):  # noqa: F811
@@ -19,7 +19,7 @@ def test_send_an_sms_to_a_typed_number_in_a_real_terminal(tmux, tmp_path, sms_se
         d.close()
     tmux.start(
         pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"),
-        env={"PYTHONPATH": str(ROOT), "PUPETUI_SMS__URL": sms_service.url, "PUPETUI_SMS__USER": "acme",
+        env={"PUPETUI_SMS__URL": sms_service.url, "PUPETUI_SMS__USER": "acme",
              "PUPETUI_SMS__PASSWORD": "salainen", "XDG_STATE_HOME": str(tmp_path / "state")},
     )
     tmux.wait_for("Main menu", "SMS")
