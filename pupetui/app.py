@@ -33,6 +33,7 @@ from pupetui.screens.unavailable import UnavailableScreen
 from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
+from pupetui.widgets.key_order import KeysInOrder
 from pupetui.widgets.literal import printable
 from pupetui.widgets.overdue_badge import OverdueCount
 
@@ -50,7 +51,7 @@ def keymap_classes() -> tuple[type, ...]:
     return SCREEN_CLASSES + program_binding_classes()
 
 
-class PupetuiApp(App):
+class PupetuiApp(KeysInOrder, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep it
     TITLE = "pupetui"
     COMMANDS = App.COMMANDS | {ProgramCommands}

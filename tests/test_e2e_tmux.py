@@ -97,6 +97,22 @@ def test_password_login_in_finnish_in_a_real_terminal(tmux, tmp_path):
     assert_clean_exit(tmux)
 
 
+def test_keys_typed_ahead_in_one_burst_land_where_they_belong(tmux, tmp_path):
+    """Over SSH keys come in bursts: user name, Enter, password, Enter sent at once must log in,
+    and no letter of the password may end up (in clear text) in the user name field."""
+    url = make_database(tmp_path / "e2e.sqlite3")
+    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--auth", "password", "--lang", "en"))
+    tmux.wait_for("User name", "Password")
+    tmux.wait_for_focus("▊")  # the form has its focus (the password field: the user name is given)
+    # one tmux command: the keys reach the terminal as one burst
+    tmux.tmux("send-keys", "-t", tmux.session, "BTab", "C-u", "m", "a", "t", "t", "i", "Enter",
+              "s", "a", "l", "a", "i", "n", "e", "n", "Enter")
+    screen = tmux.wait_for("Main menu", "Matti Myyjä (matti)")
+    assert "salainen" not in screen and "mattisal" not in screen
+    tmux.keys("C-q")
+    assert_clean_exit(tmux)
+
+
 def test_demo_database_in_a_real_terminal(tmux, tmp_path):
     url = make_demo_database(tmp_path)
     tmux.start(pupetui("--db", url, "--company", "demo", "--user", "ville", "--lang", "en"))
