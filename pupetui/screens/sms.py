@@ -143,8 +143,9 @@ class SmsScreen(PupeScreen):
             self.error = error
 
     class NumbersChecked(Message):
-        def __init__(self, typed: sms.TypedNumbers) -> None:
+        def __init__(self, text: str, typed: sms.TypedNumbers) -> None:
             super().__init__()
+            self.text = text  # what was checked: a slower, older check must not overwrite a newer one
             self.typed = typed
 
     class UnfinishedFound(Message):
@@ -215,9 +216,11 @@ class SmsScreen(PupeScreen):
     @work(thread=True, exclusive=True, group="sms-numbers", exit_on_error=False)
     def _check_numbers(self, text: str) -> None:
         """Numbers parsed off the UI thread (a pasted list of thousands takes a moment once)."""
-        self.post_message(self.NumbersChecked(sms.typed_numbers(text)))
+        self.post_message(self.NumbersChecked(text, sms.typed_numbers(text)))
 
     def on_sms_screen_numbers_checked(self, message: NumbersChecked) -> None:
+        if message.text != self.query_one("#sms-numbers", TextArea).text:
+            return  # the numbers changed meanwhile: their own check is on its way
         typed = message.typed
         state = self.query_one("#sms-numbers-state", Static)
         text = _("{count} number(s)").format(count=len(typed.numbers))
