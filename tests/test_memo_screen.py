@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from rich.console import Console
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import ContentSwitcher, Input, Select, TextArea
 
 from pupetui import config, db, i18n
 from pupetui.app import PupetuiApp
@@ -28,6 +28,7 @@ from pupetui.screens.memo_forms import (
 )
 from pupetui.services import auth, memo, memo_view
 from pupetui.services.programs import PROGRAMS
+from pupetui.widgets.tab_bar import TabBar
 
 SIZE = (80, 24)
 NASTY = "[bold]x[/bold] \\ \x1b[31m"
@@ -231,18 +232,19 @@ async def test_every_tab_has_its_key_and_shows_its_rows(url):
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_memo(pilot, seeded.customer)
-        tabs = screen.query_one("#memo-tabs")
+        tabs = screen.query_one("#memo-tabs", ContentSwitcher)  # the pane shown
+        bar = screen.query_one(TabBar)  # the title marked
         await shows(pilot, "1 Entries", "2 Contacts", "3 Discounts", "4 Prices", "5 Sales", "6 Calendar",
                     "Soitettu, tarjous lähtee", "↳ Tarjous hyväksytty", "Reminder!", "Pekan merkintä")
 
         await pilot.press("2")
         text = await shows(pilot, "Name", "Title", "Liisa Laine", "Ostopäällik", "040 1", "liisa@virtanen.fi",
                            "Kalle Koski", "09 555")
-        assert tabs.active == "tab-contacts"
+        assert tabs.current == bar.active == "tab-contacts"
 
         await pilot.press("3")
         text = await shows(pilot, "customer + product", "P1", "10.00", "group X", "3.00")
-        assert tabs.active == "tab-discounts"
+        assert tabs.current == bar.active == "tab-discounts"
         assert "group OLD" not in text  # expired: shown only on request
         assert text.index("customer + product") < text.index("group X")  # precedence order
         await pilot.press("v")
@@ -269,7 +271,7 @@ async def test_every_tab_has_its_key_and_shows_its_rows(url):
 
         await pilot.press("1")
         await shows(pilot, "Soitettu, tarjous lähtee")
-        assert tabs.active == "tab-entries"
+        assert tabs.current == bar.active == "tab-entries"
 
         await pilot.press("f1")  # the keys of the tabs and of the entries are listed
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
