@@ -317,6 +317,30 @@ _ENTRY_FIELDS = (
 )
 
 
+def _when(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and value[:4] not in ("", "0000"):  # SQLite's text; the zero date is None
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return Activity.created_at.python_value(value)
+
+
+def _entry_rows(query: peewee.Query) -> list:
+    """The rows of `query` (the `_ENTRY_FIELDS`) converted here rather than by peewee, value by
+    value: reading a 2,000-entry memo takes a third of the time.  The query is the model's, so
+    it is scoped to the session's company all the same."""
+    cursor = Activity._meta.database.execute(query)
+    return [
+        _Row(int(id_), int(parent or 0), kind or "", method or "", text or "", owner or "", supervisor or "",
+             created_by or "", _when(created_at), _when(starts_at), int(contact or 0), ack or "")
+        for (id_, parent, kind, method, text, owner, supervisor, created_by, created_at, starts_at, contact, ack)
+        in cursor.fetchall()
+    ]
+
+
 def _entry(a: Activity, depth: int, contact_names: dict[int, str]) -> Entry:
     deleted = a.kind.startswith(DELETED_PREFIX)
     kind = a.kind[len(DELETED_PREFIX):] if deleted else a.kind
@@ -341,7 +365,7 @@ def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 
         q = q.where((Activity.created_by == user) | (Activity.owner == user))
     if flt.contact_id:
         q = q.where(Activity.contact_id == flt.contact_id)
-    rows = [_Row(*raw) for raw in q.order_by(Activity.id.desc()).limit(limit).tuples()]
+    rows = _entry_rows(q.order_by(Activity.id.desc()).limit(limit))
     names = {c.id: c.name for c in Contact.select(Contact.id, Contact.name).where(Contact.customer_id == customer_id)}
     by_parent: dict[int, list] = {}
     ids = {r.id for r in rows}
