@@ -24,6 +24,9 @@ when another screen needs it.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -172,6 +175,12 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self, index, self.highlighted))
+
+    def clear_rows(self) -> None:
+        """Forget the rows (and their formatted cells) without drawing anything."""
+        self.items = []
+        self._cells = {}
+        self._cells_of = lambda item: (tuple(item), "")
 
     @property
     def highlighted(self) -> Any:
@@ -339,6 +348,7 @@ ENTRY_ACTIONS = {
 }
 CONTACT_ACTIONS = {"add_contact", "edit_contact", "remove_contact"}
 RULE_ACTIONS = {"toggle_expired"}
+FIRST_DRAWING_WAITS = 0.1  # seconds the first drawing of the memo waits for its data at most
 HEADER_BOXES = (N_("Billing address"), N_("Delivery address"), N_("Facts"))
 
 
@@ -501,11 +511,13 @@ class MemoScreen(PupeScreen):
             super().__init__()
             self.first = first
             self.rest = rest
+            self.handled = False  # shown already (by on_mount, or by this message)
 
     class LoadFailed(Message):
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
+            self.handled = False
 
     class EntriesLoaded(Message):
         def __init__(self, generation: int, entries: list[memo.Entry], select_id: int | None) -> None:
@@ -574,6 +586,9 @@ class MemoScreen(PupeScreen):
         self._generation = 0
         self._built: set[str] = {"tab-entries"}  # tabs whose widgets are mounted
         self._loading = False
+        self._arrived: Message | None = None  # what the first reading brought (Loaded or LoadFailed)
+        self._arrival: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         try:  # start reading while the screen is built (its messages wait until it runs)
             self.app  # noqa: B018 - the running app, when the screen is made inside it
         except Exception:  # noqa: BLE001 - made outside an app: on_mount starts it
@@ -666,32 +681,60 @@ class MemoScreen(PupeScreen):
                 self.rest.calendar, calendar_cells, empty_text=_("No calendar entries for this customer.")
             )
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._start_loading()
+        # The first drawing waits (a moment at most) for the data: the memo is then laid out and
+        # drawn once, with its data, instead of first with "Loading…" and again; and the reading
+        # thread has the interpreter to itself meanwhile.  A slow database shows "Loading…".
+        if self._arrived is None and self._arrival is not None:
+            try:
+                await asyncio.wait_for(self._arrival.wait(), FIRST_DRAWING_WAITS)
+            except asyncio.TimeoutError:
+                return
+        if isinstance(self._arrived, self.Loaded):
+            self.on_memo_screen_loaded(self._arrived)
+        elif isinstance(self._arrived, self.LoadFailed):
+            self.on_memo_screen_load_failed(self._arrived)
 
     def _start_loading(self) -> None:
         if not self._loading:
             self._loading = True
-            self._load()
+            self._loop = asyncio.get_running_loop()
+            self._arrival = asyncio.Event()
+            # a thread of its own, started at once (a Textual worker starts on the loop's next turn)
+            # (in a copy of this context, as Textual's workers run: the app and the session)
+            context = contextvars.copy_context()
+            threading.Thread(target=context.run, args=(self._load,), name="memo-load", daemon=True).start()
 
     # -- loading ----------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="memo-load")
     def _load(self) -> None:
+        """The first reading (in its thread): every tab's data, or why there is none."""
+        message: Message
         try:
             if not memo_view.may_use_memo():
                 raise AccessDenied(_("You have no right to use the customer memo."))
             first = memo_view.load_first(self.customer_id)
             rest = memo_view.load_rest(self.customer_id, self.include_invalid)
         except AccessDenied as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            message = self.LoadFailed(str(exc))
         except memo.NotFound:
-            self.post_message(self.LoadFailed(_("The customer was not found.")))
+            message = self.LoadFailed(_("The customer was not found."))
         except Exception as exc:  # noqa: BLE001 - shown to the user, who can go back
-            self.post_message(self.LoadFailed(_("The memo could not be loaded: {error}").format(error=exc)))
+            message = self.LoadFailed(_("The memo could not be loaded: {error}").format(error=exc))
         else:
-            self.post_message(self.Loaded(first, rest))
+            message = self.Loaded(first, rest)
+        self._arrived = message
+        if self._loop is not None and self._arrival is not None:
+            try:
+                self._loop.call_soon_threadsafe(self._arrival.set)
+            except RuntimeError:  # the app has ended
+                return
+        self.post_message(message)  # for when the first drawing did not wait for it
 
     def on_memo_screen_load_failed(self, message: LoadFailed) -> None:
+        if message.handled:
+            return
+        message.handled = True
         self.load_error = message.text
         self._refresh_header()
         self.query_one("#entries", RowList).set_rows([], entry_cells, empty_text=message.text)
@@ -700,6 +743,9 @@ class MemoScreen(PupeScreen):
         self.notify(printable(message.text), severity="error", markup=False)
 
     def on_memo_screen_loaded(self, message: Loaded) -> None:
+        if message.handled:
+            return
+        message.handled = True
         first, rest = message.first, message.rest
         self.login = first.login
         self.own_only = first.own_only
@@ -757,8 +803,8 @@ class MemoScreen(PupeScreen):
         )
 
     def _refresh_header(self) -> None:
-        if self.is_mounted:
-            self.query_one("#memo-header", MemoHeader).show(self._header_view())
+        for header in self.query("#memo-header").results(MemoHeader):
+            header.show(self._header_view())
 
     def _status_label(self) -> str:
         if not self.status:
@@ -1228,3 +1274,11 @@ class MemoScreen(PupeScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def on_unmount(self) -> None:
+        # Let go of the rows now: freed as the screen closes, not by a garbage collection (of
+        # tens of milliseconds) while some later screen is opening.
+        self.entries, self.contacts, self.discounts, self.prices, self.rest = [], [], [], [], None
+        self._arrived = None
+        for rows in self.query(RowList):
+            rows.clear_rows()
