@@ -72,9 +72,10 @@ class KeyBar(Widget):
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         description_style = self.get_component_rich_style("key-bar--description", partial=True)
         text = Text(no_wrap=True, end="")
-        text.append(f" {printable(shown)} ", key_style)
+        text.append(printable(shown), key_style)
         if description:
-            text.append(f"{printable(description)} ", description_style)
+            text.append(" ")
+            text.append(printable(description), description_style)
         if not enabled:
             text.stylize(self.get_component_rich_style("key-bar--disabled", partial=True))
         return text
@@ -85,10 +86,10 @@ class KeyBar(Widget):
         if y:
             return Strip.blank(width, base)
         keys, palette = self._keys()
-        line = Text(no_wrap=True, end="")
+        line = Text(" ", no_wrap=True, end="")
         self._spans = []
         right = self._key_text(palette[1], palette[2], palette[3]) if palette else Text()
-        room = max(0, width - right.cell_len - (1 if palette else 0))
+        room = max(0, width - right.cell_len - (2 if palette else 0))
         for key, shown, description, enabled in keys:
             text = self._key_text(shown, description, enabled)
             if line.cell_len + text.cell_len > room:
@@ -98,7 +99,7 @@ class KeyBar(Widget):
             self._spans.append((start, line.cell_len, key, enabled))
             line.append(" ")
         if palette:
-            line.append(" " * max(0, width - line.cell_len - right.cell_len))
+            line.append(" " * max(0, width - line.cell_len - right.cell_len - 1))
             start = line.cell_len
             line.append_text(right)
             self._spans.append((start, line.cell_len, palette[0], palette[3]))
