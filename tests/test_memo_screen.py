@@ -686,6 +686,26 @@ async def test_header_shows_hostile_and_long_text_literally(url):
         assert "\x1b" not in screen_text(app)
 
 
+async def test_a_slow_database_shows_loading_first_then_the_memo(url, monkeypatch):
+    seeded = seed(url)
+    real = memo_view.load_first
+
+    def slow_load_first(*args, **kwargs):
+        time.sleep(0.6)  # longer than the first drawing waits for the data
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(memo_view, "load_first", slow_load_first)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "MenuScreen")
+        app.push_screen(MemoScreen(seeded.customer))
+        text = await shows(pilot, "Billing address", "Loading…", "1 Entries")  # the memo, waiting
+        assert "Katu 1" not in text and not app.screen.ready
+        await wait_for(pilot, lambda: isinstance(app.screen, MemoScreen) and app.screen.ready)
+        text = await shows(pilot, "Katu 1", "Soita aamulla", "Status A Aktiivinen", "Pekan merkintä")
+        assert "Loading…" not in text
+
+
 async def test_pickers_open_on_the_current_choice_and_esc_changes_nothing(url):
     seeded = seed(url)
     app = logged_in_app(url)
