@@ -20,6 +20,13 @@ The lists are `RowList`s: a line-API view that draws only the rows on screen and
 those (Textual's DataTable measures every cell of every row as rows are added: ~150 ms for
 2,000 entries on the test machine, more than the whole memo).  It could move to `widgets/`
 when another screen needs it.
+
+Opening fast (bench/bench_memo.py): the screen is 13 widgets (the header, the tab bar and the
+key bar each draw their lines themselves instead of being made of widgets: Textual's cost is
+per widget styled and laid out); the first reading runs in a thread started in `__init__`,
+and the first drawing waits for it (FIRST_DRAWING_WAITS at most), so the memo is laid out and
+drawn once, with its data; the rows are let go of when the screen closes, so their garbage
+is not collected while a later memo opens.
 """
 
 from __future__ import annotations
