@@ -6,7 +6,7 @@ of its own (so one's garbage and caches do not slow another), headless at 80x24:
 - memo screen: the time from pushing `MemoScreen(customer_id)` in a running pupetui app to the
   screen being ready: every tab's data loaded and shown (the tabs other than the entries get
   their widgets when first opened; their data is loaded all the same) and the entries list
-  drawn. The first opening in a process (CSS parsed, code warmed) is shown apart from the
+  drawn (checked: the entries listed, and the header showing the customer's name and facts). The first opening in a process (CSS parsed, code warmed) is shown apart from the
   median of the openings after it.
 - baseline: the plain service calls the screen makes (`memo_view.load_first` + `load_rest`),
   no Textual;
@@ -194,6 +194,7 @@ def child_memo(url: str, customer_id: int, runs: int) -> dict:
     from pupetui import config
     from pupetui.app import PupetuiApp
     from pupetui.screens.memo import MemoScreen, RowList
+    from pupetui.widgets.memo_header import MemoHeader
 
     async def measure() -> tuple[list[float], int]:
         ready = asyncio.Event()
@@ -221,6 +222,9 @@ def child_memo(url: str, customer_id: int, runs: int) -> dict:
                 await ready.wait()
                 times.append(ready_at[0] - started)
                 shown = len(app.screen.query_one("#entries", RowList).items)
+                header = "\n".join(app.screen.query_one(MemoHeader).plain_lines)
+                if "Iso Asiakas Oy" not in header or "Tärkeä asiakas" not in header:
+                    raise SystemExit(f"ready without the customer in the header:\n{header}")
                 await pilot.pause(0.1)  # the user reads it; then goes back to the menu
                 app.pop_screen()
                 await pilot.pause(0.1)

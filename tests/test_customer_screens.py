@@ -410,6 +410,25 @@ async def test_enter_opens_the_real_memo(url):
         await shows(pilot, "Mäkinen Ky")
 
 
+async def test_enter_enter_typed_at_once_opens_the_memo(url):
+    """Two Enters arriving together (a fast typist, a terminal sending both in one read) both reach
+    the search box before the focus has moved to the list: the second is still the list's Enter."""
+    from textual import events
+
+    from pupetui.screens.memo import MemoScreen
+
+    seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_list(pilot)
+        await type_search(pilot, screen, "mäki")
+        assert app.focused is screen.search
+        for _ in range(2):  # both queued before either is handled
+            app.post_message(events.Key("enter", "\r"))
+        await wait_for(pilot, lambda: isinstance(app.screen, MemoScreen))
+        await shows(pilot, "Mäkinen Ky")
+
+
 async def test_the_memo_program_opens_the_list(url, monkeypatch):
     seed(url)
     monkeypatch.setitem(sys.modules, "pupetui.screens.memo", None)

@@ -462,3 +462,43 @@ def test_build_a_generator_query_export_and_save_it(tmux, demo_db):
     )
     assert run.returncode == 0, run.stderr
     assert [line.split()[0] for line in run.stdout.splitlines()[2:]] == [no for no, _n, _t in expected]
+
+
+def test_memo_header_pickers_and_tabs_in_a_real_terminal(tmux, tmp_path):
+    from pupetui.models import Contact, Customer, Keyword
+
+    url = make_database(tmp_path / "e2e.sqlite3")
+    d = db.open_database(url)
+    db.bind(d)
+    try:
+        with db.session("acme", "setup"):
+            Permission.create(login="matti", script="crm/asiakasmemo.php", subname="")
+            for value, text in (("A", "Aktiivinen"), ("E", "Ei aktiivinen")):
+                Keyword.create(kind="ASIAKASTILA", value=value, text=text)
+            customer = Customer.create(name="Oy [Ab] & Co", address="Katu \\ 1", postcode="00100", city="Helsinki",
+                                       facts="[bold]Soita[/bold] aamulla", status="A", phone="09 111")
+            Contact.create(customer_id=customer.id, name="Liisa [i]Laine[/i]", phone="09 123", email="liisa@x.fi")
+    finally:
+        d.close()
+    tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"))
+    tmux.wait_for("Main menu", "Customer list")
+    tmux.keys("a")
+    tmux.wait_for("Search:", "1 customer · sorted by Name")
+    tmux.keys("Enter", "Enter")  # from the search to the list, and the memo of the highlighted customer
+    screen = tmux.wait_for("Billing address", "Katu \\ 1", "[bold]Soita[/bold] aamulla", "t Status A Aktiivinen",
+                           "tel. 09 111", "1 Entries", "6 Calendar", "n New")
+    assert "Traceback" not in screen
+    tmux.keys("t")  # the status list, on the current status
+    tmux.wait_for("(no status)", "E Ei aktiivinen", "Enter chooses, Esc cancels.")
+    tmux.keys("Down", "Enter")
+    tmux.wait_for("Status E Ei aktiivinen", "Status changed.")
+    tmux.keys("p")  # the contact whose numbers the header shows
+    tmux.wait_for("(customer)", "Liisa [i]Laine[/i]")
+    tmux.keys("Down", "Enter")
+    tmux.wait_for("Liisa [i]Laine[/i] · tel. 09 123 · liisa@x.fi")
+    tmux.keys("2")
+    tmux.wait_for("Name", "Liisa [i]Laine[/i]", "a Add")
+    tmux.keys("Escape")
+    tmux.wait_for("Customer list", absent=("Billing address",))
+    tmux.keys("C-q")
+    assert_clean_exit(tmux)

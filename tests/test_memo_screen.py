@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from rich.console import Console
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import ContentSwitcher, Input, OptionList, Select, TextArea
 
 from pupetui import config, db, i18n
 from pupetui.app import PupetuiApp
@@ -24,10 +24,13 @@ from pupetui.models import (
 from pupetui.screens.help import HelpScreen
 from pupetui.screens.memo import MemoScreen, RowList
 from pupetui.screens.memo_forms import (
-    AcknowledgeScreen, ConfirmScreen, ContactFormScreen, EditEntryScreen, EntryFormScreen, TextViewScreen,
+    AcknowledgeScreen, ChoiceScreen, ConfirmScreen, ContactFormScreen, EditEntryScreen, EntryFormScreen, TextViewScreen,
 )
 from pupetui.services import auth, memo, memo_view
 from pupetui.services.programs import PROGRAMS
+from pupetui.widgets.key_bar import KeyBar
+from pupetui.widgets.memo_header import MemoHeader
+from pupetui.widgets.tab_bar import TabBar
 
 SIZE = (80, 24)
 NASTY = "[bold]x[/bold] \\ \x1b[31m"
@@ -231,18 +234,19 @@ async def test_every_tab_has_its_key_and_shows_its_rows(url):
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_memo(pilot, seeded.customer)
-        tabs = screen.query_one("#memo-tabs")
+        tabs = screen.query_one("#memo-tabs", ContentSwitcher)  # the pane shown
+        bar = screen.query_one(TabBar)  # the title marked
         await shows(pilot, "1 Entries", "2 Contacts", "3 Discounts", "4 Prices", "5 Sales", "6 Calendar",
                     "Soitettu, tarjous lähtee", "↳ Tarjous hyväksytty", "Reminder!", "Pekan merkintä")
 
         await pilot.press("2")
         text = await shows(pilot, "Name", "Title", "Liisa Laine", "Ostopäällik", "040 1", "liisa@virtanen.fi",
                            "Kalle Koski", "09 555")
-        assert tabs.active == "tab-contacts"
+        assert tabs.current == bar.active == "tab-contacts"
 
         await pilot.press("3")
         text = await shows(pilot, "customer + product", "P1", "10.00", "group X", "3.00")
-        assert tabs.active == "tab-discounts"
+        assert tabs.current == bar.active == "tab-discounts"
         assert "group OLD" not in text  # expired: shown only on request
         assert text.index("customer + product") < text.index("group X")  # precedence order
         await pilot.press("v")
@@ -269,7 +273,7 @@ async def test_every_tab_has_its_key_and_shows_its_rows(url):
 
         await pilot.press("1")
         await shows(pilot, "Soitettu, tarjous lähtee")
-        assert tabs.active == "tab-entries"
+        assert tabs.current == bar.active == "tab-entries"
 
         await pilot.press("f1")  # the keys of the tabs and of the entries are listed
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -647,6 +651,115 @@ async def test_database_text_is_shown_literally(url):
         await pilot.press("p", "down", "enter")
         await shows(pilot, f"Nimi {NASTY_SHOWN} · no phone or email")
         assert "\x1b" not in screen_text(app)
+
+
+async def test_header_shows_hostile_and_long_text_literally(url):
+    seeded = seed(url, customer_name="Oy [Ab] & Co")
+    with db.session("acme", "setup"):
+        Customer.update(
+            address="[bold]x[/bold] \\tie\\ 1\x07", delivery_name="Varasto [i]\\[/i]",
+            facts="Fakta [red]alku[/red] \x1b[31m " + "pitkä " * 200 + "LOPPU",
+        ).where(Customer.id == seeded.customer).execute()
+        Contact.update(name="[b]Kalle[/b] \\ Koski\x1b[0m").where(Contact.id == seeded.kalle).execute()
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_memo(pilot, seeded.customer)
+        await shows(pilot, "Oy [Ab] & Co", "Varasto [i]\\[/i]", "Fakta [red]alku[/red] [31m pitkä")
+        lines = screen_text(app).splitlines()
+        assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
+        # the address is cut to its box with an ellipsis; the facts wrap and end in one when cut:
+        # the header keeps its seven lines whatever the text
+        assert "[bold]x[/bold] \\ti…" in lines[3]
+        assert lines[5].rstrip().endswith("…") and "LOPPU" not in screen_text(app)
+        assert lines[6].split() == ["t", "Status", "A", "Aktiivinen", "▾", "p", "Contact", "(customer)", "▾"]
+        assert "1 Entries" in lines[8]
+        await pilot.press("i")  # the customer in full, literally
+        await wait_for(pilot, lambda: isinstance(app.screen, TextViewScreen))
+        await shows(pilot, "[bold]x[/bold] \\tie\\ 1", "Fakta [red]alku[/red] [31m pitkä")
+        await pilot.press("escape")
+        await pilot.press("p")  # the contact list shows the name literally
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await shows(pilot, "(customer)", "[b]Kalle[/b] \\ Koski[0m", "Liisa Laine")
+        await pilot.press("end", "enter")  # by name: "[" sorts after the letters
+        text = await shows(pilot, "[b]Kalle[/b] \\ Koski[0m · tel. 09 555")
+        assert "Contact [b]Kalle[/b] \\ Koski[0m ▾" in text
+        assert "\x1b" not in screen_text(app)
+
+
+async def test_a_slow_database_shows_loading_first_then_the_memo(url, monkeypatch):
+    seeded = seed(url)
+    real = memo_view.load_first
+
+    def slow_load_first(*args, **kwargs):
+        time.sleep(0.6)  # longer than the first drawing waits for the data
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(memo_view, "load_first", slow_load_first)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "MenuScreen")
+        app.push_screen(MemoScreen(seeded.customer))
+        text = await shows(pilot, "Billing address", "Loading…", "1 Entries")  # the memo, waiting
+        assert "Katu 1" not in text and not app.screen.ready
+        await wait_for(pilot, lambda: isinstance(app.screen, MemoScreen) and app.screen.ready)
+        text = await shows(pilot, "Katu 1", "Soita aamulla", "Status A Aktiivinen", "Pekan merkintä")
+        assert "Loading…" not in text
+
+
+async def test_pickers_open_on_the_current_choice_and_esc_changes_nothing(url):
+    seeded = seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_memo(pilot, seeded.customer)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        picker = app.screen
+        await shows(pilot, "Status", "(no status)", "A Aktiivinen", "E Ei aktiivinen", "Enter chooses, Esc cancels.")
+        options = picker.query_one(OptionList)
+        assert str(options.get_option_at_index(options.highlighted).prompt) == "A Aktiivinen"  # the current one
+        box = picker.query_one(".choice-box").region
+        assert box.right <= 80 and box.bottom <= 24  # fits 80x24
+        await pilot.press("down", "escape")  # moved, then cancelled: nothing changes, nothing is written
+        await wait_for(pilot, lambda: app.screen is screen)
+        await shows(pilot, "Status A Aktiivinen ▾")
+        assert memo.header(seeded.customer).status == "A"
+
+        await pilot.press("c")  # the contact filter: all contacts, then each
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await shows(pilot, "Show the entries of", "All contacts", "Kalle Koski", "Liisa Laine")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        text = await shows(pilot, "Everyone's entries · o own/all", "Pekan merkintä")
+        assert "with " not in text
+        await pilot.press("c", "down", "down", "enter")
+        await shows(pilot, "Everyone's entries · with Liisa Laine")
+        await wait_for(pilot, lambda: "Pekan merkintä" not in screen_text(app))
+        await pilot.press("c", "home", "enter")  # all again
+        await shows(pilot, "Pekan merkintä")
+
+
+async def test_the_mouse_opens_tabs_pickers_and_keys(url):
+    seeded = seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_memo(pilot, seeded.customer)
+        await shows(pilot, "n New", "r Reply", "k Acknowledge")  # the keys of the entries' tab
+        keys = screen_text(app).splitlines()[23]
+        assert keys.split() == ["n", "New", "r", "Reply", "e", "Edit", "yours", "d", "Delete", "k", "Acknowledge",
+                                "^q", "Quit", "f1", "Help", "^p", "Commands"]
+        tabs = screen_text(app).splitlines()[8]
+        await pilot.click(TabBar, offset=(tabs.index("2 Contacts") + 1, 0))
+        text = await shows(pilot, "Liisa Laine", "Ostopäällik", "a Add", "e Edit", "d Remove")
+        assert screen.active_tab == "tab-contacts" and "r Reply" not in text
+        header = screen_text(app).splitlines()[6]
+        await pilot.click(MemoHeader, offset=(header.index("Status") + 1, 5))
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await shows(pilot, "E Ei aktiivinen")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        keys = screen_text(app).splitlines()[23]
+        await pilot.click(KeyBar, offset=(keys.index("a Add") + 1, 0))
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactFormScreen))
 
 
 async def test_finnish_texts_and_numbers(url):

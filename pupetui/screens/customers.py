@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -158,6 +158,7 @@ class CustomerListScreen(PupeScreen):
         self.list_context: ListContext | None = None
         self._search_timer: Timer | None = None
         self._reload_on_resume = False
+        self._leaving_search = False  # Enter in the search has sent the focus to the list
         self._find: tuple[int, str] | None = None  # (id, name) of a saved customer to show
         self._find_by_name = False
 
@@ -248,10 +249,18 @@ class CustomerListScreen(PupeScreen):
         if event.input.id != "customers-search":
             return
         event.stop()
+        if self._leaving_search:  # Enter again before the first one had moved the focus: the list's Enter
+            self.action_open_memo()
+            return
         if self._search_timer is not None:
             self._search_timer.stop()
             self._search_now()
+        self._leaving_search = True
         self.table.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is self.search:
+            self._leaving_search = False
 
     # -- what the table says -------------------------------------------------------------------
     def on_paged_table_rows_changed(self, message: PagedTable.RowsChanged) -> None:

@@ -1,15 +1,18 @@
 """The customer memo (Pupesoft's asiakasmemo): the customer at a glance and its history.
 
 `MemoScreen(customer_id)`:
-- header: billing and delivery address, fakta, tila (a Select, saved as soon as it changes),
-  a contact picker showing the chosen contact's (or the customer's) phone, gsm and email;
+- header (one line-drawn widget, `widgets.memo_header.MemoHeader`): billing and delivery
+  address, fakta, tila (changed in place: t opens a small list, saved as soon as one is
+  chosen), a contact picker (p) showing the chosen contact's (or the customer's) phone, gsm
+  and email;
 - tabs, each on a digit key: 1 memo entries, 2 contacts, 3 discounts, 4 prices, 5 sales
   (a table and a chart of 24 months), 6 calendar entries.
 
 Everything is read and written through services (`memo`, `memo_view`) in worker threads that
 never touch widgets: they post messages that the screen turns into rows.  Reading starts as
 the screen is made (before it is composed) and brings every tab's data in one message; the
-tabs other than the entries get their widgets when first opened (the data is there already).
+tabs other than the entries get their widgets when first opened (the data is there already):
+a one-line `TabBar` over a ContentSwitcher whose panes are mounted when first shown.
 The screen is `ready`, and posts `MemoScreen.Ready`, when that data is in and the entries list
 has been drawn.
 
@@ -17,10 +20,20 @@ The lists are `RowList`s: a line-API view that draws only the rows on screen and
 those (Textual's DataTable measures every cell of every row as rows are added: ~150 ms for
 2,000 entries on the test machine, more than the whole memo).  It could move to `widgets/`
 when another screen needs it.
+
+Opening fast (bench/bench_memo.py): the screen is 13 widgets (the header, the tab bar and the
+key bar each draw their lines themselves instead of being made of widgets: Textual's cost is
+per widget styled and laid out); the first reading runs in a thread started in `__init__`,
+and the first drawing waits for it (FIRST_DRAWING_WAITS at most), so the memo is laid out and
+drawn once, with its data; the rows are let go of when the screen closes, so their garbage
+is not collected while a later memo opens.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,18 +44,19 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Header, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Header, Static
 
 from pupetui.i18n import N_, _, current_language, format_date, format_datetime, format_decimal
 from pupetui.screens.base import PupeScreen
 from pupetui.screens.memo_forms import (
     AcknowledgeScreen,
+    ChoiceScreen,
     ConfirmScreen,
     ContactFormScreen,
     EditEntryScreen,
@@ -54,8 +68,11 @@ from pupetui.screens.memo_forms import (
 )
 from pupetui.services import memo, memo_view
 from pupetui.services.auth import AccessDenied
+from pupetui.widgets.key_bar import KeyBar
 from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.memo_header import HeaderBox, HeaderView, MemoHeader
 from pupetui.widgets.sales_chart import ChartPoint, SalesChart
+from pupetui.widgets.tab_bar import TabBar
 
 # ---------------------------------------------------------------------------------------------
 # A list that draws only the rows on screen
@@ -165,6 +182,12 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self, index, self.highlighted))
+
+    def clear_rows(self) -> None:
+        """Forget the rows (and their formatted cells) without drawing anything."""
+        self.items = []
+        self._cells = {}
+        self._cells_of = lambda item: (tuple(item), "")
 
     @property
     def highlighted(self) -> Any:
@@ -332,8 +355,8 @@ ENTRY_ACTIONS = {
 }
 CONTACT_ACTIONS = {"add_contact", "edit_contact", "remove_contact"}
 RULE_ACTIONS = {"toggle_expired"}
-HEADER_LINES = 4  # lines of an address under its title
-HEADER_BOXES = (("billing", N_("Billing address")), ("delivery", N_("Delivery address")), ("facts", N_("Facts")))
+FIRST_DRAWING_WAITS = 0.1  # seconds the first drawing of the memo waits for its data at most
+HEADER_BOXES = (N_("Billing address"), N_("Delivery address"), N_("Facts"))
 
 
 def multiline(value: object) -> Text:
@@ -448,6 +471,15 @@ def calendar_cells(row: memo.CalendarRow) -> RowCells:
     return (when, row.owner, row.method, "✓" if row.done else "", _first_line(row.text)), ""
 
 
+class EntryText(Static):
+    """The highlighted entry under the list: a line about it (muted), then its whole text."""
+
+    COMPONENT_CLASSES = {"entry-text--summary"}
+    DEFAULT_CSS = """
+    EntryText > .entry-text--summary { color: $text-muted; }
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # The screen
 # ---------------------------------------------------------------------------------------------
@@ -486,11 +518,13 @@ class MemoScreen(PupeScreen):
             super().__init__()
             self.first = first
             self.rest = rest
+            self.handled = False  # shown already (by on_mount, or by this message)
 
     class LoadFailed(Message):
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
+            self.handled = False
 
     class EntriesLoaded(Message):
         def __init__(self, generation: int, entries: list[memo.Entry], select_id: int | None) -> None:
@@ -551,12 +585,17 @@ class MemoScreen(PupeScreen):
         self.contact_filter: int | None = None
         self.include_invalid = False
         self.status = ""
+        self.status_choices: list[tuple[str, str]] = []
+        self.chosen_contact: int | None = None  # whose numbers the header shows (None: the customer's)
         self.first_loaded = False
         self.load_error = ""
         self.ready = False
         self._generation = 0
         self._built: set[str] = {"tab-entries"}  # tabs whose widgets are mounted
         self._loading = False
+        self._arrived: Message | None = None  # what the first reading brought (Loaded or LoadFailed)
+        self._arrival: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         try:  # start reading while the screen is built (its messages wait until it runs)
             self.app  # noqa: B018 - the running app, when the screen is made inside it
         except Exception:  # noqa: BLE001 - made outside an app: on_mount starts it
@@ -565,39 +604,26 @@ class MemoScreen(PupeScreen):
             self._start_loading()
 
     def compose(self) -> ComposeResult:
-        loading = literal(_("Loading…"))
         yield Header()
-        with Vertical(id="memo-top"):
-            with Horizontal(id="memo-addresses"):
-                for box_id, title in HEADER_BOXES:
-                    yield Static(self._box(title, loading), id=box_id, classes="memo-box")
-            with Horizontal(id="memo-pickers"):
-                yield Label(literal(_("Status")), classes="picker-label")
-                yield Select([], prompt=_("(no status)"), id="status", compact=True)
-                yield Label(literal(_("Contact")), classes="picker-label")
-                yield Select([], prompt=_("(customer)"), id="contact-picker", compact=True)
-            yield Static("", id="contact-info")
-        with TabbedContent(id="memo-tabs", initial="tab-entries"):
-            for number, (tab_id, title) in enumerate(TABS, start=1):
-                with TabPane(f"{number} {_(title)}", id=tab_id):
-                    if tab_id == "tab-entries":
-                        yield from self._entries_widgets()
-                    # the other tabs get their widgets when first shown (`_build_tab`): the memo
-                    # opens faster, and their data is loaded with the rest all the same
-        yield Footer(compact=True)
+        yield MemoHeader(self._header_view(), id="memo-header")
+        yield TabBar([(tab_id, f"{number} {_(title)}") for number, (tab_id, title) in enumerate(TABS, start=1)],
+                     "tab-entries", id="memo-tab-bar")
+        with ContentSwitcher(id="memo-tabs", initial="tab-entries"):
+            with Vertical(id="tab-entries", classes="memo-pane"):
+                yield from self._entries_widgets()
+            # the other tabs get their pane when first shown (`_build_tab`): the memo opens
+            # faster, and their data is loaded with the rest all the same
+        yield KeyBar()
 
     def _entries_widgets(self) -> ComposeResult:
-        with Horizontal(id="entries-bar"):
-            yield Static(self._entries_state(), id="entries-state")
-            yield Select([], prompt=_("All contacts"), id="contact-filter", compact=True)
+        yield Static(self._entries_state(), id="entries-state")
         yield RowList(
             [Column(_("Date"), 10), Column(_("Type"), 11), Column(_("Method"), 10), Column(_("By"), 8),
              Column(_("Text"))],
             empty_text=_("Loading…"), id="entries",
         )
         with VerticalScroll(id="entry-detail", classes="-empty"):
-            yield Static("", id="entry-summary")
-            yield Static("", id="entry-text")
+            yield EntryText("", id="entry-detail-text")
 
     def _tab_widgets(self, tab_id: str) -> list:
         loading = _("Loading…")
@@ -636,8 +662,9 @@ class MemoScreen(PupeScreen):
         if tab_id in self._built:
             return
         self._built.add(tab_id)
-        pane = self.query_one("#memo-tabs", TabbedContent).get_pane(tab_id)
-        await pane.mount_all(self._tab_widgets(tab_id))
+        pane = Vertical(*self._tab_widgets(tab_id), id=tab_id, classes="memo-pane")
+        pane.display = False  # until the switcher shows it
+        await self.query_one("#memo-tabs", ContentSwitcher).mount(pane)
         self._fill_tab(tab_id)
 
     def _fill_tab(self, tab_id: str) -> None:
@@ -661,43 +688,71 @@ class MemoScreen(PupeScreen):
                 self.rest.calendar, calendar_cells, empty_text=_("No calendar entries for this customer.")
             )
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._start_loading()
+        # The first drawing waits (a moment at most) for the data: the memo is then laid out and
+        # drawn once, with its data, instead of first with "Loading…" and again; and the reading
+        # thread has the interpreter to itself meanwhile.  A slow database shows "Loading…".
+        if self._arrived is None and self._arrival is not None:
+            try:
+                await asyncio.wait_for(self._arrival.wait(), FIRST_DRAWING_WAITS)
+            except asyncio.TimeoutError:
+                return
+        if isinstance(self._arrived, self.Loaded):
+            self.on_memo_screen_loaded(self._arrived)
+        elif isinstance(self._arrived, self.LoadFailed):
+            self.on_memo_screen_load_failed(self._arrived)
 
     def _start_loading(self) -> None:
         if not self._loading:
             self._loading = True
-            self._load()
+            self._loop = asyncio.get_running_loop()
+            self._arrival = asyncio.Event()
+            # a thread of its own, started at once (a Textual worker starts on the loop's next turn)
+            # (in a copy of this context, as Textual's workers run: the app and the session)
+            context = contextvars.copy_context()
+            threading.Thread(target=context.run, args=(self._load,), name="memo-load", daemon=True).start()
 
     # -- loading ----------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="memo-load")
     def _load(self) -> None:
+        """The first reading (in its thread): every tab's data, or why there is none."""
+        message: Message
         try:
             if not memo_view.may_use_memo():
                 raise AccessDenied(_("You have no right to use the customer memo."))
             first = memo_view.load_first(self.customer_id)
             rest = memo_view.load_rest(self.customer_id, self.include_invalid)
         except AccessDenied as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            message = self.LoadFailed(str(exc))
         except memo.NotFound:
-            self.post_message(self.LoadFailed(_("The customer was not found.")))
+            message = self.LoadFailed(_("The customer was not found."))
         except Exception as exc:  # noqa: BLE001 - shown to the user, who can go back
-            self.post_message(self.LoadFailed(_("The memo could not be loaded: {error}").format(error=exc)))
+            message = self.LoadFailed(_("The memo could not be loaded: {error}").format(error=exc))
         else:
-            self.post_message(self.Loaded(first, rest))
+            message = self.Loaded(first, rest)
+        self._arrived = message
+        if self._loop is not None and self._arrival is not None:
+            try:
+                self._loop.call_soon_threadsafe(self._arrival.set)
+            except RuntimeError:  # the app has ended
+                return
+        self.post_message(message)  # for when the first drawing did not wait for it
 
     def on_memo_screen_load_failed(self, message: LoadFailed) -> None:
+        if message.handled:
+            return
+        message.handled = True
         self.load_error = message.text
-        for box_id, title in HEADER_BOXES:
-            self.query_one(f"#{box_id}", Static).update(self._box(title, Text("")))
-        self.query_one("#billing", Static).update(self._box(HEADER_BOXES[0][1], literal(message.text)))
-        self.query_one("#billing", Static).add_class("-error")
+        self._refresh_header()
         self.query_one("#entries", RowList).set_rows([], entry_cells, empty_text=message.text)
         for tab_id in self._built:
             self._fill_tab(tab_id)
         self.notify(printable(message.text), severity="error", markup=False)
 
     def on_memo_screen_loaded(self, message: Loaded) -> None:
+        if message.handled:
+            return
+        message.handled = True
         first, rest = message.first, message.rest
         self.login = first.login
         self.own_only = first.own_only
@@ -725,51 +780,54 @@ class MemoScreen(PupeScreen):
         self.header = header
         name = header.billing_lines[0] if header.billing_lines else ""
         self.sub_title = printable(f"{name} ({header.business_id})" if header.business_id else name)
-        facts = printable(header.facts, single_line=False).strip()
-        for box_id, body in (("billing", self._lines(header.billing_lines)),
-                             ("delivery", self._lines(header.delivery_lines or ["—"])),
-                             ("facts", multiline(facts or "—"))):
-            title = dict(HEADER_BOXES)[box_id]
-            self.query_one(f"#{box_id}", Static).update(self._box(title, body))
         choices = list(status_choices)
         if header.status and header.status not in [value for value, _label in choices]:
             choices.insert(0, (header.status, header.status))
+        self.status_choices = choices
         self.status = header.status
-        select = self.query_one("#status", Select)
-        select.set_options((literal(label), value) for value, label in choices)
-        select.value = header.status if header.status else Select.NULL
-        self._show_contact_info()
+        self._refresh_header()
 
-    @staticmethod
-    def _box(title: str, body: Text) -> Text:
-        """A header box: its title on the first line, then the (literal) text."""
-        text = Text(_(title), style="bold", end="")
-        text.append("\n")
-        text.append_text(body)
-        return text
+    def _header_view(self) -> HeaderView:
+        header = self.header
+        if header is None:
+            loading = [] if self.load_error else [_("Loading…")]
+            return HeaderView(boxes=[HeaderBox(_(title), loading, wrap=index == 2)
+                                     for index, title in enumerate(HEADER_BOXES)],
+                              error=self.load_error)
+        facts = printable(header.facts, single_line=False).strip()
+        boxes = [
+            HeaderBox(_(HEADER_BOXES[0]), header.billing_lines),
+            HeaderBox(_(HEADER_BOXES[1]), header.delivery_lines or ["—"]),
+            HeaderBox(_(HEADER_BOXES[2]), [facts or "—"], wrap=True),
+        ]
+        contact = self._chosen_contact()
+        return HeaderView(
+            boxes=boxes,
+            choices=[("t", _("Status"), self._status_label()),
+                     ("p", _("Contact"), contact.name if contact else _("(customer)"))],
+            choice_ids=["status", "contact"],
+            info=self._contact_info(),
+        )
 
-    @staticmethod
-    def _lines(lines: Sequence[str]) -> Text:
-        lines = [printable(line) for line in lines]
-        if len(lines) > HEADER_LINES:  # the rest on the last line: nothing is left out
-            lines = lines[: HEADER_LINES - 1] + [", ".join(lines[HEADER_LINES - 1:])]
-        return multiline("\n".join(lines))
+    def _refresh_header(self) -> None:
+        for header in self.query("#memo-header").results(MemoHeader):
+            header.show(self._header_view())
+
+    def _status_label(self) -> str:
+        if not self.status:
+            return _("(no status)")
+        return next((label for value, label in self.status_choices if value == self.status), self.status)
 
     def _show_contacts(self, contacts: list[memo.ContactInfo], select_id: int | None = None) -> None:
         self.contacts = contacts
         ids = {c.id for c in contacts}
-        options = [(literal(c.name), c.id) for c in contacts]
-        picker = self.query_one("#contact-picker", Select)
-        chosen = picker.value if picker.value in ids else Select.NULL
-        picker.set_options(options)
-        picker.value = chosen
-        flt = self.query_one("#contact-filter", Select)
+        if self.chosen_contact not in ids:
+            self.chosen_contact = None
         if self.contact_filter not in ids:
             self.contact_filter = None
-        flt.set_options(options)
-        flt.value = self.contact_filter if self.contact_filter else Select.NULL
         self._fill_contacts(select_id)
-        self._show_contact_info()
+        self._refresh_header()
+        self._show_entries_state()
 
     def _fill_contacts(self, select_id: int | None = None) -> None:
         if "tab-contacts" not in self._built:
@@ -780,14 +838,13 @@ class MemoScreen(PupeScreen):
         )
 
     def _chosen_contact(self) -> memo.ContactInfo | None:
-        value = self.query_one("#contact-picker", Select).value
-        return next((c for c in self.contacts if c.id == value), None)
+        return next((c for c in self.contacts if c.id == self.chosen_contact), None)
 
-    def _show_contact_info(self) -> None:
+    def _contact_info(self) -> str:
         """The chosen contact's (or the customer's) numbers and email on one line."""
         header = self.header
         if header is None:
-            return
+            return ""
         contact = self._chosen_contact()
         source = contact or header
         parts = [contact.name] if contact is not None else []
@@ -798,26 +855,49 @@ class MemoScreen(PupeScreen):
             parts.append(source.email)
         if not numbers and not source.email.strip():
             parts.append(_("no phone or email"))
-        self.query_one("#contact-info", Static).update(literal(" · ".join(printable(p) for p in parts)))
+        return " · ".join(printable(p) for p in parts)
 
-    @on(Select.Changed, "#contact-picker")
-    def _contact_picked(self) -> None:
-        self._show_contact_info()
+    def _contact_options(self, none_label: str) -> list[tuple[str, int | None]]:
+        return [(none_label, None)] + [(c.name, c.id) for c in self.contacts]
 
-    @on(Select.Changed, "#status")
-    def _status_changed(self, event: Select.Changed) -> None:
-        value = "" if event.value is Select.NULL else str(event.value)
+    def action_pick_contact(self) -> None:
+        def chosen(result: tuple[int | None] | None) -> None:
+            if result is not None:
+                self.chosen_contact = result[0]
+                self._refresh_header()
+
+        self.app.push_screen(
+            ChoiceScreen(_("Contact"), self._contact_options(_("(customer)")), self.chosen_contact,
+                         id="memo-contact-picker"),
+            chosen,
+        )
+
+    def action_pick_status(self) -> None:
+        options: list[tuple[str, str]] = [(_("(no status)"), "")] + [(label, value) for value, label in self.status_choices]
+
+        def chosen(result: tuple[str] | None) -> None:
+            if result is not None:
+                self._change_status(result[0])
+
+        self.app.push_screen(ChoiceScreen(_("Status"), options, self.status, id="memo-status-picker"), chosen)
+
+    def on_memo_header_picker_clicked(self, message: MemoHeader.PickerClicked) -> None:
+        if self.first_loaded:
+            self.action_pick_status() if message.choice == "status" else self.action_pick_contact()
+
+    def _change_status(self, value: str) -> None:
         if self.header is None or value == self.status:
             return
         previous = self.status
         self.status = value
+        self._refresh_header()
 
         def saved(_result: Any) -> None:
             self.notify(_("Status changed."), markup=False)
 
         def refused() -> None:
             self.status = previous
-            self.query_one("#status", Select).value = previous if previous else Select.NULL
+            self._refresh_header()
 
         self._write(lambda: memo.set_status(self.customer_id, value), saved, refused)
 
@@ -827,9 +907,12 @@ class MemoScreen(PupeScreen):
 
     def _entries_state(self) -> Text:
         parts = [_("Own entries") if self.own_only else _("Everyone's entries")]
+        contact = next((c for c in self.contacts if c.id == self.contact_filter), None)
+        if contact is not None:
+            parts.append(_("with {contact}").format(contact=printable(contact.name)))
         if self.show_deleted:
             parts.append(_("deleted shown"))
-        parts.append(_("o own/all · x deleted"))
+        parts.append(_("o own/all · x deleted · c contact"))
         return literal(" · ".join(parts))
 
     def _show_entries_state(self) -> None:
@@ -872,15 +955,18 @@ class MemoScreen(PupeScreen):
     @on(RowList.Highlighted, "#entries")
     def _entry_highlighted(self, event: RowList.Highlighted) -> None:
         entry: memo.Entry | None = event.item
-        summary = self.query_one("#entry-summary", Static)
-        text = self.query_one("#entry-text", Static)
+        text = self.query_one("#entry-detail-text", Static)
         if entry is None:
-            summary.update("")
             text.update("")
             return
-        summary.update(literal(entry_summary(entry)))
-        text.update(multiline(entry.text))
+        detail = Text(entry_summary(entry), style=self._summary_style(), end="")
+        detail.append("\n")
+        detail.append_text(multiline(entry.text))
+        text.update(detail)
         self.query_one("#entry-detail", VerticalScroll).scroll_home(animate=False)
+
+    def _summary_style(self) -> Style:
+        return self.query_one("#entry-detail-text", EntryText).get_component_rich_style("entry-text--summary", partial=True)
 
     @on(RowList.Selected, "#entries")
     def _entry_opened(self, event: RowList.Selected) -> None:
@@ -893,11 +979,10 @@ class MemoScreen(PupeScreen):
             self.notify(_("Choose an entry first."), severity="warning", markup=False)
         return entry
 
-    @on(Select.Changed, "#contact-filter")
-    def _contact_filter_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else int(event.value)  # type: ignore[arg-type]
+    def _filter_by_contact(self, value: int | None) -> None:
         if value != self.contact_filter:
             self.contact_filter = value
+            self._show_entries_state()
             self.reload_entries()
 
     def _choices(self) -> EntryFormChoices:
@@ -1009,7 +1094,15 @@ class MemoScreen(PupeScreen):
         self.reload_entries()
 
     def action_contact_filter(self) -> None:
-        self._open_select("#contact-filter")
+        def chosen(result: tuple[int | None] | None) -> None:
+            if result is not None:
+                self._filter_by_contact(result[0])
+
+        self.app.push_screen(
+            ChoiceScreen(_("Show the entries of"), self._contact_options(_("All contacts")), self.contact_filter,
+                         id="memo-contact-filter"),
+            chosen,
+        )
 
     # -- contacts ---------------------------------------------------------------------------------
     def _highlighted_contact(self) -> memo.ContactInfo | None:
@@ -1145,7 +1238,7 @@ class MemoScreen(PupeScreen):
     # -- keys -----------------------------------------------------------------------------------------
     @property
     def active_tab(self) -> str:
-        return self.query_one("#memo-tabs", TabbedContent).active
+        return self.query_one("#memo-tabs", ContentSwitcher).current or "tab-entries"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab if self.is_mounted else "tab-entries"
@@ -1163,30 +1256,17 @@ class MemoScreen(PupeScreen):
             return True if self.first_loaded else None
         return True
 
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id:
-            await self._build_tab(event.pane.id)
-        self.refresh_bindings()
-
     async def action_show_tab(self, tab_id: str) -> None:
-        tabs = self.query_one("#memo-tabs", TabbedContent)
-        tabs.active = tab_id
         await self._build_tab(tab_id)
-        lists = tabs.get_pane(tab_id).query(RowList)
+        self.query_one("#memo-tabs", ContentSwitcher).current = tab_id
+        self.query_one("#memo-tab-bar", TabBar).active = tab_id
+        lists = self.query_one(f"#{tab_id}").query(RowList)
         if lists:
             lists.last().focus()
         self.refresh_bindings()
 
-    def _open_select(self, selector: str) -> None:
-        select = self.query_one(selector, Select)
-        select.focus()
-        select.action_show_overlay()
-
-    def action_pick_status(self) -> None:
-        self._open_select("#status")
-
-    def action_pick_contact(self) -> None:
-        self._open_select("#contact-picker")
+    async def on_tab_bar_clicked(self, message: TabBar.Clicked) -> None:
+        await self.action_show_tab(message.tab_id)
 
     def action_details(self) -> None:
         header = self.header
@@ -1201,3 +1281,11 @@ class MemoScreen(PupeScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def on_unmount(self) -> None:
+        # Let go of the rows now: freed as the screen closes, not by a garbage collection (of
+        # tens of milliseconds) while some later screen is opening.
+        self.entries, self.contacts, self.discounts, self.prices, self.rest = [], [], [], [], None
+        self._arrived = None
+        for rows in self.query(RowList):
+            rows.clear_rows()

@@ -23,7 +23,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 from pupetui.i18n import N_, _, current_language, format_date, format_datetime
 from pupetui.screens.base import PupeModalScreen
@@ -34,7 +35,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal, printable
 
 __all__ = [
-    "AcknowledgeScreen", "ConfirmScreen", "ContactFormScreen", "EditEntryScreen", "EntryFormChoices",
+    "AcknowledgeScreen", "ChoiceScreen", "ConfirmScreen", "ContactFormScreen", "EditEntryScreen", "EntryFormChoices",
     "EntryFormScreen", "FormError", "TextViewScreen", "kind_name", "parse_date", "parse_time",
 ]
 
@@ -129,6 +130,50 @@ class TextViewScreen(PupeModalScreen):
 
     def action_close(self) -> None:
         self.dismiss()
+
+
+# -- a choice from a short list -------------------------------------------------------------------
+
+
+class ChoiceScreen(PupeModalScreen):
+    """A small list to choose one value from (the memo's status, contact and contact filter).
+
+    Opens with the current value highlighted; Enter (or a click) dismisses with `(value,)`, Esc
+    with None. The labels are shown literally.
+    """
+
+    CSS_PATH = CSS
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="memo_choice_cancel")]
+
+    def __init__(self, heading: str, options: Sequence[tuple[str, Any]], current: Any = None, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.heading = heading
+        self.values = [value for _label, value in options]
+        self.labels = [label for label, _value in options]
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="memo-dialog choice-box") as box:
+            box.border_title = printable(self.heading)
+            yield OptionList(*(Option(literal(label)) for label in self.labels), classes="choice-list")
+            yield Static(literal(_("Enter chooses, Esc cancels.")), classes="form-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        if self.current in self.values:
+            options.highlighted = self.values.index(self.current)
+        elif self.values:
+            options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss((self.values[event.option_index],))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 # -- forms ------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import namedtuple
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import peewee
 
@@ -277,8 +277,10 @@ def prices(customer_id: int, *, include_invalid: bool = False, today: dt.date | 
 
 # -- memo entries -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One memo entry as listed (a tuple: 2,000 of them are made in a fraction of the time a
+    frozen dataclass takes, and are as immutable)."""
+
     id: int
     parent_id: int
     depth: int
@@ -317,15 +319,37 @@ _ENTRY_FIELDS = (
 )
 
 
-def _entry(a: Activity, depth: int, contact_names: dict[int, str]) -> Entry:
-    deleted = a.kind.startswith(DELETED_PREFIX)
-    kind = a.kind[len(DELETED_PREFIX):] if deleted else a.kind
-    return Entry(
-        id=a.id, parent_id=a.parent_id, depth=depth, kind=kind, deleted=deleted, method=a.method,
-        text=a.text or "", owner=a.owner, supervisor=a.supervisor, created_by=a.created_by,
-        created_at=a.created_at, starts_at=a.starts_at, contact_id=int(a.contact_id or 0),
-        contact_name=contact_names.get(int(a.contact_id or 0), ""), acknowledgement=a.acknowledgement,
-    )
+def _when(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and value[:4] not in ("", "0000"):  # SQLite's text; the zero date is None
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return Activity.created_at.python_value(value)
+
+
+def _entry_rows(query: peewee.Query) -> list:
+    """The rows of `query` (the `_ENTRY_FIELDS`) converted here rather than by peewee, value by
+    value: reading a 2,000-entry memo takes a third of the time.  The query is the model's, so
+    it is scoped to the session's company all the same."""
+    cursor = Activity._meta.database.execute(query)
+    return [
+        _Row(int(id_), int(parent or 0), kind or "", method or "", text or "", owner or "", supervisor or "",
+             created_by or "", _when(created_at), _when(starts_at), int(contact or 0), ack or "")
+        for (id_, parent, kind, method, text, owner, supervisor, created_by, created_at, starts_at, contact, ack)
+        in cursor.fetchall()
+    ]
+
+
+def _entry(a: _Row, depth: int, contact_names: dict[int, str]) -> Entry:
+    kind = a.kind
+    deleted = kind.startswith(DELETED_PREFIX)
+    if deleted:
+        kind = kind[len(DELETED_PREFIX):]
+    return Entry(a.id, a.parent_id, depth, kind, deleted, a.method, a.text, a.owner, a.supervisor, a.created_by,
+                 a.created_at, a.starts_at, a.contact_id, contact_names.get(a.contact_id, ""), a.acknowledgement)
 
 
 def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 2000) -> list[Entry]:
@@ -341,7 +365,7 @@ def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 
         q = q.where((Activity.created_by == user) | (Activity.owner == user))
     if flt.contact_id:
         q = q.where(Activity.contact_id == flt.contact_id)
-    rows = [_Row(*raw) for raw in q.order_by(Activity.id.desc()).limit(limit).tuples()]
+    rows = _entry_rows(q.order_by(Activity.id.desc()).limit(limit))
     names = {c.id: c.name for c in Contact.select(Contact.id, Contact.name).where(Contact.customer_id == customer_id)}
     by_parent: dict[int, list] = {}
     ids = {r.id for r in rows}
@@ -355,8 +379,10 @@ def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 
 
     def walk(row, depth: int) -> None:
         out.append(_entry(row, depth, names))
-        for child in sorted(by_parent.get(row.id, []), key=lambda a: a.id):
-            walk(child, depth + 1)
+        children = by_parent.get(row.id)
+        if children:
+            for child in sorted(children, key=lambda a: a.id):
+                walk(child, depth + 1)
 
     for row in top:  # newest thread first
         walk(row, 0)
@@ -456,13 +482,13 @@ def add_entry(customer_id: int, new: NewEntry) -> int:
 def latest_own_entry(customer_id: int) -> Entry | None:
     """The newest entry the user wrote on this customer: the one they may edit."""
     user = db.current().user
-    row = (
-        Activity.select()
+    rows = _entry_rows(
+        Activity.select(*_ENTRY_FIELDS)
         .where((Activity.customer_id == customer_id) & Activity.kind.in_(ENTRY_KINDS) & (Activity.created_by == user))
         .order_by(Activity.id.desc())
-        .first()
+        .limit(1)
     )
-    return _entry(row, 0, {}) if row else None
+    return _entry(rows[0], 0, {}) if rows else None
 
 
 def edit_entry(customer_id: int, entry_id: int, text: str, method: str | None = None) -> None:
