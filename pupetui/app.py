@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -25,8 +25,6 @@ from pupetui.config import Settings
 from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen, PupeScreen
 from pupetui.screens.commands import ProgramCommands
-from pupetui.screens.help import HelpScreen, screen_keys
-from pupetui.screens.login import LoginScreen
 from pupetui.screens.menu import MenuScreen
 from pupetui.screens.programs import program_binding_classes, screen_for
 from pupetui.screens.unavailable import UnavailableScreen
@@ -36,18 +34,28 @@ from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bind
 from pupetui.widgets.literal import printable
 from pupetui.widgets.overdue_badge import OverdueCount
 
+if TYPE_CHECKING:
+    from pupetui.screens.login import LoginScreen
+
 ANSI_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
 THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEME, "dark": DEFAULT_THEME}
 FEW_COLOURS = {None, "standard", "windows"}
-# the screens whose keys a keymap may name (program screens join as they are built)
-SCREEN_CLASSES = (LoginScreen, MenuScreen, UnavailableScreen, HelpScreen)
+
+
+def screen_classes() -> tuple[type, ...]:
+    """The shell's screens whose keys a keymap may name (the login and the help screen are
+    imported when first needed, so a start without them stays fast)."""
+    from pupetui.screens.help import HelpScreen
+    from pupetui.screens.login import LoginScreen
+
+    return (LoginScreen, MenuScreen, UnavailableScreen, HelpScreen)
 
 
 def keymap_classes() -> tuple[type, ...]:
     """Every class whose keys a keymap may name: the shell's, and the programs' (imported only
     when the configuration remaps keys, so a plain start stays fast)."""
-    return SCREEN_CLASSES + program_binding_classes()
+    return screen_classes() + program_binding_classes()
 
 
 class PupetuiApp(App):
@@ -94,6 +102,8 @@ class PupetuiApp(App):
                 )
             )
         if self.settings.auth == "password" or not session_info.is_logged_in():
+            from pupetui.screens.login import LoginScreen
+
             self.push_screen(LoginScreen(self.company, self.settings.user))
         else:
             self.push_screen(MenuScreen())
@@ -121,7 +131,8 @@ class PupetuiApp(App):
     def on_menu_screen_loaded(self, message: MenuScreen.Loaded) -> None:
         self.session_info = message.info
         self.sub_title = printable(message.info.label)
-        self.overdue_reminders.start(message.info.may_use("reminders"))
+        # after the menu's first frame: the count's thread must not slow the frame down
+        self.call_after_refresh(self.overdue_reminders.start, message.info.may_use("reminders"))
 
     def format_title(self, title: str, sub_title: str) -> Content:
         return self.overdue_reminders.format_title(super().format_title(title, sub_title))
@@ -166,6 +177,8 @@ class PupetuiApp(App):
 
     # -- keys and help --------------------------------------------------------------------------
     def action_help(self) -> None:
+        from pupetui.screens.help import HelpScreen, screen_keys
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return

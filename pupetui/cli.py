@@ -12,8 +12,13 @@ import sys
 import time
 from typing import Sequence
 
-from pupetui import config, db
-from pupetui.services import auth, schema
+from pupetui import config
+from pupetui.db_drivers import import_peewee_for, lazy_import
+
+# Run when first used: after `main` has imported peewee with only the driver the URL needs.
+db = lazy_import("pupetui.db")
+auth = lazy_import("pupetui.services.auth")
+schema = lazy_import("pupetui.services.schema")
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -65,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--district", default=None, metavar="PIIRI")
     p.add_argument("--salesperson", type=int, default=None, metavar="N")
     p.add_argument("--status", default=None, metavar="TILA")
-    p.add_argument("--sort", default="name", choices=[c.id for c in _customer_columns()])
+    p.add_argument("--sort", default="name", choices=_ColumnIds(), metavar="COLUMN", help="sort by: %(choices)s")
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--whole-group", action="store_true", help="all companies of the group (konserni)")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="rows to print (default 50)")
@@ -114,6 +119,17 @@ def _customer_columns():
     from pupetui.services.customers import COLUMNS
 
     return COLUMNS
+
+
+class _ColumnIds:
+    """The customer list's column ids, as argparse choices: the service is imported only when
+    `--sort` is checked or the help is shown (not at every start of the TUI)."""
+
+    def __contains__(self, value: object) -> bool:
+        return value in list(self)
+
+    def __iter__(self):
+        return iter([c.id for c in _customer_columns()])
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -459,6 +475,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
+        demo_url = config.demo_db_url() if getattr(args, "demo", False) and not settings.db else ""
+        import_peewee_for(demo_url or settings.db_url)
         from pupetui import i18n
 
         i18n.set_language(settings.lang or i18n.language_from_locale())
