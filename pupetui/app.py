@@ -106,9 +106,19 @@ class PupetuiApp(App):
 
             self.push_screen(LoginScreen(self.company, self.settings.user))
         else:
-            self.push_screen(MenuScreen())
+            self.push_screen(MenuScreen(self._session_info_now()))
         for warning in warnings:  # after the first screen is up, so they show on it
             self.call_after_refresh(self.notify, printable(warning), severity="warning", markup=False)
+
+    @staticmethod
+    def _session_info_now() -> session_info.SessionInfo | None:
+        """The session's info, read now: the command has just logged in on this database, so
+        it answers at once, and the menu's first frame can show the programs. None when it
+        fails: the menu then tries again in a worker and shows the error."""
+        try:
+            return session_info.current()
+        except Exception:  # noqa: BLE001 - the menu says what went wrong
+            return None
 
     def choose_theme(self, wanted: str, warnings: list[str] | None = None) -> str:
         """The theme `wanted` (a name or an alias), else the default for this terminal."""
