@@ -5,7 +5,8 @@ peewee, when it is itself imported, imports every database driver it finds insta
 modules), and playhouse's URL parser imports them again for its extensions. A process works on
 one database and needs one driver at most, SQLite none. `import_peewee_for(url)`, called by the
 `pupetui` command once it knows the URL and before anything else imports peewee, imports peewee
-and playhouse's URL parser with the drivers that URL does not need out of sight; for the
+(and playhouse's URL parser, which SQLite does without) with the drivers that URL does not
+need out of sight; for the
 database in use peewee is exactly what it always is. A later call, or peewee imported before,
 changes nothing (tests, other programs importing pupetui: every driver as usual).
 
@@ -44,7 +45,8 @@ def import_peewee_for(url: str) -> bool:
         sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
     try:
         importlib.import_module("peewee")
-        importlib.import_module("playhouse.db_url")
+        if scheme != "sqlite":  # pupetui.db opens a plain SQLite URL without the URL parser
+            importlib.import_module("playhouse.db_url")
     finally:
         for name in hidden:
             if sys.modules.get(name, False) is None:
