@@ -5,8 +5,9 @@
   user in already and the app starts on the main menu.
 - `settings.keys` (binding id -> keys, e.g. {"quit": "ctrl+x", "customers": "c"}) is the
   user's keymap, applied with `App.set_keymap`; ids it does not know are reported once.
-- `settings.theme`: a Textual theme name, "ansi" for the terminal's own 16 colours, or empty:
-  the ANSI theme on a terminal of 16 colours (or fewer), else "textual-dark".
+- `settings.theme` (`--theme`, `theme =` in the config): a Textual theme name, "ansi" for the
+  terminal's own 16 colours, or empty: the ANSI theme on a terminal that reports 256 colours or
+  fewer (TERM/COLORTERM, as Rich reads them), else "textual-dark".
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ if TYPE_CHECKING:
 ANSI_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
 THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEME, "dark": DEFAULT_THEME}
-FEW_COLOURS = {None, "standard", "windows"}
+# Rich's colour systems of terminals that report fewer than truecolor's 16 million: their own
+# 16 (or the 256 of xterm-256color, whose first 16 are the same) suit the ANSI theme, which
+# uses only those; the truecolor theme would be rounded to the nearest of 256 and lose contrast.
+FEW_COLOURS = {None, "standard", "windows", "256"}
 
 
 def screen_classes() -> tuple[type, ...]:

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(parser, suppress=False)
     parser.add_argument("--demo", action="store_true", help="start on a demo database (made on first use)")
-    parser.add_argument("--theme", default=None, help="colour theme")
+    parser.add_argument("--theme", default=None, help="colour theme: ansi (the terminal's own 16 colours), textual-dark, nord, ...; default: ansi where the terminal reports 256 colours or fewer")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="create pupetui's tables on an empty database (never alters existing ones)")
