@@ -25,7 +25,7 @@ from textual.screen import Screen
 from pupetui.config import Settings
 from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen, PupeScreen
-from pupetui.screens.commands import ProgramCommands
+from pupetui.screens.commands import ProgramCommands, ScreenCommands
 from pupetui.screens.menu import MenuScreen
 from pupetui.screens.programs import program_binding_classes, screen_for
 from pupetui.screens.unavailable import UnavailableScreen
@@ -65,7 +65,7 @@ def keymap_classes() -> tuple[type, ...]:
 class PupetuiApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep it
     TITLE = "pupetui"
-    COMMANDS = App.COMMANDS | {ProgramCommands}
+    COMMANDS = App.COMMANDS | {ProgramCommands, ScreenCommands}
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="help"),
         Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="quit"),
