@@ -83,3 +83,122 @@ def test_every_binding_has_an_id_for_the_keymap(cls):
 
 def _own(cls: type) -> list[Binding]:
     return [b if isinstance(b, Binding) else Binding(*b) for b in cls.__dict__.get("BINDINGS", [])]
+
+
+# -- the programs on demo data ----------------------------------------------------------------
+
+PROGRAM_IDS = [pid for pid in PROGRAM_SCREENS if BY_ID[pid].available]
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('terminal') / 'demo.sqlite3'}"
+    d = db.connect(url)
+    schema.init(d)
+    demo.generate(d, customers=40, seed=1)
+    d.close()
+    return url
+
+
+@pytest.fixture
+def make_app(demo_url):
+    i18n.set_language("en")
+    d = db.connect(demo_url)
+
+    def make(**over) -> PupetuiApp:
+        auth.login(demo.DEMO_COMPANY, demo.DEMO_USER, None, mode="none")
+        values = dict(db=demo_url, company="", user=demo.DEMO_USER, lang="en", auth="none", theme="ansi")
+        values.update(over)
+        return PupetuiApp(config.Settings(**values), company=demo.DEMO_COMPANY)
+
+    yield make
+    db.end_session()
+    d.close()
+
+
+async def settle(pilot) -> None:
+    """Let the screen load what its workers fetch."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_program(pilot, program_id: str):
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen) and app.screen.info is not None)
+    screen_class = _load(PROGRAM_SCREENS[program_id])
+    app.open_program(program_id)
+    await wait_for(pilot, lambda: type(app.screen) is screen_class)
+    await settle(pilot)
+    return app.screen
+
+
+def own_keys(screen) -> set[str]:
+    """The descriptions of the bindings the screen's class declares (not the generic ones) that
+    are active now: not hidden by the screen's check_action, nor taken by the focused widget."""
+    generic = {b.id for b in PupetuiApp.BINDINGS} | {"focus_next", "focus_previous", "copy_text"}
+    active_ids = {a.binding.id for a in screen.active_bindings.values()}
+    return {
+        i18n._(b.description)
+        for _key, b in type(screen)._merge_bindings()
+        if b.description and b.id not in generic and not b.system and b.id in active_ids
+    }
+
+
+@pytest.mark.parametrize("program_id", PROGRAM_IDS)
+async def test_f1_lists_the_keys_of_every_program_screen(make_app, program_id):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, program_id)
+        expected = own_keys(screen)
+        assert expected
+        await pilot.press("f1")  # whatever has the focus (a search field, a grid, an editor)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        listed = {description for _keys, description in app.screen.keys}
+        assert expected <= listed
+        assert f"Keys: {screen.title}" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+
+
+@pytest.mark.parametrize("program_id", PROGRAM_IDS)
+async def test_the_command_palette_lists_every_action_of_every_program_screen(make_app, program_id):
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, program_id)
+        actions = screen_actions(screen)
+        assert actions, f"{program_id}: no actions"
+        for description, _keys, _node, _binding in actions:
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+            palette = app.screen
+            palette.query_one("CommandInput").value = description
+            await wait_for(pilot, lambda: any(
+                description == str(o.prompt).split("\n")[0].strip() or description in str(o.prompt)
+                for o in palette.query_one("CommandList")._options), timeout=5)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen)
+
+
+async def test_the_command_palette_runs_an_action_of_the_screen(make_app):
+    import calendar as calendar_module
+    import datetime as dt
+
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, "calendar")
+        today = dt.date.today()
+        this_month = f"{calendar_module.month_name[today.month]} {today.year}"
+        following = today.replace(day=1) + dt.timedelta(days=32)
+        next_month = f"{calendar_module.month_name[following.month]} {following.year}"
+        assert this_month in screen_text(app)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"next month")
+        await wait_for(pilot, lambda: "Next month" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen and next_month in screen_text(app))
