@@ -10,6 +10,7 @@ import string
 
 import pytest
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.keys import _character_to_key
 
 from pupetui import config, db, i18n
@@ -118,8 +119,13 @@ def make_app(demo_url):
 
 async def settle(pilot) -> None:
     """Let the screen load what its workers fetch."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            pass
         await pilot.pause()
 
 
@@ -202,3 +208,124 @@ async def test_the_command_palette_runs_an_action_of_the_screen(make_app):
         await wait_for(pilot, lambda: "Next month" in screen_text(app))
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen and next_month in screen_text(app))
+
+
+# -- 80x24: nothing essential off-screen; a larger terminal used ----------------------------------
+
+
+def scrolls(widget) -> bool:
+    """Whether `widget` sits in a container the user can scroll to it in."""
+    for node in widget.ancestors_with_self[1:]:
+        if getattr(node, "is_scrollable", False) and (node.max_scroll_y > 0 or node.max_scroll_x > 0):
+            return True
+        if node is widget.screen:
+            break
+    return False
+
+
+def fit_problems(app) -> list[str]:
+    """What a user at this terminal size could not reach or see on the current screen."""
+    from textual.geometry import Region
+    from textual.widgets import Footer
+
+    screen = app.screen
+    whole = Region(0, 0, *app.size)
+    problems = []
+    for widget in screen.focus_chain:
+        region = widget.region
+        if region.width <= 0 or region.height <= 0:
+            problems.append(f"{widget!r} has no room ({region})")
+        elif not whole.contains_region(region) and not scrolls(widget):
+            problems.append(f"{widget!r} is off-screen ({region}) and cannot be scrolled to")
+    for footer in screen.query(Footer):
+        if footer.display and not (footer.region.height == 1 and footer.region.bottom == whole.bottom):
+            problems.append(f"the footer is not on the last line ({footer.region})")
+    return problems
+
+
+def main_area(screen) -> int:
+    """The cells of the screen's largest focusable widget (its grid, list or editor)."""
+    return max((w.region.area for w in screen.focus_chain), default=0)
+
+
+LEAVING = ("back", "_cancel", "close", "calendar_reload", "reminders_reload")
+
+
+async def back_to(pilot, screen) -> None:
+    """Close what was opened over `screen` (answering "discard" where a form asks)."""
+    app = pilot.app
+    for _ in range(8):
+        if app.screen is screen or screen not in app.screen_stack:
+            return
+        top = app.screen
+        await pilot.press("escape")
+        await settle(pilot)
+        if app.screen is top:  # Esc did not close it (a busy form): close it as a program would
+            app.pop_screen()
+            await settle(pilot)
+        if type(app.screen).__name__ == "ConfirmScreen":  # "discard the changes?"
+            app.pop_screen()
+            await settle(pilot)
+
+
+async def explore(pilot, screen, checked: list[str], depth: int) -> None:
+    """Check the fit of `screen`, then run each of its actions (as the palette or a key would)
+    and check every screen or dialog that opens, `depth` levels deep."""
+    app = pilot.app
+    problems = fit_problems(app)
+    assert problems == [], f"{type(screen).__name__}: {problems}\n{screen_text(app)}"
+    checked.append(type(screen).__name__)
+    done: set[str] = set()
+    # the actions with the focus where it is, then on each field, list or grid in turn
+    for target in [None, *screen.focus_chain]:
+        if app.screen is not screen:
+            break
+        if target is not None and target.is_attached:
+            target.focus()
+            await settle(pilot)
+        actions = [a for a in screen_actions(screen) if (a[3].id or a[3].action) not in done]
+        # switching tabs (the digit keys) last: the other actions belong to the first tab
+        actions.sort(key=lambda a: a[3].key.isdigit())
+        for description, _keys, node, binding in actions:
+            done.add(binding.id or binding.action)
+            if app.screen is not screen or binding.id is None or binding.id.endswith(LEAVING):
+                continue
+            if binding.id not in {b.id for _d, _k, _n, b in screen_actions(screen)}:
+                continue  # not available after what ran before it
+            await app.run_action(binding.action, node)
+            await settle(pilot)
+            if app.screen is not screen and screen in app.screen_stack:
+                opened = app.screen
+                if type(opened).__name__ not in checked and not isinstance(opened, ModalScreen):
+                    await explore(pilot, opened, checked, depth)  # a screen of its own: its dialogs too
+                elif depth > 0:
+                    await explore(pilot, opened, checked, depth - 1)
+                else:
+                    problems = fit_problems(app)
+                    assert problems == [], f"{description}: {problems}\n{screen_text(app)}"
+                    checked.append(type(app.screen).__name__)
+                await back_to(pilot, screen)
+
+
+@pytest.mark.parametrize("program_id", PROGRAM_IDS)
+async def test_every_program_screen_and_its_dialogs_fit_80x24(make_app, program_id):
+    """Each program screen, and every screen, dialog or form its keys open, at 80x24."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, program_id)
+        checked: list[str] = []
+        await explore(pilot, screen, checked, depth=1)
+        assert len(checked) > 1, f"{program_id}: no dialog was opened"
+        print(program_id, "checked:", checked)
+
+
+@pytest.mark.parametrize("program_id", PROGRAM_IDS)
+async def test_a_larger_terminal_gives_every_program_more_room(make_app, program_id):
+    areas = {}
+    for size in ((80, 24), (200, 60)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            screen = await open_program(pilot, program_id)
+            assert fit_problems(app) == [], screen_text(app)
+            areas[size] = main_area(screen)
+    assert areas[(200, 60)] >= 4 * areas[(80, 24)], areas
