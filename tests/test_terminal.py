@@ -319,8 +319,31 @@ async def test_every_program_screen_and_its_dialogs_fit_80x24(make_app, program_
         print(program_id, "checked:", checked)
 
 
+def grids_not_filling(screen) -> list[str]:
+    """The tables on the screen whose columns leave more than a tenth of their width empty."""
+    from textual.widgets import DataTable
+
+    from pupetui.widgets.paged_table import PagedTable
+
+    loose = []
+    for table in screen.query("PagedTable, DataTable"):
+        if not table.display or table.region.area == 0:
+            continue
+        room = table.scrollable_content_region.width
+        if isinstance(table, PagedTable):
+            used = table.mark_width + sum(c.width + 1 for c in table.columns)
+        elif isinstance(table, DataTable):
+            used = sum(c.get_render_width(table) for c in table.columns.values())
+        else:
+            continue
+        if used < 0.9 * room:
+            loose.append(f"{table!r}: columns {used} of {room} cells")
+    return loose
+
+
 @pytest.mark.parametrize("program_id", PROGRAM_IDS)
 async def test_a_larger_terminal_gives_every_program_more_room(make_app, program_id):
+    """At 200x60 the main list, grid or editor is larger, and tables widen their columns."""
     areas = {}
     for size in ((80, 24), (200, 60)):
         app = make_app()
@@ -328,4 +351,6 @@ async def test_a_larger_terminal_gives_every_program_more_room(make_app, program
             screen = await open_program(pilot, program_id)
             assert fit_problems(app) == [], screen_text(app)
             areas[size] = main_area(screen)
+            if size == (200, 60):
+                assert grids_not_filling(screen) == [], screen_text(app)
     assert areas[(200, 60)] >= 4 * areas[(80, 24)], areas
