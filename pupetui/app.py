@@ -32,7 +32,7 @@ from pupetui.screens.unavailable import UnavailableScreen
 from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
-from pupetui.widgets.literal import printable
+from pupetui.widgets.literal import marked, printable
 from pupetui.widgets.overdue_badge import OverdueCount
 
 if TYPE_CHECKING:
@@ -181,6 +181,13 @@ class PupetuiApp(App):
                 severity="warning",
                 markup=False,
             )
+
+    def notify(self, message, *, title: str = "", severity: str = "information", **kwargs) -> None:
+        """A notification; an error's text starts with the error mark, so it reads as an error
+        in monochrome too (the toast's colour is all that marks it otherwise)."""
+        if severity == "error" and isinstance(message, str):
+            message = marked(message)
+        super().notify(message, title=title, severity=severity, **kwargs)
 
     # -- files the user saved ------------------------------------------------------------------
     def deliver_export(self, path: str | Path) -> None:

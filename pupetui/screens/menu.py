@@ -16,7 +16,7 @@ from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeScreen
 from pupetui.services import session_info
 from pupetui.services.programs import PROGRAMS, Program
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, marked, printable
 from pupetui.widgets.overdue_badge import OverdueBadge
 
 
@@ -164,6 +164,6 @@ class MenuScreen(PupeScreen):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#menu-message", Static)
-        message.update(literal(text))
+        message.update(literal(marked(text, error)))
         message.set_class(error, "-error")
         message.display = bool(text)
