@@ -7,7 +7,7 @@
   user's keymap, applied with `App.set_keymap`; ids it does not know are reported once.
 - `settings.theme` (`--theme`, `theme =` in the config): a Textual theme name, "ansi" for the
   terminal's own 16 colours, or empty: the ANSI theme on a terminal that reports 256 colours or
-  fewer (TERM/COLORTERM, as Rich reads them), else "textual-dark".
+  fewer (TERM/COLORTERM, as Rich reads them) or where NO_COLOR is set, else "textual-dark".
 """
 
 from __future__ import annotations
@@ -132,6 +132,8 @@ class PupetuiApp(App):
             return name
         if name and warnings is not None:
             warnings.append(_("Unknown theme {theme}; using the default.").format(theme=wanted))
+        if self.no_color:  # NO_COLOR: the ANSI theme marks states by reverse, bold and underline
+            return ANSI_THEME
         return ANSI_THEME if self.console.color_system in FEW_COLOURS else DEFAULT_THEME
 
     @staticmethod

@@ -354,3 +354,106 @@ async def test_a_larger_terminal_gives_every_program_more_room(make_app, program
             if size == (200, 60):
                 assert grids_not_filling(screen) == [], screen_text(app)
     assert areas[(200, 60)] >= 4 * areas[(80, 24)], areas
+
+
+# -- monochrome: every state by a mark ---------------------------------------------------------
+
+
+def reverse_lines(app, widget) -> set[int]:
+    """The lines of `widget`, as the terminal gets them (filters applied), of which at least a
+    third is in reverse video or underlined (a header line, the cursor row)."""
+    region = widget.region
+    lines = set()
+    for y, strip in enumerate(app.screen._compositor.render_strips()):
+        if not region.y <= y < region.bottom:
+            continue
+        cropped = strip.crop(region.x, region.right)
+        reversed_cells = sum(len(seg.text) for seg in cropped
+                             if seg.style is not None and (seg.style.reverse or seg.style.underline))
+        if reversed_cells * 3 >= region.width:
+            lines.add(y)
+    return lines
+
+
+def row_count(widget) -> int:
+    for name in ("row_count", "option_count", "known_rows"):
+        value = getattr(widget, name, None)
+        if isinstance(value, int):
+            return value
+    return len(getattr(widget, "items", None) or getattr(widget, "rows", None) or ())
+
+
+LISTS = "PagedTable, DataTable, OptionList, RowList, ResultGrid, FieldGrid"
+
+
+@pytest.mark.parametrize("program_id", PROGRAM_IDS)
+async def test_monochrome_shows_the_selected_row_by_reverse_video(make_app, program_id, monkeypatch):
+    """NO_COLOR (no colours at all, as on a monochrome terminal): in every list and grid of
+    every program screen the cursor row is in reverse video, not told apart by colour alone."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(theme="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, program_id)
+        assert app.no_color and app.theme == "ansi-dark"
+        checked = 0
+        for widget in list(screen.query(LISTS)):
+            if not widget.focusable or row_count(widget) < 2 or widget.region.height < 3:
+                continue
+            widget.focus()
+            await settle(pilot)
+            before = reverse_lines(app, widget)
+            await pilot.press("down")
+            await settle(pilot)
+            after = reverse_lines(app, widget)
+            # the cursor row, and only it, is in reverse video (underlined in an option list):
+            # the mark moves with the cursor
+            assert len(before - after) == 1 and len(after - before) == 1, f"{widget!r}\n{screen_text(app)}"
+            checked += 1
+        if program_id not in ("sql", "calendar"):  # an editor and an empty grid; a month (below)
+            assert checked, f"{program_id}: no list with rows"
+
+
+async def test_monochrome_marks_the_states(make_app, monkeypatch):
+    """Overdue and coming reminders, today, the selected day and done entries in the calendar,
+    prospects in the customer list, errors in a form: each by a
+    character on the screen, which needs no colour."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(theme="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, "reminders")
+        rows = screen.rows
+        assert any(r.overdue for r in rows) and any(not r.overdue for r in rows)
+        lines = screen_text(app).splitlines()
+        for row in rows[:5]:
+            line = next(line for line in lines if i18n.format_datetime(row.due) in line)
+            assert line.split()[0] == ("!" if row.overdue else "·"), line
+        # the calendar: today "*", the selected day in brackets, done entries "✓"
+        app.pop_screen()
+        screen = await open_program(pilot, "calendar")
+        import datetime as dt
+
+        today = dt.date.today()
+        text = screen_text(app)
+        assert f"[{today.day:>2}]*" in text
+        if today.day > 1:
+            assert "✓" in text  # the demo's past entries are done (kuittaus 'K')
+        step, other = ("left", today - dt.timedelta(days=1)) if today.day > 1 else ("right", today + dt.timedelta(days=1))
+        await pilot.press(step)
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"[{other.day:>2}]" in text and f" {today.day:>2} *" in text
+        # an error in a form: "go to a date" with a date that is none
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press(*"31.02.x", "enter")
+        await settle(pilot)
+        assert any(line.strip(" │▊▎").startswith("! ") for line in screen_text(app).splitlines()), screen_text(app)
+        app.pop_screen()
+        app.pop_screen()
+        # prospects in the customer list
+        screen = await open_program(pilot, "customers")
+        text = screen_text(app)
+        assert "◇ prospect" in text
+        await pilot.press(*"oy")  # some prospects among the first rows
+        await settle(pilot)
+        assert any(line.lstrip().startswith("◇ ") for line in screen_text(app).splitlines()[4:20]), screen_text(app)
