@@ -28,6 +28,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.geometry import Region
 from textual.color import Color, ColorParseError
 from textual.message import Message
 from textual.strip import Strip
@@ -355,8 +356,24 @@ class MonthGrid(Widget, can_focus=True):
             self.type_styles = type_styles
         if texts is not None:
             self.texts = texts
+        old = self._lines
         self._lines = None
-        self.refresh()
+        self.refresh_changed_lines(old)
+
+    def refresh_changed_lines(self, old: list[Strip] | None) -> None:
+        """Redraw only the lines that differ from `old` (moving the selected day changes two or
+        three of a month's lines: the rest is not sent to the terminal again)."""
+        if old is None or not self.is_mounted or not self.size.area:
+            self.refresh()
+            return
+        new = self.build_lines()
+        if len(new) != len(old):
+            self.refresh()
+            return
+        width = self.size.width
+        for y, (before, after) in enumerate(zip(old, new)):
+            if before != after:
+                self.refresh(Region(0, y, width, 1))
 
     @property
     def week_count(self) -> int:
