@@ -457,3 +457,35 @@ async def test_monochrome_marks_the_states(make_app, monkeypatch):
         await pilot.press(*"oy")  # some prospects among the first rows
         await settle(pilot)
         assert any(line.lstrip().startswith("◇ ") for line in screen_text(app).splitlines()[4:20]), screen_text(app)
+
+
+# -- start-up: only the driver the database needs -------------------------------------------------
+
+DRIVER_CHECK = """
+import sys
+from pupetui import cli
+code = cli.main(["check", "--db", sys.argv[1]])
+loaded = sorted(m for m in ("psycopg", "psycopg2", "pymysql") if m in sys.modules)
+print("LOADED", ",".join(loaded) or "-", "CODE", code)
+"""
+
+
+def test_the_command_loads_only_the_driver_its_database_needs(database_url, backend):
+    """`pupetui` imports peewee without the drivers its URL does not need (a faster start):
+    each database still works through the command, with its own driver only."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER_CHECK, database_url],
+        capture_output=True, text=True, cwd=root, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(root), "XDG_CONFIG_HOME": str(root / ".no-config")},
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "database:" in result.stdout and "ok: all" in result.stdout, result.stdout + result.stderr
+    loaded = result.stdout.split("LOADED ")[1].split()[0]
+    expected = {"mariadb": "pymysql", "postgres": "psycopg,psycopg2"}.get(backend, "-")
+    assert loaded == expected, (backend, loaded)
