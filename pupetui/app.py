@@ -91,6 +91,7 @@ class PupetuiApp(App):
         # Everything imported and built so far lives as long as the app: keep it out of the
         # garbage collector's full passes, which otherwise pause screens for tens of ms.
         gc.freeze()
+        self.call_after_refresh(gc.enable)  # the command turns it off for the start
         warnings: list[str] = []
         self.theme = self.choose_theme(self.settings.theme, warnings)
         self.set_keymap(self.user_keymap)

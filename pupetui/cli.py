@@ -6,6 +6,7 @@ Every headless subcommand calls the same service the screens call.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import sys
@@ -447,6 +448,16 @@ def ensure_demo_database(settings: config.Settings) -> config.Settings:
 
 
 def run_tui(args, settings) -> int:
+    # The start allocates much and frees little: no garbage collection passes until the app's
+    # first frame (the app turns it on again then; here too if it never gets that far).
+    gc.disable()
+    try:
+        return _run_tui(args, settings)
+    finally:
+        gc.enable()
+
+
+def _run_tui(args, settings) -> int:
     if args.demo:
         settings = ensure_demo_database(settings)
     _open(settings)
