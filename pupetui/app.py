@@ -47,6 +47,11 @@ THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEM
 FEW_COLOURS = {None, "standard", "windows", "256"}
 
 
+def _enable_gc() -> None:
+    # (a Python function: Textual inspects a callback's signature, a builtin's costs 5 ms)
+    gc.enable()
+
+
 def screen_classes() -> tuple[type, ...]:
     """The shell's screens whose keys a keymap may name (the login and the help screen are
     imported when first needed, so a start without them stays fast)."""
@@ -81,6 +86,9 @@ class PupetuiApp(App):
         self._reported_clashes: set[tuple[str, ...]] = set()
         self.overdue_reminders = OverdueCount(self)  # shown in every header and in the menu
         translate_bindings(self)
+        # The theme before the first stylesheet is made (set on mount, it would be made twice).
+        self._theme_warnings: list[str] = []
+        self.theme = self.choose_theme(settings.theme, self._theme_warnings)
         self.user_keymap = {str(k): str(v) for k, v in (settings.keys or {}).items() if v}
         palette_keys = self.user_keymap.get("command_palette")
         if palette_keys:  # so the footer still shows the palette's key on its right
@@ -91,9 +99,8 @@ class PupetuiApp(App):
         # Everything imported and built so far lives as long as the app: keep it out of the
         # garbage collector's full passes, which otherwise pause screens for tens of ms.
         gc.freeze()
-        self.call_after_refresh(gc.enable)  # the command turns it off for the start
-        warnings: list[str] = []
-        self.theme = self.choose_theme(self.settings.theme, warnings)
+        self.call_after_refresh(_enable_gc)  # the command turns it off for the start
+        warnings: list[str] = self._theme_warnings
         self.set_keymap(self.user_keymap)
         unknown = sorted(set(self.user_keymap) - self.known_binding_ids()) if self.user_keymap else []
         if unknown:
