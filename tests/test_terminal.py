@@ -237,6 +237,16 @@ def fit_problems(app) -> list[str]:
             problems.append(f"{widget!r} has no room ({region})")
         elif not whole.contains_region(region) and not scrolls(widget):
             problems.append(f"{widget!r} is off-screen ({region}) and cannot be scrolled to")
+    # the key columns of every table (its first two titled ones) are in view
+    text = screen_text(app)
+    for table in screen.query("PagedTable, DataTable"):
+        if not table.display or table.region.area == 0:
+            continue
+        columns = getattr(table, "columns", ())
+        titles = [c.title for c in columns] if isinstance(columns, tuple) else [str(c.label) for c in columns.values()]
+        for title in [t for t in titles if t.strip()][:2]:
+            if title.rstrip("…")[:8] not in text:
+                problems.append(f"{table!r}: the column {title!r} is not in view")
     for footer in screen.query(Footer):
         if footer.display and not (footer.region.height == 1 and footer.region.bottom == whole.bottom):
             problems.append(f"the footer is not on the last line ({footer.region})")
