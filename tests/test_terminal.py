@@ -499,3 +499,43 @@ def test_the_command_loads_only_the_driver_its_database_needs(database_url, back
     loaded = result.stdout.split("LOADED ")[1].split()[0]
     expected = {"mariadb": "pymysql", "postgres": "psycopg,psycopg2"}.get(backend, "-")
     assert loaded == expected, (backend, loaded)
+
+
+# -- the keys added for terminals that do not pass the handier ones -----------------------------
+
+
+async def test_g_and_shift_g_go_to_the_first_and_last_row_of_a_result_grid():
+    from test_query_screens import GridApp
+
+    from pupetui.widgets.result_grid import ResultGrid
+
+    app = GridApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = app.query_one(ResultGrid)
+        grid.start(["a", "b"])
+        grid.append_rows([(f"r{r}", "x") for r in range(100)])
+        grid.finish()
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        assert grid.cursor_row == 99 and "r99" in screen_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert grid.cursor_row == 0 and "r0 " in screen_text(app)
+
+
+async def test_ctrl_n_completes_a_name_in_the_sql_search(make_app):
+    """Ctrl+N, beside Ctrl+Space (which some terminals keep for themselves), in the editor
+    (whose own keys take F6 and F7)."""
+    from pupetui.screens.sql_forms import CompletionScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, "sql")
+        screen.editor.focus()
+        await pilot.press(*"select nimi from asiak", "ctrl+n")
+        await wait_for(pilot, lambda: screen.editor.text.endswith("asiakas") or isinstance(app.screen, CompletionScreen))
+        if isinstance(app.screen, CompletionScreen):
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.editor.text.startswith("select nimi from asiakas")
