@@ -56,12 +56,17 @@ def child_pupetui(url: str, company: str, user: str) -> None:
     started = time.perf_counter()
     from textual.app import App
 
-    from pupetui import app as app_module
     from pupetui import cli
+    from pupetui.db_drivers import import_peewee_for
+
+    # What `cli.main` does first (peewee with the one driver the URL needs), here before the
+    # app module is imported to be timed; main's own call then finds it done.
+    import_peewee_for(url)
+    from pupetui import app as app_module
 
     class Timed(app_module.PupetuiApp):
+        # Textual calls the handler of every class of the MRO: no super() here.
         def on_menu_screen_loaded(self, message) -> None:
-            super().on_menu_screen_loaded(message)
             self.call_after_refresh(self.ready)
 
         def ready(self) -> None:

@@ -5,15 +5,16 @@
   user in already and the app starts on the main menu.
 - `settings.keys` (binding id -> keys, e.g. {"quit": "ctrl+x", "customers": "c"}) is the
   user's keymap, applied with `App.set_keymap`; ids it does not know are reported once.
-- `settings.theme`: a Textual theme name, "ansi" for the terminal's own 16 colours, or empty:
-  the ANSI theme on a terminal of 16 colours (or fewer), else "textual-dark".
+- `settings.theme` (`--theme`, `theme =` in the config): a Textual theme name, "ansi" for the
+  terminal's own 16 colours, or empty: the ANSI theme on a terminal that reports 256 colours or
+  fewer (TERM/COLORTERM, as Rich reads them) or where NO_COLOR is set, else "textual-dark".
 """
 
 from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,9 +25,7 @@ from textual.screen import Screen
 from pupetui.config import Settings
 from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen, PupeScreen
-from pupetui.screens.commands import ProgramCommands
-from pupetui.screens.help import HelpScreen, screen_keys
-from pupetui.screens.login import LoginScreen
+from pupetui.screens.commands import ProgramCommands, ScreenCommands
 from pupetui.screens.menu import MenuScreen
 from pupetui.screens.programs import program_binding_classes, screen_for
 from pupetui.screens.unavailable import UnavailableScreen
@@ -34,27 +33,45 @@ from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
 from pupetui.widgets.key_order import KeysInOrder
-from pupetui.widgets.literal import printable
+from pupetui.widgets.literal import marked, printable
 from pupetui.widgets.overdue_badge import OverdueCount
+
+if TYPE_CHECKING:
+    from pupetui.screens.login import LoginScreen
 
 ANSI_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
 THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEME, "dark": DEFAULT_THEME}
-FEW_COLOURS = {None, "standard", "windows"}
-# the screens whose keys a keymap may name (program screens join as they are built)
-SCREEN_CLASSES = (LoginScreen, MenuScreen, UnavailableScreen, HelpScreen)
+# Rich's colour systems of terminals that report fewer than truecolor's 16 million: their own
+# 16 (or the 256 of xterm-256color, whose first 16 are the same) suit the ANSI theme, which
+# uses only those; the truecolor theme would be rounded to the nearest of 256 and lose contrast.
+FEW_COLOURS = {None, "standard", "windows", "256"}
+
+
+def _enable_gc() -> None:
+    # (a Python function: Textual inspects a callback's signature, a builtin's costs 5 ms)
+    gc.enable()
+
+
+def screen_classes() -> tuple[type, ...]:
+    """The shell's screens whose keys a keymap may name (the login and the help screen are
+    imported when first needed, so a start without them stays fast)."""
+    from pupetui.screens.help import HelpScreen
+    from pupetui.screens.login import LoginScreen
+
+    return (LoginScreen, MenuScreen, UnavailableScreen, HelpScreen)
 
 
 def keymap_classes() -> tuple[type, ...]:
     """Every class whose keys a keymap may name: the shell's, and the programs' (imported only
     when the configuration remaps keys, so a plain start stays fast)."""
-    return SCREEN_CLASSES + program_binding_classes()
+    return screen_classes() + program_binding_classes()
 
 
 class PupetuiApp(KeysInOrder, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep it
     TITLE = "pupetui"
-    COMMANDS = App.COMMANDS | {ProgramCommands}
+    COMMANDS = App.COMMANDS | {ProgramCommands, ScreenCommands}
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="help"),
         Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="quit"),
@@ -70,6 +87,9 @@ class PupetuiApp(KeysInOrder, App):
         self._reported_clashes: set[tuple[str, ...]] = set()
         self.overdue_reminders = OverdueCount(self)  # shown in every header and in the menu
         translate_bindings(self)
+        # The theme before the first stylesheet is made (set on mount, it would be made twice).
+        self._theme_warnings: list[str] = []
+        self.theme = self.choose_theme(settings.theme, self._theme_warnings)
         self.user_keymap = {str(k): str(v) for k, v in (settings.keys or {}).items() if v}
         palette_keys = self.user_keymap.get("command_palette")
         if palette_keys:  # so the footer still shows the palette's key on its right
@@ -80,8 +100,8 @@ class PupetuiApp(KeysInOrder, App):
         # Everything imported and built so far lives as long as the app: keep it out of the
         # garbage collector's full passes, which otherwise pause screens for tens of ms.
         gc.freeze()
-        warnings: list[str] = []
-        self.theme = self.choose_theme(self.settings.theme, warnings)
+        self.call_after_refresh(_enable_gc)  # the command turns it off for the start
+        warnings: list[str] = self._theme_warnings
         self.set_keymap(self.user_keymap)
         unknown = sorted(set(self.user_keymap) - self.known_binding_ids()) if self.user_keymap else []
         if unknown:
@@ -95,12 +115,24 @@ class PupetuiApp(KeysInOrder, App):
                 )
             )
         if self.settings.auth == "password" or not session_info.is_logged_in():
+            from pupetui.screens.login import LoginScreen
+
             # in a browser (`pupetui serve`) the server's OS user is not the person: no name given
             self.push_screen(LoginScreen(self.company, "" if self.is_web else self.settings.user))
         else:
-            self.push_screen(MenuScreen())
+            self.push_screen(MenuScreen(self._session_info_now()))
         for warning in warnings:  # after the first screen is up, so they show on it
             self.call_after_refresh(self.notify, printable(warning), severity="warning", markup=False)
+
+    @staticmethod
+    def _session_info_now() -> session_info.SessionInfo | None:
+        """The session's info, read now: the command has just logged in on this database, so
+        it answers at once, and the menu's first frame can show the programs. None when it
+        fails: the menu then tries again in a worker and shows the error."""
+        try:
+            return session_info.current()
+        except Exception:  # noqa: BLE001 - the menu says what went wrong
+            return None
 
     def choose_theme(self, wanted: str, warnings: list[str] | None = None) -> str:
         """The theme `wanted` (a name or an alias), else the default for this terminal."""
@@ -110,6 +142,8 @@ class PupetuiApp(KeysInOrder, App):
             return name
         if name and warnings is not None:
             warnings.append(_("Unknown theme {theme}; using the default.").format(theme=wanted))
+        if self.no_color:  # NO_COLOR: the ANSI theme marks states by reverse, bold and underline
+            return ANSI_THEME
         return ANSI_THEME if self.console.color_system in FEW_COLOURS else DEFAULT_THEME
 
     @staticmethod
@@ -123,7 +157,8 @@ class PupetuiApp(KeysInOrder, App):
     def on_menu_screen_loaded(self, message: MenuScreen.Loaded) -> None:
         self.session_info = message.info
         self.sub_title = printable(message.info.label)
-        self.overdue_reminders.start(message.info.may_use("reminders"))
+        # after the menu's first frame: the count's thread must not slow the frame down
+        self.call_after_refresh(self.overdue_reminders.start, message.info.may_use("reminders"))
 
     def format_title(self, title: str, sub_title: str) -> Content:
         return self.overdue_reminders.format_title(super().format_title(title, sub_title))
@@ -159,6 +194,13 @@ class PupetuiApp(KeysInOrder, App):
                 markup=False,
             )
 
+    def notify(self, message, *, title: str = "", severity: str = "information", **kwargs) -> None:
+        """A notification; an error's text starts with the error mark, so it reads as an error
+        in monochrome too (the toast's colour is all that marks it otherwise)."""
+        if severity == "error" and isinstance(message, str):
+            message = marked(message)
+        super().notify(message, title=title, severity=severity, **kwargs)
+
     # -- files the user saved ------------------------------------------------------------------
     def deliver_export(self, path: str | Path) -> None:
         """A file a program wrote for the user (xlsx, pdf, ics, ...): in a browser (`pupetui serve`)
@@ -168,6 +210,8 @@ class PupetuiApp(KeysInOrder, App):
 
     # -- keys and help --------------------------------------------------------------------------
     def action_help(self) -> None:
+        from pupetui.screens.help import HelpScreen, screen_keys
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return

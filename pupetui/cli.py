@@ -6,14 +6,20 @@ Every headless subcommand calls the same service the screens call.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import os
 import sys
 import time
 from typing import Sequence
 
-from pupetui import config, db
-from pupetui.services import auth, schema
+from pupetui import config
+from pupetui.db_drivers import import_peewee_for, lazy_import
+
+# Run when first used: after `main` has imported peewee with only the driver the URL needs.
+db = lazy_import("pupetui.db")
+auth = lazy_import("pupetui.services.auth")
+schema = lazy_import("pupetui.services.schema")
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -43,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(parser, suppress=False)
     parser.add_argument("--demo", action="store_true", help="start on a demo database (made on first use)")
-    parser.add_argument("--theme", default=None, help="colour theme")
+    parser.add_argument("--theme", default=None, help="colour theme: ansi (the terminal's own 16 colours), textual-dark, nord, ...; default: ansi where the terminal reports 256 colours or fewer")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="create pupetui's tables on an empty database (never alters existing ones)")
@@ -60,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("customers", help="the customer list: search, filter, print or save as Excel")
     _common(p, suppress=True)
     _customer_filter_arguments(p)
-    p.add_argument("--sort", default="name", choices=[c.id for c in _customer_columns()])
+    p.add_argument("--sort", default="name", choices=_ColumnIds(), metavar="COLUMN", help="sort by: %(choices)s")
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--whole-group", action="store_true", help="all companies of the group (konserni)")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="rows to print (default 50)")
@@ -196,6 +202,17 @@ def _customer_columns():
     from pupetui.services.customers import COLUMNS
 
     return COLUMNS
+
+
+class _ColumnIds:
+    """The customer list's column ids, as argparse choices: the service is imported only when
+    `--sort` is checked or the help is shown (not at every start of the TUI)."""
+
+    def __contains__(self, value: object) -> bool:
+        return value in list(self)
+
+    def __iter__(self):
+        return iter([c.id for c in _customer_columns()])
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -739,6 +756,16 @@ def ensure_demo_database(settings: config.Settings) -> config.Settings:
 
 
 def run_tui(args, settings) -> int:
+    # The start allocates much and frees little: no garbage collection passes until the app's
+    # first frame (the app turns it on again then; here too if it never gets that far).
+    gc.disable()
+    try:
+        return _run_tui(args, settings)
+    finally:
+        gc.enable()
+
+
+def _run_tui(args, settings) -> int:
     if args.demo:
         settings = ensure_demo_database(settings)
     _open(settings)
@@ -822,6 +849,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
+        demo_url = config.demo_db_url() if getattr(args, "demo", False) and not settings.db else ""
+        import_peewee_for(demo_url or settings.db_url)
         from pupetui import i18n
 
         i18n.set_language(settings.lang or i18n.language_from_locale())

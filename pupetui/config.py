@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import getpass
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -134,6 +133,8 @@ def from_environment(environ: Mapping[str, str], defaults: Mapping[str, Any]) ->
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read (a faster start without one)
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

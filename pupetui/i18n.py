@@ -1,8 +1,8 @@
 """Finnish and English: texts from gettext catalogs, dates and numbers from Babel's locale data.
 
-Message ids are English.  The catalogs are `locale/<lang>/LC_MESSAGES/pupetui.po`, read with
-Babel at first use (no compile step, so the `.po` file is the one source of truth); an English
-message without a translation shows its id.
+Message ids are English.  The catalogs are `locale/<lang>/LC_MESSAGES/pupetui.po` (and one
+per program), read at first use as Babel reads them (no compile step, so the `.po` file is the
+one source of truth); an English message without a translation shows its id.
 
 Formats (one process serves one user, so the language is process-wide):
 
@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 LANGUAGES = ("fi", "en")
 DEFAULT_LANGUAGE = "en"
@@ -81,18 +82,62 @@ def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
     return DEFAULT_LANGUAGE
 
 
-def _read_catalog(lang: str) -> dict[str, str]:
-    from babel.messages.pofile import read_po
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: _ESCAPES[m[1]], text)
 
+
+_ESCAPE = re.compile(r'\\([\\trn"])')
+_ESCAPES = {"\\": "\\", '"': '"', "t": "\t", "r": "\r", "n": "\n"}
+_PO_LINE = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+"(.*)"\s*$')
+
+
+def read_po_texts(path: Path) -> Iterator[tuple[str, str]]:
+    """(message id, text) of each translated message of a .po file, as Babel's `read_po` reads
+    them (fuzzy, plural, obsolete and untranslated messages and the header left out).
+
+    Babel's reader and its imports cost some 30 ms at every start; this one reads the forms
+    of the PO format the catalogs use (tests/test_i18n.py checks it against Babel's).
+    """
+    entry: dict[str, str] = {}
+    fuzzy = next_fuzzy = False
+    field = ""
+
+    def finish() -> Iterator[tuple[str, str]]:
+        msgid, msgstr = entry.get("msgid"), entry.get("msgstr")
+        if msgid and msgstr and not fuzzy and "msgid_plural" not in entry:
+            yield msgid, msgstr
+
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            if "msgstr" in entry or any(k.startswith("msgstr[") for k in entry):
+                yield from finish()
+                entry, fuzzy, field = {}, False, ""
+            if line.startswith("#,") and "fuzzy" in (f.strip() for f in line[2:].split(",")):
+                next_fuzzy = True
+            continue
+        if line.startswith('"') and line.endswith('"') and len(line) >= 2 and field:
+            entry[field] += _unescape(line[1:-1])
+            continue
+        match = _PO_LINE.match(line)
+        if not match:
+            continue  # not a form the catalogs use: ignored, as the test against Babel shows
+        keyword, value = match[1], _unescape(match[2])
+        if keyword in ("msgctxt", "msgid") and ("msgstr" in entry or any(k.startswith("msgstr[") for k in entry)):
+            yield from finish()
+            entry, fuzzy = {}, False
+        if keyword in ("msgctxt", "msgid") and not entry:
+            fuzzy, next_fuzzy = next_fuzzy, False
+        field = keyword
+        entry[field] = value
+    yield from finish()
+
+
+def _read_catalog(lang: str) -> dict[str, str]:
     texts: dict[str, str] = {}
     for path in catalog_paths(lang):
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=lang, domain=DOMAIN)
-        for message in catalog:
-            if not message.id or message.fuzzy or isinstance(message.id, tuple):
-                continue
-            if isinstance(message.string, str) and message.string:
-                texts.setdefault(message.id, message.string)
+        for msgid, msgstr in read_po_texts(path):
+            texts.setdefault(msgid, msgstr)
     return texts
 
 

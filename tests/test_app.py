@@ -432,7 +432,8 @@ async def test_theme_from_the_settings(url):
 
 @pytest.mark.parametrize(
     "term, colorterm, theme",
-    [("linux", "", "ansi-dark"), ("xterm", "", "ansi-dark"), ("xterm-256color", "truecolor", "textual-dark")],
+    [("linux", "", "ansi-dark"), ("xterm", "", "ansi-dark"), ("xterm-256color", "", "ansi-dark"),
+     ("screen-256color", "", "ansi-dark"), ("xterm-256color", "truecolor", "textual-dark")],
 )
 async def test_a_terminal_of_16_colours_gets_the_ansi_theme(url, monkeypatch, term, colorterm, theme):
     seed(url)

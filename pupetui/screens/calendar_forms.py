@@ -40,7 +40,7 @@ from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, marked, printable
 from pupetui.widgets.month_grid import legible_colour
 
 CSS = Path(__file__).with_name("calendar.tcss")
@@ -217,7 +217,7 @@ class CalendarForm(PupeModalScreen):
 
     def say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#cal-form-message", Static)
-        message.update(literal(text))
+        message.update(literal(marked(text, error)))
         message.set_class(error, "-error")
 
     @property
@@ -473,7 +473,7 @@ class GoToDateScreen(PupeModalScreen):
             day = calendar_view.parse_day(event.value)
         except ValidationError as exc:
             message = self.query_one("#goto-message", Static)
-            message.update(literal(refusal_text(exc)))
+            message.update(literal(marked(refusal_text(exc))))
             message.add_class("-error")
             return
         self.dismiss(day)
@@ -518,7 +518,7 @@ class UserPickerScreen(PupeModalScreen):
         chosen = list(self.query_one("#users-list", SelectionList).selected)
         if not chosen:
             message = self.query_one("#users-message", Static)
-            message.update(literal(_("Choose at least one calendar.")))
+            message.update(literal(marked(_("Choose at least one calendar."))))
             message.add_class("-error")
             return
         order = [u.login for u in self.users]
@@ -847,7 +847,7 @@ class EntryTypesScreen(PupeScreen):
 
     def say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#types-message", Static)
-        message.update(literal(text))
+        message.update(literal(marked(text, error)))
         message.set_class(error, "-error")
 
     def current(self) -> EntryType | None:

@@ -29,7 +29,7 @@ from pupetui.services.customer_edit import FORM_FIELDS, CustomerForm
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.form import FormField
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, marked, printable
 
 KINDS = (("", N_("Business customer")), ("H", N_("Private person")), ("R", N_("Prospect")))
 
@@ -237,7 +237,7 @@ class CustomerEditScreen(PupeScreen):
 
     def _say(self, text: str, *, error: bool = False, warning: bool = False) -> None:
         message = self.query_one("#edit-message", Static)
-        message.update(literal(text))
+        message.update(literal(marked(text, error)))
         message.display = bool(text)
         message.set_class(error, "-error")
         message.set_class(warning, "-warning")

@@ -85,10 +85,14 @@ def filter_value(name: str, selected: Any) -> Any:
     return str(selected)
 
 
+# the columns a wider terminal widens (shares of the room beyond every column's width)
+GROWING_COLUMNS = {"name": 2, "email": 1}
+
+
 def list_columns(whole_group: bool) -> list[TableColumn]:
     """The table's columns; the company column only when the whole group is shown."""
     return [
-        TableColumn(c.id, _(c.title_key), c.width)
+        TableColumn(c.id, _(c.title_key), c.width, grow=GROWING_COLUMNS.get(c.id, 0))
         for c in COLUMNS
         if c.id != "company" or whole_group
     ]

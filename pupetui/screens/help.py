@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.dom import DOMNode
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -32,6 +33,26 @@ def _rank(node: object, binding_id: str | None) -> int:
     if isinstance(node, App):
         return 2
     return 0 if isinstance(node, Screen) else 1
+
+
+def screen_actions(screen: Screen) -> list[tuple[str, str, DOMNode, Binding]]:
+    """(description, keys as shown, node, binding) of each action of `screen` a user can run
+    now: the active, enabled bindings with a description of the screen and its widgets (not
+    the app's, not the generic field keys, not Textual's own editing keys), one per action."""
+    app = screen.app
+    seen: dict[tuple[str, str], list] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or binding.system or not _is_ours(active.node):
+            continue
+        if isinstance(active.node, App) or binding.id in GENERIC_IDS or not active.enabled:
+            continue
+        name = (binding.id or binding.action, binding.description)
+        row = seen.setdefault(name, [binding.description, [], active.node, binding])
+        key = app.get_key_display(binding)
+        if key not in row[1]:
+            row[1].append(key)
+    return [(description, ", ".join(keys), node, binding) for description, keys, node, binding in seen.values()]
 
 
 def screen_keys(screen: Screen) -> list[tuple[str, str]]:

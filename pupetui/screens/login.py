@@ -18,7 +18,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeScreen
 from pupetui.services import auth, session_info
-from pupetui.widgets.literal import literal
+from pupetui.widgets.literal import literal, marked
 
 
 class LoginScreen(PupeScreen):
@@ -124,5 +124,5 @@ class LoginScreen(PupeScreen):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#login-message", Static)
-        message.update(literal(text))
+        message.update(literal(marked(text, error)))
         message.set_class(error, "-error")

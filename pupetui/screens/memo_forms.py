@@ -32,7 +32,7 @@ from pupetui.services import memo
 from pupetui.services.auth import AccessDenied
 from pupetui.services.memo_view import UserChoice
 from pupetui.widgets.confirm import ConfirmScreen
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, marked, printable
 
 __all__ = [
     "AcknowledgeScreen", "ChoiceScreen", "ConfirmScreen", "ContactFormScreen", "EditEntryScreen", "EntryFormChoices",
@@ -285,7 +285,7 @@ class FormScreen(PupeModalScreen):
 
     def say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#form-message", Static)
-        message.update(literal(text))
+        message.update(literal(marked(text, error)))
         message.set_class(error, "-error")
         message.display = bool(text)
 

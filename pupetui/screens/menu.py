@@ -16,7 +16,7 @@ from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeScreen
 from pupetui.services import session_info
 from pupetui.services.programs import PROGRAMS, Program
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, marked, printable
 from pupetui.widgets.overdue_badge import OverdueBadge
 
 
@@ -45,9 +45,12 @@ class MenuScreen(PupeScreen):
             super().__init__()
             self.error = error
 
-    def __init__(self) -> None:
+    def __init__(self, info: session_info.SessionInfo | None = None) -> None:
+        """`info`: the session's info when the caller has it (the first frame then shows the
+        programs); without it the menu loads it in a worker."""
         super().__init__()
         self.info: session_info.SessionInfo | None = None
+        self._preloaded = info
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,7 +69,10 @@ class MenuScreen(PupeScreen):
         self.query_one("#menu-programs").display = False
         self.query_one("#menu-hint").display = False
         self.query_one("#menu-message").display = False
-        self._load()
+        if self._preloaded is not None:
+            self.post_message(self.Loaded(self._preloaded))  # handled before the first frame
+        else:
+            self._load()
 
     @work(thread=True, exclusive=True, group="menu")
     def _load(self) -> None:
@@ -106,26 +112,32 @@ class MenuScreen(PupeScreen):
             options.display = False
             return
         heading.update(literal(_("CRM programs")))
+        keys = self.keys_by_id()
         options.set_options(
-            Option(self._label(program), id=program.id) for program in info.programs
+            Option(self._label(program, keys.get(program.id, "")), id=program.id) for program in info.programs
         )
         options.highlighted = 0
         options.display = True
         self.query_one("#menu-hint").display = True
         options.focus()
 
-    def _label(self, program: Program):
-        key = self.key_of(program.id) or program.key
+    def _label(self, program: Program, key: str = ""):
+        key = key or program.key
         text = literal(f" {key:<6}", "bold")
         text.append_text(literal(_(program.title_key)))
         return text
 
+    def keys_by_id(self) -> dict[str, str]:
+        """binding id -> how its key is shown, after the user's keymap (the first key wins)."""
+        keys: dict[str, str] = {}
+        for active in self.active_bindings.values():
+            if active.binding.id and active.binding.id not in keys:
+                keys[active.binding.id] = self.app.get_key_display(active.binding)
+        return keys
+
     def key_of(self, binding_id: str) -> str:
         """How the key of `binding_id` is shown, after the user's keymap."""
-        for active in self.active_bindings.values():
-            if active.binding.id == binding_id:
-                return self.app.get_key_display(active.binding)
-        return ""
+        return self.keys_by_id().get(binding_id, "")
 
     # -- actions --------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -152,6 +164,6 @@ class MenuScreen(PupeScreen):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#menu-message", Static)
-        message.update(literal(text))
+        message.update(literal(marked(text, error)))
         message.set_class(error, "-error")
         message.display = bool(text)

@@ -33,10 +33,9 @@ from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import ERROR_MARK, literal, printable
 
 CSS = Path(__file__).with_name("reminders.tcss")
-ERROR_MARK = "!"
 
 __all__ = [
     "AcknowledgeReminderScreen", "AddReminderScreen", "FormChoices", "ReminderCustomerPickerScreen",

@@ -60,6 +60,21 @@ COLUMNS = (
     ("contact", N_("Contact"), 16),
     ("created", N_("Made"), 16),
 )
+# A wider terminal gives the message and the customer's name the room beyond the widths above
+# (shares of it), so they are not cut at 22 and 16 characters on a screen of 200 columns.
+FLEXIBLE = {"text": 2, "customer": 1}
+
+
+def column_widths(room: int) -> dict[str, int]:
+    """Each column's width for a table `room` cells wide (DataTable pads a cell by one on
+    either side, and keeps two cells for its scroll bar)."""
+    widths = {key: width for key, _title, width in COLUMNS}
+    extra = room - sum(w + 2 for w in widths.values()) - 2
+    if extra > 0:
+        shares = sum(FLEXIBLE.values())
+        for key, share in FLEXIBLE.items():
+            widths[key] += extra * share // shares
+    return widths
 
 
 def one_line(value: object, width: int, style: str = "") -> Text:
@@ -148,6 +163,11 @@ class RemindersScreen(PupeScreen):
     def on_mount(self) -> None:
         self.load()
 
+    def on_resize(self) -> None:
+        table = self.query_one("#reminders-table", DataTable)
+        if getattr(self, "_widths", None) not in (None, column_widths(table.size.width)):
+            self.show_rows(self.rows)
+
     def on_screen_resume(self) -> None:
         if self._reload_on_resume:  # back from the memo, where a reminder may have been acknowledged
             self._reload_on_resume = False
@@ -210,7 +230,9 @@ class RemindersScreen(PupeScreen):
         old_index = 0 if from_top else table.cursor_row
         self.rows = rows
         table.clear()
-        widths = {key: width for key, _title, width in COLUMNS}
+        widths = self._widths = column_widths(table.size.width)
+        for key, width in widths.items():
+            table.columns[key].width = width
         for row in rows:
             style = OVERDUE_STYLE if row.overdue else ""
             mark = literal(OVERDUE_MARK, f"bold {OVERDUE_STYLE}") if row.overdue else literal(FUTURE_MARK, FUTURE_STYLE)

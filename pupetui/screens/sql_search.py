@@ -13,7 +13,7 @@ the editor is read-only and the saved list (F3) is the way in. No right: the scr
 
 Keys (each binding has an id; F1 lists them): F5 or Ctrl+Enter runs, Esc stops a running query
 or export (when nothing runs, goes back), F4 formats the SQL, F2 shows the tables and columns,
-Ctrl+Space completes a table or column name at the cursor, Ctrl+R searches the history, F3
+Ctrl+Space (or Ctrl+N, which every terminal passes) completes a table or column name at the cursor, Ctrl+R searches the history, F3
 lists the saved queries, Ctrl+S saves, F8 exports (.xlsx or .csv by the file name), Tab moves
 between the editor and the grid; in the grid Enter shows a cell's whole value.
 """
@@ -96,7 +96,7 @@ class SqlSearchScreen(PupeScreen):
         Binding("f5,ctrl+enter", "run", N_("Run"), id="sql_run"),
         Binding("f4", "format", N_("Format"), show=False, id="sql_format"),
         Binding("f2", "schema", N_("Tables"), id="sql_schema"),
-        Binding("ctrl+space,ctrl+@", "complete", N_("Complete the name"), show=False, id="sql_complete"),
+        Binding("ctrl+space,ctrl+@,ctrl+n", "complete", N_("Complete the name"), show=False, id="sql_complete"),
         Binding("f3", "saved", N_("Saved"), id="sql_saved"),
         Binding("ctrl+s", "save", N_("Save"), id="sql_save"),
         Binding("ctrl+r", "history", N_("History"), id="sql_history"),

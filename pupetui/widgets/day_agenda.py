@@ -21,6 +21,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -213,6 +214,8 @@ class SlotScroller(Widget, can_focus=True):
         self.cursor: int | None = None
         self.top = 16  # 08:00 in 30-minute slots
         self._lines: list[Strip] | None = None
+        self._lines_before: list[Strip] | None = None  # drawn before `invalidate`
+        self._diff_pending = False
         self._hits: list[list[tuple[int, int, int | None, dt.date | None]]] = []
         self._scroll_wanted = True
 
@@ -237,8 +240,27 @@ class SlotScroller(Widget, can_focus=True):
         return AgendaView(self.letters, self.type_styles, self.cursor, self._styles())
 
     def invalidate(self) -> None:
+        """Draw again: once the caller has set everything (after this message), only the lines
+        that changed are redrawn, so moving in a day does not send the whole agenda again."""
+        if not self._diff_pending:
+            self._diff_pending = True
+            self._lines_before = self._lines
+            self.call_later(self._refresh_changed_lines)
         self._lines = None
-        self.refresh()
+
+    def _refresh_changed_lines(self) -> None:
+        self._diff_pending = False
+        old, self._lines_before = self._lines_before, None
+        if old is None or not self.is_mounted or not self.size.area:
+            self.refresh()
+            return
+        new = self._lines = self.build_lines()
+        if len(new) != len(old) or any(a.cell_length != b.cell_length for a, b in zip(old, new)):
+            self.refresh()
+            return
+        for y, (before, after) in enumerate(zip(old, new)):
+            if before != after:
+                self.refresh(Region(0, y, self.size.width, 1))
 
     @property
     def rows(self) -> int:

@@ -13,9 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from pupetui.widgets.literal import literal
-
-ERROR_MARK = "!"
+from pupetui.widgets.literal import ERROR_MARK, literal, marked  # noqa: F401 - marked: for the forms
 
 
 def field_value(widget: Widget) -> str:

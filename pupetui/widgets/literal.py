@@ -7,9 +7,20 @@ from rich.text import Text
 
 from pupetui.services.text import printable
 
-__all__ = ["literal", "printable"]
+__all__ = ["ERROR_MARK", "literal", "marked", "printable"]
+
+# Put before an error message, so it reads as an error in monochrome too (not by colour alone).
+ERROR_MARK = "!"
 
 
 def literal(value: object, style: str = "") -> Text:
     """A Text showing `value` exactly as written (markup characters included)."""
     return Text(printable(value), style=style, no_wrap=False)
+
+
+def marked(text: str, error: bool = True) -> str:
+    """An error message with the error mark in front; other messages, and an empty one, as
+    they are."""
+    if not error or not text or text.startswith(ERROR_MARK):
+        return text
+    return f"{ERROR_MARK} {text}"

@@ -6,8 +6,8 @@ fast as an empty one, because only what fits in the cells is looked at.
 
 A day cell: the day line (`[12]` when selected, in reverse video; `*` and underline on today;
 bold on Saturday and Sunday; dim outside the month; `+3 more` when not all entries fit), then
-one line per entry: its start time and type in the type's colour (an all-day entry is a bar in
-reverse video), with the owner's letter in front when several users' calendars are shown.
+one line per entry: its start time, `✓` when it is done (kuittaus 'K'), and type in the type's
+colour (an all-day entry is a bar in reverse video), with the owner's letter in front when several users' calendars are shown.
 
 Texts from the database are shown literally (segments, never markup) and without control
 characters. `render_grid()` is the pure part: tests render it to text for snapshots.
@@ -28,6 +28,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.geometry import Region
 from textual.color import Color, ColorParseError
 from textual.message import Message
 from textual.strip import Strip
@@ -120,6 +121,9 @@ def column_widths(width: int) -> list[int]:
 
 def lines_per_week(height: int, weeks: int) -> int:
     return max(1, (height - 1) // max(1, weeks))
+
+
+DONE_MARK = "✓"
 
 
 def entry_label(entry: Entry) -> str:
@@ -225,14 +229,15 @@ def render_grid(
                     letter = letters.get(entry.owner, "?")
                     row.append(Segment(letter, base + dim + styles.letter))
                     used = 1
+                done = DONE_MARK if entry.done else " "  # done (kuittaus 'K'): a mark, not a colour
                 if whole_day_on(entry, day):
-                    text = fit_cells(" " + (entry_label(entry) or texts.all_day), cell - used)
+                    text = fit_cells(done + (entry_label(entry) or texts.all_day), cell - used)
                     row.append(Segment(text, base + colour + styles.all_day + dim))
                     continue
                 if entry.starts_at.date() < day:
-                    when = "» "
+                    when = "»" + done
                 else:
-                    when = entry.starts_at.strftime("%H:%M ")
+                    when = entry.starts_at.strftime("%H:%M") + done
                 text = fit_cells(when + entry_label(entry), cell - used)
                 row.append(Segment(text, base + colour + dim))
         for row in rows:
@@ -351,8 +356,24 @@ class MonthGrid(Widget, can_focus=True):
             self.type_styles = type_styles
         if texts is not None:
             self.texts = texts
+        old = self._lines
         self._lines = None
-        self.refresh()
+        self.refresh_changed_lines(old)
+
+    def refresh_changed_lines(self, old: list[Strip] | None) -> None:
+        """Redraw only the lines that differ from `old` (moving the selected day changes two or
+        three of a month's lines: the rest is not sent to the terminal again)."""
+        if old is None or not self.is_mounted or not self.size.area:
+            self.refresh()
+            return
+        new = self.build_lines()
+        if len(new) != len(old):
+            self.refresh()
+            return
+        width = self.size.width
+        for y, (before, after) in enumerate(zip(old, new)):
+            if before != after:
+                self.refresh(Region(0, y, width, 1))
 
     @property
     def week_count(self) -> int:

@@ -21,7 +21,6 @@ from textual.timer import Timer
 from textual.widgets import Header, Static
 
 from pupetui.i18n import _
-from pupetui.services import reminders
 from pupetui.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -76,6 +75,10 @@ class OverdueCount:
             )
 
     def _count(self) -> None:
+        # imported here, in the worker: the reminders service brings the memo, calendar, mail
+        # and SMS services, which the first frame of the menu does not need
+        from pupetui.services import reminders
+
         try:
             count = reminders.overdue_count()
         except Exception:  # noqa: BLE001 - e.g. the database is away for a moment: keep the last count

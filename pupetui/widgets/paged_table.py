@@ -25,7 +25,7 @@ Nothing here knows about customers or the database: the screen passes the callba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Hashable, Sequence
 
 from rich.style import Style
@@ -58,6 +58,7 @@ class TableColumn:
     id: str
     title: str  # shown as is (already translated)
     width: int  # cells
+    grow: int = 0  # its share of the room a wider table has beyond every column's width
 
 
 class PagedTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -258,7 +259,20 @@ class PagedTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self._columns
 
     def set_columns(self, columns: Sequence[TableColumn]) -> None:
-        self._columns = tuple(columns)
+        self._given_columns = tuple(columns)
+        self._layout_columns()
+
+    def _grown(self, columns: tuple[TableColumn, ...]) -> tuple[TableColumn, ...]:
+        """The columns, those with a `grow` share widened to fill a table wider than them all."""
+        width = self.scrollable_content_region.width if self.is_mounted else 0
+        extra = width - self.mark_width - sum(c.width + 1 for c in columns)
+        shares = sum(c.grow for c in columns)
+        if extra <= 0 or not shares:
+            return columns
+        return tuple(replace(c, width=c.width + extra * c.grow // shares) if c.grow else c for c in columns)
+
+    def _layout_columns(self) -> None:
+        self._columns = self._grown(self._given_columns)
         fixed = self._columns[: self.fixed_columns]
         scrolling = self._columns[self.fixed_columns :]
         self._fixed = fixed
@@ -534,6 +548,8 @@ class PagedTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.call_later(self._ensure_pages)
 
     def on_resize(self, event: events.Resize) -> None:
+        if self._grown(self._given_columns) != self._columns:
+            self._layout_columns()
         self._update_virtual_size()
         self._scroll_to_cursor()
         self.call_later(self._ensure_pages)

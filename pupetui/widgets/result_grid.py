@@ -25,7 +25,7 @@ type decides, and text that looks like an ISO date is shown as a date). NULL sho
 `null_text` in its own style, distinct from an empty text; Pupesoft's zero date shows empty.
 
 Keys: arrows move the cursor cell (the view follows, sideways by columns), PageUp/PageDown,
-Ctrl+Home/Ctrl+End first/last row, Home/End first/last column, Enter shows the cell's whole
+Ctrl+Home/Ctrl+End (or g/G, for terminals that do not pass those) first/last row, Home/End first/last column, Enter shows the cell's whole
 value in a modal (`CellViewScreen`).
 """
 
@@ -181,8 +181,8 @@ class ResultGrid(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("right", "cursor(0, 1)", N_("Column to the right"), show=False, id="grid_right"),
         Binding("pageup", "page(-1)", N_("Previous page"), show=False, id="grid_page_up"),
         Binding("pagedown", "page(1)", N_("Next page"), show=False, id="grid_page_down"),
-        Binding("ctrl+home", "first_row", N_("First row"), show=False, id="grid_first_row"),
-        Binding("ctrl+end", "last_row", N_("Last row"), show=False, id="grid_last_row"),
+        Binding("ctrl+home,g", "first_row", N_("First row"), show=False, id="grid_first_row"),
+        Binding("ctrl+end,G", "last_row", N_("Last row"), show=False, id="grid_last_row"),
         Binding("home", "first_column", N_("First column"), show=False, id="grid_first_column"),
         Binding("end", "last_column", N_("Last column"), show=False, id="grid_last_column"),
         Binding("enter", "show_cell", N_("Whole value"), id="grid_show_cell"),
