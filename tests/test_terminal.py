@@ -129,6 +129,14 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+# Keys that bring a program to its working state before it is checked: its lists appear only
+# once the user has chosen something (the SMS's customers, the report's preview of customers).
+PREPARE = {
+    "sms": ("f4",),  # recipients: the customers, a ticked selection list
+    "contracts": ("f5",),  # the preview: the customers over the threshold
+}
+
+
 async def open_program(pilot, program_id: str):
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen) and app.screen.info is not None)
@@ -136,6 +144,9 @@ async def open_program(pilot, program_id: str):
     app.open_program(program_id)
     await wait_for(pilot, lambda: type(app.screen) is screen_class)
     await settle(pilot)
+    for key in PREPARE.get(program_id, ()):
+        await pilot.press(key)
+        await settle(pilot)
     return app.screen
 
 

@@ -126,15 +126,37 @@ class ContractsScreen(PupeScreen):
         widget.update(literal(text))
         widget.set_class(error, "-error")
 
+    # (title, width, share of the room a wider terminal gives beyond the widths)
+    TABLE_COLUMNS = {
+        "preview": ((N_("Number"), 9, 0), (N_("Customer"), 28, 2), (N_("Sales"), 13, 0), (N_("Email"), 22, 1)),
+        "results": ((N_("Recipient"), 24, 1), (N_("Address"), 26, 1), (N_("Result"), 22, 1)),
+    }
+
     def show_columns(self, kind: str) -> None:
         table = self.query_one("#contracts-table", DataTable)
         table.clear(columns=True)
-        if kind == "preview":
-            for title, width in ((_("Number"), 9), (_("Customer"), 28), (_("Sales"), 13), (_("Email"), 22)):
-                table.add_column(title, width=width)
-        else:
-            for title, width in ((_("Recipient"), 24), (_("Address"), 26), (_("Result"), 22)):
-                table.add_column(title, width=width)
+        self._columns_kind = kind
+        for title, width in self.column_widths(kind, table.scrollable_content_region.width):
+            table.add_column(title, width=width)
+
+    def column_widths(self, kind: str, room: int) -> list[tuple[str, int]]:
+        """The columns of `kind`, widened to fill `room` cells (a larger terminal)."""
+        columns = self.TABLE_COLUMNS[kind]
+        used = sum(width + 2 for _t, width, _g in columns)  # DataTable pads each cell by one a side
+        extra = max(0, room - used)
+        shares = sum(grow for _t, _w, grow in columns)
+        return [(_(title), width + extra * grow // shares) for title, width, grow in columns]
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_columns)  # once the table has its new size
+
+    def fit_columns(self) -> None:
+        table = self.query_one("#contracts-table", DataTable)
+        widths = self.column_widths(getattr(self, "_columns_kind", "preview"), table.scrollable_content_region.width)
+        for column, (_title, width) in zip(table.columns.values(), widths):
+            column.width = width
+        table._require_update_dimensions = True  # Textual re-measures the columns on the next refresh
+        table.refresh(layout=True)
 
     # -- the form ----------------------------------------------------------------------------------------
     def request(self) -> contracts.ReportRequest | None:

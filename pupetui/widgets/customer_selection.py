@@ -52,13 +52,13 @@ TEXT_FIELD_LABELS = {  # services.selection.TEXT_FIELD_IDS -> label (message id)
     "district": N_("District"), "flag_1": N_("Flag 1"), "flag_2": N_("Flag 2"), "flag_3": N_("Flag 3"),
     "flag_4": N_("Flag 4"),
 }
-TABLE_COLUMNS = (  # SelectionRow attribute, title (message id), width
-    ("name", N_("Name"), 28),
-    ("address", N_("Address"), 24),
-    ("postcode", N_("Postcode"), 8),
-    ("city", N_("Town"), 16),
-    ("country", N_("Country"), 4),
-    ("customer_no", N_("Customer no"), 10),
+TABLE_COLUMNS = (  # SelectionRow attribute, title (message id), width, share of a wider terminal's room
+    ("name", N_("Name"), 28, 2),
+    ("address", N_("Address"), 24, 2),
+    ("postcode", N_("Postcode"), 8, 0),
+    ("city", N_("Town"), 16, 1),
+    ("country", N_("Country"), 4, 0),
+    ("customer_no", N_("Customer no"), 10, 0),
 )
 
 
@@ -152,7 +152,7 @@ class CustomerSelection(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="selection-filters", markup=False)
         yield PagedTable(
-            [TableColumn(c, _(title), width) for c, title, width in TABLE_COLUMNS],
+            [TableColumn(c, _(title), width, grow) for c, title, width, grow in TABLE_COLUMNS],
             selection.page,
             count=selection.count,
             value=_value,
