@@ -354,6 +354,8 @@ def cmd_customers(args, settings) -> int:
 def cmd_labels(args, settings) -> int:
     from pathlib import Path
 
+    import peewee
+
     from pupetui import i18n
     from pupetui.services import labels, selection
     from pupetui.services.export import ExportError
@@ -378,6 +380,8 @@ def cmd_labels(args, settings) -> int:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    except peewee.PeeweeException as exc:  # the memos (one transaction): none was written
+        raise CliError(f"the database failed, no memo was written: {exc}") from None
     what = f"{result.labels} label(s) on {result.pages} page(s)" if output == "pdf" else f"{result.labels} address(es)"
     print(f"saved {what} to {result.path}")
     if result.memos:

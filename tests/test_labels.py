@@ -342,3 +342,17 @@ def test_headless_labels(env, cli_url, tmp_path):
     db.database.obj.close()
     bad = run(env, "labels", "--db", cli_url, "--user", "anna", "-o", str(tmp_path / "x.txt"))
     assert bad.returncode != 0 and ".pdf (labels) or .xlsx" in bad.stderr
+
+
+def test_memo_text_that_pupesoft_cannot_store_is_refused_before_the_file(database, tmp_path):
+    """Review: an emoji in the memo text (Pupesoft's kalenteri is utf8mb3) was found only when the
+    memos were written, after the file: on MariaDB a database error (a traceback in `pupetui
+    labels`) with the labels printed and no memo. Now refused first: no file, no memo."""
+    _customers(database)
+    with db.session("acme", "anna"):
+        query = S.SelectionQuery(text_filters=(("customer_group", "3"),))
+        for text, message in (("Joulukortti 🎄", "cannot be stored"), ("x" * 70_000, "too long")):
+            with pytest.raises(L.LabelError, match=message):
+                L.print_labels(tmp_path / "t.pdf", L.LabelJob(query, memo_text=text))
+            assert not (tmp_path / "t.pdf").exists()
+            assert Activity.select().count() == 0

@@ -470,12 +470,27 @@ def _xlsx_row(address: Address) -> list[str]:
 
 # -- memos -----------------------------------------------------------------------------------
 
-def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:
-    """A Memo (tapa 'Osoitetarrat', kentta01 = text) on each (customer id, ytunnus), once per
-    customer, all in one transaction; returns how many were written."""
+MEMO_MAX = 60_000  # kentta01 is TEXT (64 KiB in MySQL), as services/memo.py keeps it
+
+
+def check_memo_text(text: str) -> str:
+    """The memo text as it will be stored; LabelError when Pupesoft's kalenteri cannot take it:
+    empty, too long, or with characters beyond Unicode's basic plane (emoji: the table is utf8mb3)."""
     text = (text or "").strip()
     if not text:
         raise LabelError("the memo text is empty")
+    if len(text) > MEMO_MAX:
+        raise LabelError(f"the memo text is too long ({len(text)} characters, at most {MEMO_MAX})")
+    wide = next((c for c in text if ord(c) > 0xFFFF), None)
+    if wide is not None:
+        raise LabelError(f"the memo text has a character that cannot be stored ({wide}, U+{ord(wide):X}): remove it")
+    return text
+
+
+def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:
+    """A Memo (tapa 'Osoitetarrat', kentta01 = text) on each (customer id, ytunnus), once per
+    customer, all in one transaction; returns how many were written."""
+    text = check_memo_text(text)
     user = db.current().user
     stamp = now()
     seen: dict[int, str] = {}
@@ -512,8 +527,8 @@ def print_labels(path: str | Path, job: LabelJob, titles=None) -> PrintResult:
     ExportError when the file cannot be written there."""
     export_target(path)
     selection.check(job.query)
-    if job.memo_text and not job.memo_text.strip():
-        raise LabelError("the memo text is empty")
+    if job.memo_text:
+        check_memo_text(job.memo_text)
     if job.output == "pdf" and job.sheet is not None:
         job.sheet.check()
     found = selection.count(job.query)
