@@ -264,3 +264,32 @@ def test_the_command_refuses_who_has_no_right(sqlite_url, monkeypatch, capsys):
     seed(sqlite_url)
     code, out, err = run_cli(sqlite_url, "--dry-run", monkeypatch=monkeypatch, capsys=capsys, user="pekka")
     assert code == 3 and "customer" not in out
+
+
+def test_two_runs_of_the_same_report_at_once_send_nobody_twice(url, tmp_path, smtp_server):
+    """Review: the journal was read once at the start and had no lock, so a second run of the same
+    request (cron while someone sends from the screen) sent every mail again."""
+    import threading
+
+    smtp_server.delay = 0.4
+    journal = tmp_path / "j"
+    results: list[list] = []
+
+    def one_run(out):
+        prepared = contracts_mail.prepare(request(recipient="customer"), journal_directory=journal)
+        results.append(contracts_mail.execute(prepared, out, smtp(smtp_server))[1])
+
+    runs = [threading.Thread(target=one_run, args=(tmp_path / f"out{n}",)) for n in range(2)]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join(60)
+    to = [m["To"] for m in smtp_server.messages]
+    assert len(to) == 3 and len(set(to)) == 3, to  # each customer exactly once
+    statuses = sorted(r.status for run_results in results for r in run_results)
+    assert statuses.count("sent") == 3
+    busy = [r for run_results in results for r in run_results if r.status == "not sent"]
+    assert all("another run" in r.detail for r in busy)
+    # afterwards the same run finds everything sent
+    again = contracts_mail.prepare(request(recipient="customer"), journal_directory=journal)
+    assert len(again.plan.already_sent) == 3 and not again.plan.to_send

@@ -180,6 +180,24 @@ class Journal:
         finally:
             os.close(fd)
 
+    def lock(self):
+        """An exclusive lock on this run's journal, held while its mails are sent, so that two
+        runs of the same request at once (cron and the screen) never both send a mail; False
+        when another run holds it. Released when the returned object is closed (or the process
+        ends)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = open(self.path.with_name(self.path.name + ".lock"), "a")
+        try:
+            import fcntl
+        except ImportError:  # not on POSIX: no lock
+            return handle
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
+
     def forget(self) -> None:
         """Start the run afresh (everyone gets the report again)."""
         self.path.unlink(missing_ok=True)
@@ -244,8 +262,11 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
     connection is retried once for the next mail, and if the server cannot be reached the rest
     are left "not sent" for a re-run."""
     results: list[Result] = []
-    done = journal.states()
     mails = the_plan.mails
+    held = journal.lock()
+    if held is None:
+        return [Result(m, NOT_SENT, "another run of this report is sending it now") for m in mails]
+    done = journal.states()  # read under the lock: what another run sent counts
     mailer: Mailer | None = None
     try:
         for index, mail in enumerate(mails):
@@ -285,6 +306,7 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
     finally:
         if mailer is not None:
             mailer.__exit__(None, None, None)
+        held.close()
     return results
 
 
