@@ -293,3 +293,14 @@ def test_two_runs_of_the_same_report_at_once_send_nobody_twice(url, tmp_path, sm
     # afterwards the same run finds everything sent
     again = contracts_mail.prepare(request(recipient="customer"), journal_directory=journal)
     assert len(again.plan.already_sent) == 3 and not again.plan.to_send
+
+
+def test_a_customer_name_with_a_line_break_is_mailed_with_a_clean_subject(url, tmp_path, smtp_server):
+    """Review: a name from the database with a line break (or CR) went into the Subject header,
+    which the email library refuses (ValueError): the batch stopped with a traceback."""
+    Customer.update(name="Åström\r\nOy\nBcc: x@evil.example").where(Customer.customer_no == "1").execute()
+    prepared = contracts_mail.prepare(request(recipient="customer"), journal_directory=tmp_path / "j")
+    _docs, results = contracts_mail.execute(prepared, tmp_path / "out", smtp(smtp_server))
+    assert [r.status for r in results] == ["sent"] * 3
+    message = next(m for m in smtp_server.messages if m["To"] == "astrom@example.fi")
+    assert message["Subject"].endswith("Åström Oy Bcc: x@evil.example") and message["Bcc"] is None

@@ -217,16 +217,21 @@ class Result:
         return f"{text}: {self.detail}" if self.detail else text
 
 
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
 def _message(mail: Mail, request: ReportRequest, sender: Sender, config: SmtpConfig,
              attachment: Path) -> EmailMessage:
     msg = EmailMessage()
     msg["To"] = ", ".join(mail.to)
-    sender_address = config.sender or sender.mail_from
+    sender_address = _one_line(config.sender or sender.mail_from)
     if sender_address:
         msg["From"] = sender_address
     period = period_text(request.period)
     if request.recipient == "customer":
-        msg["Subject"] = _("Purchases report {period}: {name}").format(period=period, name=mail.label)
+        # a name from the database: on one line (a header may not hold a line break)
+        msg["Subject"] = _("Purchases report {period}: {name}").format(period=period, name=_one_line(mail.label))
         body = [_("Dear customer,"), "",
                 _("attached is a report of your purchases from us in {period}, compared with the same period "
                   "a year earlier.").format(period=period), "", _("Kind regards,"), sender.company_name]
