@@ -675,7 +675,7 @@ def cmd_report(args, settings) -> int:
         auth.require(CONTRACTS)
         request = contracts.make_request(args.start, args.end, args.threshold, args.customer, args.fmt,
                                          args.send or "runner", i18n.current_language())
-        prepared = contracts_mail.prepare(request)
+        prepared = contracts_mail.prepare(request, resend_unknown=args.resend_unknown)
     except auth.AccessDenied as exc:
         raise CliError(str(exc), EXIT_DENIED) from None
     except ValidationError as exc:
@@ -707,7 +707,7 @@ def cmd_report(args, settings) -> int:
             print(printable(line))
         if args.dry_run:
             return EXIT_OK
-        if not prepared.plan.to_send and not (args.resend_unknown and prepared.plan.unknown):
+        if not prepared.plan.to_send:
             print("nothing to send")
             return EXIT_OK
         config = SmtpConfig.from_settings(settings.smtp)

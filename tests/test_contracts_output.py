@@ -304,3 +304,21 @@ def test_a_customer_name_with_a_line_break_is_mailed_with_a_clean_subject(url, t
     assert [r.status for r in results] == ["sent"] * 3
     message = next(m for m in smtp_server.messages if m["To"] == "astrom@example.fi")
     assert message["Subject"].endswith("Åström Oy Bcc: x@evil.example") and message["Bcc"] is None
+
+
+def test_resend_unknown_counts_the_unknown_mails_in_what_would_go_out(sqlite_url, smtp_server, monkeypatch, capsys):
+    """Review: with --resend-unknown the count (the dry run's and the confirmation's) left the
+    unknown mails out ("0 email(s) would go out ... not sent again") though they would be sent."""
+    seed(sqlite_url)
+    smtp_server.mode = "drop_after:1"
+    code, out, _ = run_cli(sqlite_url, "--send", "customer", "--yes", monkeypatch=monkeypatch, capsys=capsys,
+                           smtp_port=smtp_server.port)
+    assert code == 1 and out.count("UNKNOWN ") == 1
+    smtp_server.mode = "ok"
+    code, out, _ = run_cli(sqlite_url, "--send", "customer", "--dry-run", monkeypatch=monkeypatch, capsys=capsys,
+                           smtp_port=smtp_server.port)
+    assert "0 email(s) would go out" in out and "not sent again" in out
+    code, out, _ = run_cli(sqlite_url, "--send", "customer", "--dry-run", "--resend-unknown", monkeypatch=monkeypatch,
+                           capsys=capsys, smtp_port=smtp_server.port)
+    assert code == 0 and "1 email(s) would go out" in out and "not sent again" not in out
+    assert len(smtp_server.messages) == 3

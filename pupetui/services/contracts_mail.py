@@ -73,10 +73,12 @@ class Plan:
     mails: list[Mail]
     unreachable: list[Unreachable]
     done: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (state, at) from the journal
+    resend_unknown: bool = False  # the unknown ones are sent again (counted in to_send)
 
     @property
     def to_send(self) -> list[Mail]:
-        return [m for m in self.mails if self.done.get(m.key, ("",))[0] not in (SENT, SENDING, UNKNOWN)]
+        skipped = (SENT,) if self.resend_unknown else (SENT, SENDING, UNKNOWN)
+        return [m for m in self.mails if self.done.get(m.key, ("",))[0] not in skipped]
 
     @property
     def already_sent(self) -> list[Mail]:
@@ -92,7 +94,11 @@ class Plan:
                f"for {sum(len(m.customers) for m in self.mails)} customer(s)"]
         if self.already_sent:
             out.append(f"{len(self.already_sent)} already sent in an earlier run of this report: skipped")
-        if self.unknown:
+        if self.unknown and self.resend_unknown:
+            out.append(f"{len(self.unknown)} of an earlier run may or may not have arrived: sent again "
+                       "(--resend-unknown), counted above")
+            out += [f"  ? {m.label} <{', '.join(m.to)}>" for m in self.unknown]
+        elif self.unknown:
             out.append(f"{len(self.unknown)} of an earlier run may or may not have arrived: not sent again "
                        "(--resend-unknown sends them)")
             out += [f"  ? {m.label} <{', '.join(m.to)}>" for m in self.unknown]
@@ -327,14 +333,18 @@ class Prepared:
     journal: Journal
 
 
-def prepare(request: ReportRequest, *, journal_directory: Path | None = None) -> Prepared:
-    """The qualifying customers and who would get mail (for the preview and the confirmation)."""
+def prepare(request: ReportRequest, *, journal_directory: Path | None = None,
+            resend_unknown: bool = False) -> Prepared:
+    """The qualifying customers and who would get mail (for the preview and the confirmation);
+    `resend_unknown`: the mails of unknown fate are counted as going out again."""
     from pupetui.services import contracts
 
     customers = contracts.qualifying(request)
     who = contracts.sender()
     journal = Journal(request, who.company, who.runner_login, journal_directory)
-    return Prepared(request, customers, who, plan(request, customers, who, journal), journal)
+    the_plan = plan(request, customers, who, journal)
+    the_plan.resend_unknown = resend_unknown
+    return Prepared(request, customers, who, the_plan, journal)
 
 
 def write_files(prepared: Prepared, folder: Path, customers: Sequence[QualifyingCustomer] | None = None,
