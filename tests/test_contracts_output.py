@@ -322,3 +322,16 @@ def test_resend_unknown_counts_the_unknown_mails_in_what_would_go_out(sqlite_url
                            capsys=capsys, smtp_port=smtp_server.port)
     assert code == 0 and "1 email(s) would go out" in out and "not sent again" not in out
     assert len(smtp_server.messages) == 3
+
+
+def test_a_customer_whose_sales_went_away_after_the_preview_is_reported_not_sent(url, tmp_path, smtp_server):
+    """Review: between the preview (and the confirmation) and the sending, a customer's invoices
+    in the period were removed: no file was made for it and the batch stopped with a KeyError."""
+    prepared = contracts_mail.prepare(request(recipient="customer"), journal_directory=tmp_path / "j")
+    astrom = Customer.get(Customer.customer_no == "1")
+    Invoice.delete().where(Invoice.customer_id == astrom.id).execute()
+    _docs, results = contracts_mail.execute(prepared, tmp_path / "out", smtp(smtp_server))
+    by_label = {r.mail.label: r for r in results}
+    assert by_label["Åström Oy"].status == "not sent" and "no report" in by_label["Åström Oy"].detail
+    assert sorted(r.status for r in results) == ["not sent", "sent", "sent"]
+    assert len(smtp_server.messages) == 2

@@ -290,6 +290,10 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
                 continue
             if progress:
                 progress(index, len(mails), mail.label)
+            if not any(c.id in documents for c in mail.customers):
+                results.append(Result(mail, NOT_SENT, "no report could be made: the sales in the period "
+                                                      "changed after the customers were listed"))
+                continue
             if mailer is None:
                 try:
                     mailer = Mailer(config).__enter__()
