@@ -38,6 +38,7 @@ import platformdirs
 from pupetui.i18n import _
 from pupetui.services.contracts import QualifyingCustomer, ReportRequest, Sender, salespeople
 from pupetui.services.contracts_documents import Document, period_text, write_zip
+from pupetui.services.export import ExportError
 from pupetui.services.mail import Mailer, MailError, SmtpConfig
 from pupetui.services.validation import EMAIL
 
@@ -301,8 +302,13 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
                     results += [Result(m, NOT_SENT, str(exc)) for m in mails[index:]
                                 if done.get(m.key, ("",))[0] != SENT]
                     break
-            message = _message(mail, the_plan.request, sender, config, _attachment(mail, documents, folder,
-                                                                                  the_plan.request))
+            try:
+                message = _message(mail, the_plan.request, sender, config, _attachment(mail, documents, folder,
+                                                                                      the_plan.request))
+            except (OSError, ExportError) as exc:  # the zip or the file could not be made or read
+                results.append(Result(mail, NOT_SENT, f"the attachment could not be made: "
+                                                      f"{getattr(exc, 'strerror', None) or exc}"))
+                continue
             journal.record(mail.key, SENDING, mail.to)
             try:
                 mailer.send(message)
