@@ -350,3 +350,13 @@ def test_a_file_that_cannot_be_written_is_told_plainly(sqlite_url, tmp_path, smt
     assert code == 1 and "Traceback" not in err
     assert "NOT SENT" in stdout and "Is a directory" in stdout and "run the same command again" in stdout
     assert not smtp_server.messages
+
+
+def test_two_users_whose_logins_differ_only_in_punctuation_keep_their_own_journals(tmp_path):
+    """Review: the journal's name replaced every other character of company and login with '_',
+    so 'a.b' and 'a_b' shared one journal (the second user's mails showed as already sent)."""
+    req = request(recipient="customer")
+    first = contracts_mail.Journal(req, "acme", "a.b", tmp_path)
+    second = contracts_mail.Journal(req, "acme", "a_b", tmp_path)
+    first.record("customer:1", contracts_mail.SENT, ["x@example.fi"])
+    assert first.path != second.path and second.states() == {}
