@@ -157,10 +157,8 @@ class Journal:
     """The run's record of each mail: appended and synced line by line."""
 
     def __init__(self, request: ReportRequest, company: str, user: str, directory: Path | None = None):
-        raw = f"{company}-{user}"
-        safe = re.sub(r"[^A-Za-z0-9_-]", "_", raw)
-        key = request.key() if safe == raw else f"{request.key()}|{company}|{user}"  # a.b and a_b apart
-        digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{company}-{user}")  # readable; the digest tells a.b from a_b
+        digest = hashlib.sha256(json.dumps([company, user, request.key()]).encode()).hexdigest()[:20]
         self.path = Path(directory or journal_dir()) / f"{safe}-{digest}.jsonl"
 
     def states(self) -> dict[str, tuple[str, str]]:
