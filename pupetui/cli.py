@@ -680,6 +680,8 @@ def cmd_report(args, settings) -> int:
         raise CliError(str(exc), EXIT_DENIED) from None
     except ValidationError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    except contracts_mail.JournalError as exc:
+        raise CliError(str(exc)) from None
     period = request.period
     before = period.year_earlier()
     print(f"period {period.start:%d.%m.%Y}-{period.end:%d.%m.%Y} (a year earlier {before.start:%d.%m.%Y}-"
@@ -730,7 +732,7 @@ def cmd_report(args, settings) -> int:
             _documents, results = contracts_mail.execute(prepared, folder, config, progress=progress,
                                                          files_progress=files_progress,
                                                          resend_unknown=args.resend_unknown)
-    except ExportError as exc:
+    except (ExportError, contracts_mail.JournalError) as exc:
         raise CliError(str(exc)) from None
     for result in results:
         print(printable(result.line()))

@@ -360,3 +360,15 @@ def test_two_users_whose_logins_differ_only_in_punctuation_keep_their_own_journa
     second = contracts_mail.Journal(req, "acme", "a_b", tmp_path)
     first.record("customer:1", contracts_mail.SENT, ["x@example.fi"])
     assert first.path != second.path and second.states() == {}
+
+
+def test_a_journal_that_cannot_be_read_or_written_is_told_plainly(sqlite_url, smtp_server, monkeypatch, capsys):
+    """Review: an OSError on the journal (here: a folder where its file should be) ended the
+    command with a traceback."""
+    seed(sqlite_url)
+    state = Path(sqlite_url.removeprefix("sqlite:///")).parent / "state"
+    journal = contracts_mail.Journal(request(recipient="customer"), "acme", "matti", state / "pupetui" / "contracts")
+    journal.path.mkdir(parents=True)
+    code, _out, err = run_cli(sqlite_url, "--send", "customer", "--yes", monkeypatch=monkeypatch, capsys=capsys,
+                              smtp_port=smtp_server.port)
+    assert code == 1 and err.startswith("pupetui: ") and "journal" in err and not smtp_server.messages

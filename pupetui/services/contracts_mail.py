@@ -153,6 +153,10 @@ def journal_dir() -> Path:
     return Path(platformdirs.user_state_dir("pupetui")) / "contracts"
 
 
+class JournalError(Exception):
+    """The journal cannot be read or written: nothing more may be sent (the message is for a person)."""
+
+
 class Journal:
     """The run's record of each mail: appended and synced line by line."""
 
@@ -173,6 +177,8 @@ class Journal:
                         continue  # a line cut short by a crash: the line before it stands
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            raise JournalError(f"the send journal {self.path} cannot be read: {exc.strerror or exc}") from None
         return out
 
     def record(self, key: str, state: str, to: Sequence[str], detail: str = "") -> None:
@@ -180,20 +186,27 @@ class Journal:
         entry = {"key": key, "state": state, "to": list(to), "at": dt.datetime.now().isoformat(timespec="seconds")}
         if detail:
             entry["detail"] = detail
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise JournalError(f"the send journal {self.path} cannot be written ({exc.strerror or exc}): "
+                               f"sending stopped at {key}") from None
 
     def lock(self):
         """An exclusive lock on this run's journal, held while its mails are sent, so that two
         runs of the same request at once (cron and the screen) never both send a mail; False
         when another run holds it. Released when the returned object is closed (or the process
         ends)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle = open(self.path.with_name(self.path.name + ".lock"), "a")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle = open(self.path.with_name(self.path.name + ".lock"), "a")
+        except OSError as exc:
+            raise JournalError(f"the send journal {self.path} cannot be locked: {exc.strerror or exc}") from None
         try:
             import fcntl
         except ImportError:  # not on POSIX: no lock
