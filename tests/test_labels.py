@@ -356,3 +356,17 @@ def test_memo_text_that_pupesoft_cannot_store_is_refused_before_the_file(databas
                 L.print_labels(tmp_path / "t.pdf", L.LabelJob(query, memo_text=text))
             assert not (tmp_path / "t.pdf").exists()
             assert Activity.select().count() == 0
+
+
+def test_text_stays_inside_a_label_without_padding(tmp_path):
+    """Review: the font size for the height counted n lines of 1.2 x size, but the last line's
+    descenders reach below its baseline by the font's descent: with `padding = 0` (allowed) the
+    g, j, p and y of a full label's last line were drawn below the label."""
+    sheet = L.sheet_from_config("tiukka", {"columns": 3, "rows": 11, "label_width": 70, "label_height": 25.4,
+                                           "margin_top": 8.8, "padding": 0})
+    lines = ("Nimi", "Tarkenne", "Rivi 2", "Rivi 3", "Rivi 4", "Rivi 5", "Rivi 6", "Jyväskylä gjpy")
+    labels = [L.Address(lines, i, "", parts=("",) * 6) for i in range(3)]
+    path = tmp_path / "tiukka.pdf"
+    L.write_pdf(path, labels, sheet)
+    fitter = L.Fitter(L.font_name(), sheet.label_width * L.MM, sheet.label_height * L.MM)
+    check_inside(sheet, texts_on_pages(path), 1, [len(fitter.fit(a)) for a in labels])

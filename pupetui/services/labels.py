@@ -321,7 +321,9 @@ class Fitter:
         self.height = height
         self.size = size
         self.min_size = min_size
+        face = pdfmetrics.getFont(font).face
         self._char_widths = _CharWidths(pdfmetrics.getFont(font))
+        self._descent = max(0.0, -face.descent / 1000)  # below the last baseline, in em
         self._char_width = self._char_widths.__getitem__
         self._sizes: dict[int, float] = {}
 
@@ -355,7 +357,10 @@ class Fitter:
     def _size_for(self, n_lines: int) -> float:
         size = self._sizes.get(n_lines)
         if size is None:
-            size = self._sizes[n_lines] = min(self.size, self.height / (LEADING * max(1, n_lines)))
+            # the first baseline one size below the top, then n-1 leadings, then the descenders
+            span = 1 + LEADING * (max(1, n_lines) - 1) + self._descent
+            # (less a hair: the PDF writes positions and sizes rounded)
+            size = self._sizes[n_lines] = min(self.size, max(0.0, self.height - 0.05) / span)
         return size
 
     def _drop_lines(self, address: Address) -> tuple[list[str], float]:
