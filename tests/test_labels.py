@@ -370,3 +370,12 @@ def test_text_stays_inside_a_label_without_padding(tmp_path):
     L.write_pdf(path, labels, sheet)
     fitter = L.Fitter(L.font_name(), sheet.label_width * L.MM, sheet.label_height * L.MM)
     check_inside(sheet, texts_on_pages(path), 1, [len(fitter.fit(a)) for a in labels])
+
+
+def test_at_the_smallest_size_the_first_line_is_kept():
+    """Review: with no name extension to drop, a label that did not fit even at the smallest size
+    lost its first line (the name) rather than a middle line: "Katu 1 / 00100 HELSINKI"."""
+    font = L.font_name()
+    fitter = L.Fitter(font, 60 * L.MM, 2 * L.MIN_FONT_SIZE * L.LEADING + 1)  # two lines at 6 pt, not three
+    fitted = [text for text, _size, _offset in fitter.fit(_address("Nimi Oy", "Katu 1", "00100 HELSINKI"))]
+    assert fitted == ["Nimi Oy", "00100 HELSINKI"]

@@ -369,7 +369,12 @@ class Fitter:
         droppable = sorted(address.droppable, reverse=True)
         size = self._size_for(len(lines))
         while size < self.min_size and len(lines) > 1:
-            drop = droppable.pop(0) if droppable else max(0, len(lines) - 3)
+            if droppable:
+                drop = droppable.pop(0)
+            elif len(lines) > 2:  # a middle line: never the first (the name) nor the last
+                drop = max(1, len(lines) - 3)
+            else:  # two lines: both stay, smaller than the smallest size
+                break
             del lines[drop]
             droppable = [d - 1 if d > drop else d for d in droppable]
             size = self._size_for(len(lines))
