@@ -199,7 +199,7 @@ class Journal:
 
     def lock(self):
         """An exclusive lock on this run's journal, held while its mails are sent, so that two
-        runs of the same request at once (cron and the screen) never both send a mail; False
+        runs of the same request at once (cron and the screen) never both send a mail; None
         when another run holds it. Released when the returned object is closed (or the process
         ends)."""
         try:
@@ -291,9 +291,9 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
     held = journal.lock()
     if held is None:
         return [Result(m, NOT_SENT, "another run of this report is sending it now") for m in mails]
-    done = journal.states()  # read under the lock: what another run sent counts
     mailer: Mailer | None = None
     try:
+        done = journal.states()  # read under the lock: what another run sent counts
         for index, mail in enumerate(mails):
             state, at = done.get(mail.key, ("", ""))
             if state == SENT:
