@@ -351,7 +351,8 @@ def test_memo_text_that_pupesoft_cannot_store_is_refused_before_the_file(databas
     _customers(database)
     with db.session("acme", "anna"):
         query = S.SelectionQuery(text_filters=(("customer_group", "3"),))
-        for text, message in (("Joulukortti 🎄", "cannot be stored"), ("x" * 70_000, "too long")):
+        for text, message in (("Joulukortti 🎄", "cannot be stored"), ("x" * 70_000, "too long"),
+                              ("ä" * 40_000, "too long")):
             with pytest.raises(L.LabelError, match=message):
                 L.print_labels(tmp_path / "t.pdf", L.LabelJob(query, memo_text=text))
             assert not (tmp_path / "t.pdf").exists()

@@ -480,7 +480,7 @@ def _xlsx_row(address: Address) -> list[str]:
 
 # -- memos -----------------------------------------------------------------------------------
 
-MEMO_MAX = 60_000  # kentta01 is TEXT (64 KiB in MySQL), as services/memo.py keeps it
+MEMO_MAX_BYTES = 65_535  # kentta01 is TEXT: 64 KiB in MySQL, counted in bytes (ä takes two)
 
 
 def check_memo_text(text: str) -> str:
@@ -489,8 +489,9 @@ def check_memo_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise LabelError("the memo text is empty")
-    if len(text) > MEMO_MAX:
-        raise LabelError(f"the memo text is too long ({len(text)} characters, at most {MEMO_MAX})")
+    size = len(text.encode())
+    if size > MEMO_MAX_BYTES:
+        raise LabelError(f"the memo text is too long ({size} bytes in UTF-8, at most {MEMO_MAX_BYTES})")
     wide = next((c for c in text if ord(c) > 0xFFFF), None)
     if wide is not None:
         raise LabelError(f"the memo text has a character that cannot be stored ({wide}, U+{ord(wide):X}): remove it")
