@@ -354,6 +354,8 @@ def cmd_customers(args, settings) -> int:
 def cmd_labels(args, settings) -> int:
     from pathlib import Path
 
+    import peewee
+
     from pupetui import i18n
     from pupetui.services import labels, selection
     from pupetui.services.export import ExportError
@@ -378,6 +380,8 @@ def cmd_labels(args, settings) -> int:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    except peewee.PeeweeException as exc:  # the memos (one transaction): none was written
+        raise CliError(f"the database failed, no memo was written: {exc}") from None
     what = f"{result.labels} label(s) on {result.pages} page(s)" if output == "pdf" else f"{result.labels} address(es)"
     print(f"saved {what} to {result.path}")
     if result.memos:
@@ -671,11 +675,13 @@ def cmd_report(args, settings) -> int:
         auth.require(CONTRACTS)
         request = contracts.make_request(args.start, args.end, args.threshold, args.customer, args.fmt,
                                          args.send or "runner", i18n.current_language())
-        prepared = contracts_mail.prepare(request)
+        prepared = contracts_mail.prepare(request, resend_unknown=args.resend_unknown)
     except auth.AccessDenied as exc:
         raise CliError(str(exc), EXIT_DENIED) from None
     except ValidationError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    except contracts_mail.JournalError as exc:
+        raise CliError(str(exc)) from None
     period = request.period
     before = period.year_earlier()
     print(f"period {period.start:%d.%m.%Y}-{period.end:%d.%m.%Y} (a year earlier {before.start:%d.%m.%Y}-"
@@ -703,7 +709,7 @@ def cmd_report(args, settings) -> int:
             print(printable(line))
         if args.dry_run:
             return EXIT_OK
-        if not prepared.plan.to_send and not (args.resend_unknown and prepared.plan.unknown):
+        if not prepared.plan.to_send:
             print("nothing to send")
             return EXIT_OK
         config = SmtpConfig.from_settings(settings.smtp)
@@ -726,7 +732,7 @@ def cmd_report(args, settings) -> int:
             _documents, results = contracts_mail.execute(prepared, folder, config, progress=progress,
                                                          files_progress=files_progress,
                                                          resend_unknown=args.resend_unknown)
-    except ExportError as exc:
+    except (ExportError, contracts_mail.JournalError) as exc:
         raise CliError(str(exc)) from None
     for result in results:
         print(printable(result.line()))

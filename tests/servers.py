@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -29,6 +30,7 @@ class SmtpServer:
 
     port: int = 0
     mode: str = "ok"
+    delay: float = 0.0  # seconds before the answer to each mail's data (a slow server)
     messages: list[EmailMessage] = field(default_factory=list)
     controller: Controller | None = None
 
@@ -43,6 +45,8 @@ class SmtpServer:
     async def handle_DATA(self, server, session, envelope):
         taken = len(self.messages)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.mode.startswith("drop_after:") and taken == int(self.mode.split(":")[1]):
             server.transport.close()
         return "250 Message accepted"

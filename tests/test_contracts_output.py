@@ -264,3 +264,111 @@ def test_the_command_refuses_who_has_no_right(sqlite_url, monkeypatch, capsys):
     seed(sqlite_url)
     code, out, err = run_cli(sqlite_url, "--dry-run", monkeypatch=monkeypatch, capsys=capsys, user="pekka")
     assert code == 3 and "customer" not in out
+
+
+def test_two_runs_of_the_same_report_at_once_send_nobody_twice(url, tmp_path, smtp_server):
+    """Review: the journal was read once at the start and had no lock, so a second run of the same
+    request (cron while someone sends from the screen) sent every mail again."""
+    import threading
+
+    smtp_server.delay = 0.4
+    journal = tmp_path / "j"
+    results: list[list] = []
+
+    def one_run(out):
+        prepared = contracts_mail.prepare(request(recipient="customer"), journal_directory=journal)
+        results.append(contracts_mail.execute(prepared, out, smtp(smtp_server))[1])
+
+    runs = [threading.Thread(target=one_run, args=(tmp_path / f"out{n}",)) for n in range(2)]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join(60)
+    to = [m["To"] for m in smtp_server.messages]
+    assert len(to) == 3 and len(set(to)) == 3, to  # each customer exactly once
+    statuses = sorted(r.status for run_results in results for r in run_results)
+    assert statuses.count("sent") == 3
+    busy = [r for run_results in results for r in run_results if r.status == "not sent"]
+    assert all("another run" in r.detail for r in busy)
+    # afterwards the same run finds everything sent
+    again = contracts_mail.prepare(request(recipient="customer"), journal_directory=journal)
+    assert len(again.plan.already_sent) == 3 and not again.plan.to_send
+
+
+def test_a_customer_name_with_a_line_break_is_mailed_with_a_clean_subject(url, tmp_path, smtp_server):
+    """Review: a name from the database with a line break (or CR) went into the Subject header,
+    which the email library refuses (ValueError): the batch stopped with a traceback."""
+    Customer.update(name="Åström\r\nOy\nBcc: x@evil.example").where(Customer.customer_no == "1").execute()
+    prepared = contracts_mail.prepare(request(recipient="customer"), journal_directory=tmp_path / "j")
+    _docs, results = contracts_mail.execute(prepared, tmp_path / "out", smtp(smtp_server))
+    assert [r.status for r in results] == ["sent"] * 3
+    message = next(m for m in smtp_server.messages if m["To"] == "astrom@example.fi")
+    assert message["Subject"].endswith("Åström Oy Bcc: x@evil.example") and message["Bcc"] is None
+
+
+def test_resend_unknown_counts_the_unknown_mails_in_what_would_go_out(sqlite_url, smtp_server, monkeypatch, capsys):
+    """Review: with --resend-unknown the count (the dry run's and the confirmation's) left the
+    unknown mails out ("0 email(s) would go out ... not sent again") though they would be sent."""
+    seed(sqlite_url)
+    smtp_server.mode = "drop_after:1"
+    code, out, _ = run_cli(sqlite_url, "--send", "customer", "--yes", monkeypatch=monkeypatch, capsys=capsys,
+                           smtp_port=smtp_server.port)
+    assert code == 1 and out.count("UNKNOWN ") == 1
+    smtp_server.mode = "ok"
+    code, out, _ = run_cli(sqlite_url, "--send", "customer", "--dry-run", monkeypatch=monkeypatch, capsys=capsys,
+                           smtp_port=smtp_server.port)
+    assert "0 email(s) would go out" in out and "not sent again" in out
+    code, out, _ = run_cli(sqlite_url, "--send", "customer", "--dry-run", "--resend-unknown", monkeypatch=monkeypatch,
+                           capsys=capsys, smtp_port=smtp_server.port)
+    assert code == 0 and "1 email(s) would go out" in out and "not sent again" not in out
+    assert len(smtp_server.messages) == 3
+
+
+def test_a_customer_whose_sales_went_away_after_the_preview_is_reported_not_sent(url, tmp_path, smtp_server):
+    """Review: between the preview (and the confirmation) and the sending, a customer's invoices
+    in the period were removed: no file was made for it and the batch stopped with a KeyError."""
+    prepared = contracts_mail.prepare(request(recipient="customer"), journal_directory=tmp_path / "j")
+    astrom = Customer.get(Customer.customer_no == "1")
+    Invoice.delete().where(Invoice.customer_id == astrom.id).execute()
+    _docs, results = contracts_mail.execute(prepared, tmp_path / "out", smtp(smtp_server))
+    by_label = {r.mail.label: r for r in results}
+    assert by_label["Åström Oy"].status == "not sent" and "no report" in by_label["Åström Oy"].detail
+    assert sorted(r.status for r in results) == ["not sent", "sent", "sent"]
+    assert len(smtp_server.messages) == 2
+
+
+def test_a_file_that_cannot_be_written_is_told_plainly(sqlite_url, tmp_path, smtp_server, monkeypatch, capsys):
+    """Review: an OSError while making the zip (here: its temporary name is taken by a folder)
+    ended `pupetui report contracts` with a traceback; now that mail is not sent, and said so."""
+    from pupetui.i18n import _
+
+    seed(sqlite_url)
+    out = tmp_path / "out"
+    (out / f"{_('purchases')}-20240301-20250228-runner-matti.zip.partial").mkdir(parents=True)
+    code, stdout, err = run_cli(sqlite_url, "--send", "runner", "--yes", "--out", str(out), monkeypatch=monkeypatch,
+                                capsys=capsys, smtp_port=smtp_server.port)
+    assert code == 1 and "Traceback" not in err
+    assert "NOT SENT" in stdout and "Is a directory" in stdout and "run the same command again" in stdout
+    assert not smtp_server.messages
+
+
+def test_two_users_whose_logins_differ_only_in_punctuation_keep_their_own_journals(tmp_path):
+    """Review: the journal's name replaced every other character of company and login with '_',
+    so 'a.b' and 'a_b' shared one journal (the second user's mails showed as already sent)."""
+    req = request(recipient="customer")
+    first = contracts_mail.Journal(req, "acme", "a.b", tmp_path)
+    second = contracts_mail.Journal(req, "acme", "a_b", tmp_path)
+    first.record("customer:1", contracts_mail.SENT, ["x@example.fi"])
+    assert first.path != second.path and second.states() == {}
+
+
+def test_a_journal_that_cannot_be_read_or_written_is_told_plainly(sqlite_url, smtp_server, monkeypatch, capsys):
+    """Review: an OSError on the journal (here: a folder where its file should be) ended the
+    command with a traceback."""
+    seed(sqlite_url)
+    state = Path(sqlite_url.removeprefix("sqlite:///")).parent / "state"
+    journal = contracts_mail.Journal(request(recipient="customer"), "acme", "matti", state / "pupetui" / "contracts")
+    journal.path.mkdir(parents=True)
+    code, _out, err = run_cli(sqlite_url, "--send", "customer", "--yes", monkeypatch=monkeypatch, capsys=capsys,
+                              smtp_port=smtp_server.port)
+    assert code == 1 and err.startswith("pupetui: ") and "journal" in err and not smtp_server.messages

@@ -342,3 +342,41 @@ def test_headless_labels(env, cli_url, tmp_path):
     db.database.obj.close()
     bad = run(env, "labels", "--db", cli_url, "--user", "anna", "-o", str(tmp_path / "x.txt"))
     assert bad.returncode != 0 and ".pdf (labels) or .xlsx" in bad.stderr
+
+
+def test_memo_text_that_pupesoft_cannot_store_is_refused_before_the_file(database, tmp_path):
+    """Review: an emoji in the memo text (Pupesoft's kalenteri is utf8mb3) was found only when the
+    memos were written, after the file: on MariaDB a database error (a traceback in `pupetui
+    labels`) with the labels printed and no memo. Now refused first: no file, no memo."""
+    _customers(database)
+    with db.session("acme", "anna"):
+        query = S.SelectionQuery(text_filters=(("customer_group", "3"),))
+        for text, message in (("Joulukortti 🎄", "cannot be stored"), ("x" * 70_000, "too long"),
+                              ("ä" * 40_000, "too long")):
+            with pytest.raises(L.LabelError, match=message):
+                L.print_labels(tmp_path / "t.pdf", L.LabelJob(query, memo_text=text))
+            assert not (tmp_path / "t.pdf").exists()
+            assert Activity.select().count() == 0
+
+
+def test_text_stays_inside_a_label_without_padding(tmp_path):
+    """Review: the font size for the height counted n lines of 1.2 x size, but the last line's
+    descenders reach below its baseline by the font's descent: with `padding = 0` (allowed) the
+    g, j, p and y of a full label's last line were drawn below the label."""
+    sheet = L.sheet_from_config("tiukka", {"columns": 3, "rows": 11, "label_width": 70, "label_height": 25.4,
+                                           "margin_top": 8.8, "padding": 0})
+    lines = ("Nimi", "Tarkenne", "Rivi 2", "Rivi 3", "Rivi 4", "Rivi 5", "Rivi 6", "Jyväskylä gjpy")
+    labels = [L.Address(lines, i, "", parts=("",) * 6) for i in range(3)]
+    path = tmp_path / "tiukka.pdf"
+    L.write_pdf(path, labels, sheet)
+    fitter = L.Fitter(L.font_name(), sheet.label_width * L.MM, sheet.label_height * L.MM)
+    check_inside(sheet, texts_on_pages(path), 1, [len(fitter.fit(a)) for a in labels])
+
+
+def test_at_the_smallest_size_the_first_line_is_kept():
+    """Review: with no name extension to drop, a label that did not fit even at the smallest size
+    lost its first line (the name) rather than a middle line: "Katu 1 / 00100 HELSINKI"."""
+    font = L.font_name()
+    fitter = L.Fitter(font, 60 * L.MM, 2 * L.MIN_FONT_SIZE * L.LEADING + 1)  # two lines at 6 pt, not three
+    fitted = [text for text, _size, _offset in fitter.fit(_address("Nimi Oy", "Katu 1", "00100 HELSINKI"))]
+    assert fitted == ["Nimi Oy", "00100 HELSINKI"]

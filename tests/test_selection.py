@@ -140,3 +140,19 @@ def test_rows_carry_both_addresses_and_contacts(database):
         assert [c.name for c in found[row.id]] == ["Aki Laine", "Liisa Laine"]
         assert found[row.id][1].mobile == "040 111 2222"
         assert mäkinen.id not in found
+
+
+def test_contacts_of_another_company_never_come_with_a_customer(database):
+    """Review (scoping): yhteyshenkilo rows are matched by liitostunnus, which is only unique
+    within a company; another company's contact that points at the same number must not print
+    a label nor get an SMS."""
+    _setup(database)
+    with db.session("acme", "anna"):
+        virtanen = Customer.get(Customer.name == "Virtanen Rakennus Oy").id
+        Contact.create(kind="A", customer_id=virtanen, name="Oma Yhteys")
+    with db.session("other", "anna"):
+        Contact.create(kind="A", customer_id=virtanen, name="Vieras Yhteys", mobile="0401234567")
+    with db.session("acme", "anna"):
+        assert [c.name for c in S.contacts([virtanen])[virtanen]] == ["Oma Yhteys"]
+        rows = list(S.ticked_rows(q(limit=None)))
+        assert "Virtanen Toinen Oy" not in names(rows) and all(r.company == "acme" for r in rows)

@@ -348,3 +348,32 @@ def test_a_database_that_cannot_record_the_send_stops_the_batch_before_sending(s
         locker.close()
         db.end_session()
         d.close()
+
+
+def test_two_runs_of_one_batch_at_once_send_each_message_once(acme, sms_service):
+    """Review: the README promises that two runs of one batch at once (two terminals) never send a
+    message twice; each number must reach the service exactly once and every row end sent."""
+    numbers = [f"040 000 01{i:02d}" for i in range(8)]
+    sms_service.delay = 0.15
+    with db.session("acme", "anna"):
+        batch = B.start(B.plan(B.typed_recipients(numbers), "Kahdesti?"))
+        errors = []
+
+        def one_run():
+            try:
+                B.run(batch.id, config(sms_service))
+            except Exception as exc:  # noqa: BLE001 - shown by the assertion below
+                errors.append(exc)
+            finally:
+                db.database.close()
+
+        runs = [threading.Thread(target=one_run) for _ in range(2)]
+        for t in runs:
+            t.start()
+        for t in runs:
+            t.join(60)
+        assert not errors, errors
+        sent_to = [r["numero"] for r in sms_service.requests]
+        assert sorted(sent_to) == sorted(set(sent_to)) and len(sent_to) == 8
+        final = B.load(batch.id)
+        assert final.summary() == {"sent": 8}

@@ -390,6 +390,8 @@ def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names, floats
                               money(round(sn * 100)).scaleb(-2), money(round(sb * 100)).scaleb(-2))
         else:
             figures = Figures(to_decimal(qn), to_decimal(qb), to_decimal(sn), to_decimal(sb))
+        if figures.is_zero:
+            continue  # zero once rounded to the cent (floating-point sums that cancel out)
         line = Line(grp, group_names.get(grp, ""), figures)
         if dep in departments:
             departments[dep].append(line)

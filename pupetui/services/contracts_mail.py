@@ -38,6 +38,7 @@ import platformdirs
 from pupetui.i18n import _
 from pupetui.services.contracts import QualifyingCustomer, ReportRequest, Sender, salespeople
 from pupetui.services.contracts_documents import Document, period_text, write_zip
+from pupetui.services.export import ExportError
 from pupetui.services.mail import Mailer, MailError, SmtpConfig
 from pupetui.services.validation import EMAIL
 
@@ -73,10 +74,12 @@ class Plan:
     mails: list[Mail]
     unreachable: list[Unreachable]
     done: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (state, at) from the journal
+    resend_unknown: bool = False  # the unknown ones are sent again (counted in to_send)
 
     @property
     def to_send(self) -> list[Mail]:
-        return [m for m in self.mails if self.done.get(m.key, ("",))[0] not in (SENT, SENDING, UNKNOWN)]
+        skipped = (SENT,) if self.resend_unknown else (SENT, SENDING, UNKNOWN)
+        return [m for m in self.mails if self.done.get(m.key, ("",))[0] not in skipped]
 
     @property
     def already_sent(self) -> list[Mail]:
@@ -92,7 +95,11 @@ class Plan:
                f"for {sum(len(m.customers) for m in self.mails)} customer(s)"]
         if self.already_sent:
             out.append(f"{len(self.already_sent)} already sent in an earlier run of this report: skipped")
-        if self.unknown:
+        if self.unknown and self.resend_unknown:
+            out.append(f"{len(self.unknown)} of an earlier run may or may not have arrived: sent again "
+                       "(--resend-unknown), counted above")
+            out += [f"  ? {m.label} <{', '.join(m.to)}>" for m in self.unknown]
+        elif self.unknown:
             out.append(f"{len(self.unknown)} of an earlier run may or may not have arrived: not sent again "
                        "(--resend-unknown sends them)")
             out += [f"  ? {m.label} <{', '.join(m.to)}>" for m in self.unknown]
@@ -146,12 +153,16 @@ def journal_dir() -> Path:
     return Path(platformdirs.user_state_dir("pupetui")) / "contracts"
 
 
+class JournalError(Exception):
+    """The journal cannot be read or written: nothing more may be sent (the message is for a person)."""
+
+
 class Journal:
     """The run's record of each mail: appended and synced line by line."""
 
     def __init__(self, request: ReportRequest, company: str, user: str, directory: Path | None = None):
-        digest = hashlib.sha256(request.key().encode()).hexdigest()[:20]
-        safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{company}-{user}")
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{company}-{user}")  # readable; the digest tells a.b from a_b
+        digest = hashlib.sha256(json.dumps([company, user, request.key()]).encode()).hexdigest()[:20]
         self.path = Path(directory or journal_dir()) / f"{safe}-{digest}.jsonl"
 
     def states(self) -> dict[str, tuple[str, str]]:
@@ -166,6 +177,8 @@ class Journal:
                         continue  # a line cut short by a crash: the line before it stands
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            raise JournalError(f"the send journal {self.path} cannot be read: {exc.strerror or exc}") from None
         return out
 
     def record(self, key: str, state: str, to: Sequence[str], detail: str = "") -> None:
@@ -173,12 +186,37 @@ class Journal:
         entry = {"key": key, "state": state, "to": list(to), "at": dt.datetime.now().isoformat(timespec="seconds")}
         if detail:
             entry["detail"] = detail
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise JournalError(f"the send journal {self.path} cannot be written ({exc.strerror or exc}): "
+                               f"sending stopped at {key}") from None
+
+    def lock(self):
+        """An exclusive lock on this run's journal, held while its mails are sent, so that two
+        runs of the same request at once (cron and the screen) never both send a mail; None
+        when another run holds it. Released when the returned object is closed (or the process
+        ends)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle = open(self.path.with_name(self.path.name + ".lock"), "a")
+        except OSError as exc:
+            raise JournalError(f"the send journal {self.path} cannot be locked: {exc.strerror or exc}") from None
+        try:
+            import fcntl
+        except ImportError:  # not on POSIX: no lock
+            return handle
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
 
     def forget(self) -> None:
         """Start the run afresh (everyone gets the report again)."""
@@ -199,16 +237,21 @@ class Result:
         return f"{text}: {self.detail}" if self.detail else text
 
 
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
 def _message(mail: Mail, request: ReportRequest, sender: Sender, config: SmtpConfig,
              attachment: Path) -> EmailMessage:
     msg = EmailMessage()
     msg["To"] = ", ".join(mail.to)
-    sender_address = config.sender or sender.mail_from
+    sender_address = _one_line(config.sender or sender.mail_from)
     if sender_address:
         msg["From"] = sender_address
     period = period_text(request.period)
     if request.recipient == "customer":
-        msg["Subject"] = _("Purchases report {period}: {name}").format(period=period, name=mail.label)
+        # a name from the database: on one line (a header may not hold a line break)
+        msg["Subject"] = _("Purchases report {period}: {name}").format(period=period, name=_one_line(mail.label))
         body = [_("Dear customer,"), "",
                 _("attached is a report of your purchases from us in {period}, compared with the same period "
                   "a year earlier.").format(period=period), "", _("Kind regards,"), sender.company_name]
@@ -244,10 +287,13 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
     connection is retried once for the next mail, and if the server cannot be reached the rest
     are left "not sent" for a re-run."""
     results: list[Result] = []
-    done = journal.states()
     mails = the_plan.mails
+    held = journal.lock()
+    if held is None:
+        return [Result(m, NOT_SENT, "another run of this report is sending it now") for m in mails]
     mailer: Mailer | None = None
     try:
+        done = journal.states()  # read under the lock: what another run sent counts
         for index, mail in enumerate(mails):
             state, at = done.get(mail.key, ("", ""))
             if state == SENT:
@@ -258,6 +304,10 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
                 continue
             if progress:
                 progress(index, len(mails), mail.label)
+            if not any(c.id in documents for c in mail.customers):
+                results.append(Result(mail, NOT_SENT, "no report could be made: the sales in the period "
+                                                      "changed after the customers were listed"))
+                continue
             if mailer is None:
                 try:
                     mailer = Mailer(config).__enter__()
@@ -265,8 +315,13 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
                     results += [Result(m, NOT_SENT, str(exc)) for m in mails[index:]
                                 if done.get(m.key, ("",))[0] != SENT]
                     break
-            message = _message(mail, the_plan.request, sender, config, _attachment(mail, documents, folder,
-                                                                                  the_plan.request))
+            try:
+                message = _message(mail, the_plan.request, sender, config, _attachment(mail, documents, folder,
+                                                                                      the_plan.request))
+            except (OSError, ExportError) as exc:  # the zip or the file could not be made or read
+                results.append(Result(mail, NOT_SENT, f"the attachment could not be made: "
+                                                      f"{getattr(exc, 'strerror', None) or exc}"))
+                continue
             journal.record(mail.key, SENDING, mail.to)
             try:
                 mailer.send(message)
@@ -285,6 +340,7 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
     finally:
         if mailer is not None:
             mailer.__exit__(None, None, None)
+        held.close()
     return results
 
 
@@ -300,14 +356,18 @@ class Prepared:
     journal: Journal
 
 
-def prepare(request: ReportRequest, *, journal_directory: Path | None = None) -> Prepared:
-    """The qualifying customers and who would get mail (for the preview and the confirmation)."""
+def prepare(request: ReportRequest, *, journal_directory: Path | None = None,
+            resend_unknown: bool = False) -> Prepared:
+    """The qualifying customers and who would get mail (for the preview and the confirmation);
+    `resend_unknown`: the mails of unknown fate are counted as going out again."""
     from pupetui.services import contracts
 
     customers = contracts.qualifying(request)
     who = contracts.sender()
     journal = Journal(request, who.company, who.runner_login, journal_directory)
-    return Prepared(request, customers, who, plan(request, customers, who, journal), journal)
+    the_plan = plan(request, customers, who, journal)
+    the_plan.resend_unknown = resend_unknown
+    return Prepared(request, customers, who, the_plan, journal)
 
 
 def write_files(prepared: Prepared, folder: Path, customers: Sequence[QualifyingCustomer] | None = None,

@@ -321,7 +321,9 @@ class Fitter:
         self.height = height
         self.size = size
         self.min_size = min_size
+        face = pdfmetrics.getFont(font).face
         self._char_widths = _CharWidths(pdfmetrics.getFont(font))
+        self._descent = max(0.0, -face.descent / 1000)  # below the last baseline, in em
         self._char_width = self._char_widths.__getitem__
         self._sizes: dict[int, float] = {}
 
@@ -355,7 +357,10 @@ class Fitter:
     def _size_for(self, n_lines: int) -> float:
         size = self._sizes.get(n_lines)
         if size is None:
-            size = self._sizes[n_lines] = min(self.size, self.height / (LEADING * max(1, n_lines)))
+            # the first baseline one size below the top, then n-1 leadings, then the descenders
+            span = 1 + LEADING * (max(1, n_lines) - 1) + self._descent
+            # (less a hair: the PDF writes positions and sizes rounded)
+            size = self._sizes[n_lines] = min(self.size, max(0.0, self.height - 0.05) / span)
         return size
 
     def _drop_lines(self, address: Address) -> tuple[list[str], float]:
@@ -364,7 +369,12 @@ class Fitter:
         droppable = sorted(address.droppable, reverse=True)
         size = self._size_for(len(lines))
         while size < self.min_size and len(lines) > 1:
-            drop = droppable.pop(0) if droppable else max(0, len(lines) - 3)
+            if droppable:
+                drop = droppable.pop(0)
+            elif len(lines) > 2:  # a middle line: never the first (the name) nor the last
+                drop = max(1, len(lines) - 3)
+            else:  # two lines: both stay, smaller than the smallest size
+                break
             del lines[drop]
             droppable = [d - 1 if d > drop else d for d in droppable]
             size = self._size_for(len(lines))
@@ -470,12 +480,28 @@ def _xlsx_row(address: Address) -> list[str]:
 
 # -- memos -----------------------------------------------------------------------------------
 
-def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:
-    """A Memo (tapa 'Osoitetarrat', kentta01 = text) on each (customer id, ytunnus), once per
-    customer, all in one transaction; returns how many were written."""
+MEMO_MAX_BYTES = 65_535  # kentta01 is TEXT: 64 KiB in MySQL, counted in bytes (ä takes two)
+
+
+def check_memo_text(text: str) -> str:
+    """The memo text as it will be stored; LabelError when Pupesoft's kalenteri cannot take it:
+    empty, too long, or with characters beyond Unicode's basic plane (emoji: the table is utf8mb3)."""
     text = (text or "").strip()
     if not text:
         raise LabelError("the memo text is empty")
+    size = len(text.encode())
+    if size > MEMO_MAX_BYTES:
+        raise LabelError(f"the memo text is too long ({size} bytes in UTF-8, at most {MEMO_MAX_BYTES})")
+    wide = next((c for c in text if ord(c) > 0xFFFF), None)
+    if wide is not None:
+        raise LabelError(f"the memo text has a character that cannot be stored ({wide}, U+{ord(wide):X}): remove it")
+    return text
+
+
+def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:
+    """A Memo (tapa 'Osoitetarrat', kentta01 = text) on each (customer id, ytunnus), once per
+    customer, all in one transaction; returns how many were written."""
+    text = check_memo_text(text)
     user = db.current().user
     stamp = now()
     seen: dict[int, str] = {}
@@ -512,8 +538,8 @@ def print_labels(path: str | Path, job: LabelJob, titles=None) -> PrintResult:
     ExportError when the file cannot be written there."""
     export_target(path)
     selection.check(job.query)
-    if job.memo_text and not job.memo_text.strip():
-        raise LabelError("the memo text is empty")
+    if job.memo_text:
+        check_memo_text(job.memo_text)
     if job.output == "pdf" and job.sheet is not None:
         job.sheet.check()
     found = selection.count(job.query)
