@@ -155,6 +155,16 @@ def test_to_each_customer_with_the_ones_without_email_listed(url, tmp_path, smtp
     assert "Åström Oy" in "\n".join(pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text().splitlines())
 
 
+def test_a_former_salesperson_gets_no_report(url, tmp_path):
+    """An inactive user with the salesperson's number (someone who left) is no recipient: the
+    customer is listed as unreachable rather than mailed to an old mailbox."""
+    with db.session("acme", "setup"):
+        User.create(login="ville", name="Ville Entinen", email="ville@old.example", salesperson_no=8, active=0)
+    prepared = contracts_mail.prepare(request(recipient="salesperson"), journal_directory=tmp_path / "j")
+    assert all("ville@old.example" not in m.to for m in prepared.plan.mails)
+    assert ("Öljy Oy", "salesperson has no email") in [(u.customer.name, u.why) for u in prepared.plan.unreachable]
+
+
 def test_to_salespeople_one_zip_each_and_to_the_runner_one_zip(url, tmp_path, smtp_server):
     prepared = contracts_mail.prepare(request(recipient="salesperson"), journal_directory=tmp_path / "j")
     assert [(m.label, m.to, len(m.customers)) for m in prepared.plan.mails] == [

@@ -82,6 +82,17 @@ def test_memo_entry_written_as_pupesoft_writes_it(acme):
         assert Activity.select().count() == 1
 
 
+def test_a_memo_text_longer_than_the_column_holds_is_refused_and_one_that_fits_is_kept(acme):
+    """kentta01 holds 65,535 bytes on MariaDB: 40,000 × "ä" (80,000 bytes in UTF-8) is refused
+    with a clear message before anything is written; 30,000 × "ä" (60,000 bytes) is kept whole."""
+    with db.session("acme", "anna"):
+        with pytest.raises(ValidationError, match="too long"):
+            memo.add_entry(acme, memo.NewEntry(text="ä" * 40_000))
+        assert Activity.select().count() == 0
+        eid = memo.add_entry(acme, memo.NewEntry(text="ä" * 30_000))
+        assert Activity.get_by_id(eid).text == "ä" * 30_000
+
+
 def test_reminder_lead_and_receivables_note(acme):
     when = dt.datetime(2026, 12, 1, 9, 0)
     with db.session("acme", "anna"):

@@ -26,7 +26,7 @@ from pupetui.services.programs import CALENDAR as CALENDAR_PROGRAM
 from pupetui.services.validation import ValidationError
 
 DAY_END = dt.time(23, 59, 59)
-TEXT_MAX = 60_000
+TEXT_MAX = 60_000  # bytes in UTF-8: kentta01 is TEXT (65,535 bytes in MySQL)
 
 
 # -- types and colours (KALETAPA) -----------------------------------------------------------
@@ -321,7 +321,7 @@ def check(form: EntryForm) -> dict:
         if customer is None:
             raise ValidationError("the customer does not exist", "customer")
     comment = form.comment or ""
-    if len(comment) > TEXT_MAX:
+    if len(comment.encode("utf-8", "surrogatepass")) > TEXT_MAX:
         raise ValidationError("the comment is too long", "comment")
     return dict(
         kind=CALENDAR, owner=owner, starts_at=starts, ends_at=ends,

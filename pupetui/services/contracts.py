@@ -519,7 +519,7 @@ def salespeople() -> dict[int, tuple[str, str, str]]:
     """myyja number -> (login, name, eposti) of the company's active users who are salespeople."""
     out: dict[int, tuple[str, str, str]] = {}
     rows = (User.select(User.salesperson_no, User.login, User.name, User.email)
-            .where(User.salesperson_no > 0).order_by(User.active.desc(), User.id).tuples())
+            .where((User.salesperson_no > 0) & (User.active != 0)).order_by(User.id).tuples())
     for number, login, name, email in rows:
         number = int(number or 0)
         if number not in out or (not out[number][2].strip() and (email or "").strip()):

@@ -40,7 +40,7 @@ from pupetui.services.auth import AccessDenied
 ENTRY_KINDS = (MEMO, REMINDER, LEAD, RECEIVABLES_NOTE)
 LISTED_KINDS = ENTRY_KINDS + (ACKNOWLEDGEMENT,)
 REMINDER_LENGTH = dt.timedelta(minutes=30)
-TEXT_MAX = 60_000  # kentta01 is TEXT (64 KiB in MySQL); keep well inside it
+TEXT_MAX = 60_000  # bytes in UTF-8: kentta01 is TEXT (65,535 bytes in MySQL); keep well inside it
 
 
 from pupetui.services.validation import ValidationError as MemoError  # noqa: E402  one error type for forms
@@ -393,8 +393,9 @@ def _check_text(text: str, *, required: bool = True) -> str:
     text = (text or "").strip()
     if required and not text:
         raise MemoError("the text is empty")
-    if len(text) > TEXT_MAX:
-        raise MemoError(f"the text is too long ({len(text)} characters, at most {TEXT_MAX})")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > TEXT_MAX:  # the column holds bytes: 40,000 × "ä" is 80,000 of them
+        raise MemoError(f"the text is too long ({size} bytes, at most {TEXT_MAX})")
     return text
 
 
