@@ -149,3 +149,87 @@ class SmsService:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class TlsService:
+    """An HTTPS endpoint on loopback with a certificate of its own (made with openssl), to tell
+    TLS failures apart: `mode` 'ok' answers 0; 'garbage' reads the whole request and then sends
+    bytes that are no TLS record (the request went out: the client's TLS layer fails while it
+    waits for the answer). `ca_file`: the certificate, for a client that should trust it."""
+
+    def __init__(self, tmp_path, mode: str = "garbage"):
+        import subprocess
+
+        self.mode = mode
+        self.cert = tmp_path / "tls-cert.pem"
+        self.key = tmp_path / "tls-key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(self.key), "-out", str(self.cert)],
+            check=True, capture_output=True,
+        )
+        self.ca_file = str(self.cert)
+        self.requests: list[bytes] = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"https://127.0.0.1:{self.port}/sms"
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                raw, _ = self.sock.accept()
+            except OSError:
+                continue
+            raw.settimeout(5)
+            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            tls = context.wrap_bio(incoming, outgoing, server_side=True)
+            try:
+                self._serve(raw, tls, incoming, outgoing, ssl)
+            except (OSError, ssl.SSLError):
+                pass
+            finally:
+                raw.close()
+
+    def _pump(self, raw, tls, incoming, outgoing, step, ssl):
+        while True:
+            try:
+                return step()
+            except ssl.SSLWantReadError:
+                if outgoing.pending:
+                    raw.sendall(outgoing.read())
+                data = raw.recv(65536)
+                if not data:
+                    raise OSError("closed")
+                incoming.write(data)
+            finally:
+                if outgoing.pending:
+                    raw.sendall(outgoing.read())
+
+    def _serve(self, raw, tls, incoming, outgoing, ssl):
+        self._pump(raw, tls, incoming, outgoing, tls.do_handshake, ssl)
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += self._pump(raw, tls, incoming, outgoing, lambda: tls.read(65536), ssl)
+        self.requests.append(request)
+        if self.mode == "ok":
+            tls.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\n0")
+            raw.sendall(outgoing.read())
+        else:  # bytes outside any TLS record: the client's TLS layer fails reading the answer
+            raw.sendall(b"\x17\x03\x03\x00\x10" + b"\x00" * 16)
+        time.sleep(0.2)
+
+    def stop(self):
+        self._stop = True
+        self.thread.join(2)
+        self.sock.close()

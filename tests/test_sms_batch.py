@@ -122,6 +122,28 @@ def test_deliver_tells_sent_refused_failed_and_unknown_apart(sms_service, droppi
     assert nobody.status == sms.FAILED and "cannot be reached" in nobody.answer
 
 
+def test_over_https_a_refused_certificate_fails_but_a_tls_error_after_the_request_is_unknown(tmp_path, monkeypatch):
+    """A certificate the client refuses stops the handshake: nothing went out, safe to send
+    again. A TLS failure while the answer is awaited comes after the request went out: it must
+    be unknown (never sent again by itself), though requests calls both SSLError."""
+    from servers import TlsService
+
+    service = TlsService(tmp_path, mode="ok")
+    try:
+        cfg = sms.SmsConfig(url=service.url, user="u", password="p", timeout=2)
+        refused = sms.deliver(cfg, "+358401234567", "Hei")
+        assert refused.status == sms.FAILED and "cannot be reached" in refused.answer
+        assert service.requests == []  # the handshake failed: nothing reached the service
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", service.ca_file)  # now the client trusts it
+        assert sms.deliver(cfg, "+358401234567", "Hei").status == sms.SENT
+        service.mode = "garbage"
+        broken = sms.deliver(cfg, "+358401234567", "Hei")
+        assert len(service.requests) == 2  # the request did arrive
+        assert broken.status == sms.UNKNOWN and "not known" in broken.answer
+    finally:
+        service.stop()
+
+
 # -- batches on every database ------------------------------------------------------------
 
 def test_typed_numbers_batch_sends_each_number_once_without_memos(acme, sms_service):

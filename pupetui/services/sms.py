@@ -16,6 +16,7 @@ program's batches (journal, resume, memos) are in `services/sms_batch.py`.
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
@@ -166,12 +167,28 @@ def check_text(text: str, max_length: int = 160) -> Encoding:
     return encoding(text)
 
 
+def _caused_by(exc: BaseException, kind: type, depth: int = 8) -> bool:
+    """Whether `exc`, or an error it wraps (its args, cause or context), is a `kind`."""
+    if isinstance(exc, kind):
+        return True
+    if depth == 0:
+        return False
+    inner = [a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
+    inner += [getattr(exc, "reason", None), exc.__cause__, exc.__context__]
+    return any(isinstance(e, BaseException) and _caused_by(e, kind, depth - 1) for e in inner)
+
+
 def _connect_failure(exc) -> bool:
     """Whether a requests error happened before the request reached the service."""
     import requests
     from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.ProxyError,
+    if isinstance(exc, requests.exceptions.SSLError):
+        # requests says SSLError both for a refused certificate (the handshake: nothing went out)
+        # and for a TLS failure while the answer was awaited (the request went out): only the
+        # first is safe to send again
+        return _caused_by(exc, ssl.SSLCertVerificationError)
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.ProxyError,
                         requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                         requests.exceptions.InvalidSchema)):
         return True
