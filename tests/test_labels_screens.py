@@ -188,3 +188,21 @@ async def test_a_long_list_the_row_limit_and_ticks_far_down(url):
         await wait_for(pilot, lambda: isinstance(app.screen, LabelsScreen) and widget.found == 12_005)
         await shows(pilot, "12,005 of 12,005 ticked", "no row limit")  # a new query: every row ticked again
         assert "row limit cut" not in screen_text(app)
+
+
+async def test_the_footer_keeps_print_and_help_at_80_columns_in_finnish(url):
+    """The selection's keys and the screen's own: Print (and F1) must not fall off the footer's
+    80 columns in Finnish, the longer language; tick all/untick all are named on the counts line."""
+    from pupetui import i18n
+
+    seed(url)
+    i18n.set_language("fi")
+    app = logged_in_app(url, lang="fi")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await shows(pilot, "Osoitetarrat", "5/5 rastitettu")
+        text = screen_text(app)
+        footer = text.splitlines()[-1]
+        for key in ("space Valitse", "f Rajaukset", "p Tulosta", "f1 Ohje"):
+            assert key in footer, footer
+        assert "+ rastittaa kaikki, - poistaa rastit" in text.splitlines()[-2], text

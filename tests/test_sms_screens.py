@@ -15,6 +15,7 @@ from pupetui.screens.sms import SmsScreen, SmsSendScreen
 from pupetui.services import auth, sms_batch
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
+from test_app import screen_text
 from test_reminder_screens import english, shows, type_text, wait_for  # noqa: F401  (english: autouse)
 
 SIZE = (80, 24)
@@ -242,3 +243,19 @@ async def test_s_stops_after_the_current_message_and_esc_while_sending_asks(url,
         await pilot.press("r")
         await wait_for(pilot, lambda: send_screen.batch is not None and send_screen.batch.closed)
         assert sorted(r["numero"] for r in sms_service.requests) == ["+358401111111", "+358402222222", "+358403333333"]
+
+
+async def test_the_footer_keeps_send_and_message_beside_the_customer_keys_in_finnish(url, sms_service):
+    """Customers as recipients (F4), in Finnish at 80x24: the selection's keys and the screen's
+    own share the footer, and Send and Message stay on it; F3-F5 are on the recipients' line."""
+    i18n.set_language("fi")
+    app = app_for(url, sms_service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sms(pilot)
+        await pilot.press("f4")
+        await shows(pilot, "[F4 Asiakkaat]", "rastitettu")
+        text = screen_text(app)
+        footer = text.splitlines()[-1]
+        for key in ("f Rajaukset", "f6 Viesti", "^s Lähetä", "f1 Ohje"):
+            assert key in footer, footer
+        assert "F3 Kirjoitetut numerot" in text and "F5 Yhteyshenkilöt" in text

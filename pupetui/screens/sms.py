@@ -122,9 +122,11 @@ class SmsScreen(PupeScreen):
     CSS_PATH = CSS
     BINDINGS = [
         Binding("escape", "back", N_("Back"), show=False, id="back"),
-        Binding("f3", "mode('typed')", N_("Numbers"), id="sms_typed"),
-        Binding("f4", "mode('customers')", N_("Customers"), id="sms_customers"),
-        Binding("f5", "mode('contacts')", N_("Contacts"), id="sms_contacts"),
+        # F3-F5: on the recipients' line, not in the footer (which has no room for them beside the
+        # customer selection's keys and Send at 80 columns)
+        Binding("f3", "mode('typed')", N_("Numbers"), show=False, id="sms_typed"),
+        Binding("f4", "mode('customers')", N_("Customers"), show=False, id="sms_customers"),
+        Binding("f5", "mode('contacts')", N_("Contacts"), show=False, id="sms_contacts"),
         Binding("f6", "focus_message", N_("Message"), priority=True, id="sms_focus_message"),
         Binding("ctrl+s", "send", N_("Send"), priority=True, id="sms_send"),
     ]
@@ -173,7 +175,7 @@ class SmsScreen(PupeScreen):
         message.border_title = _("Message")
         yield message
         yield Static("", id="sms-count")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         config = sms_config(self.app)
