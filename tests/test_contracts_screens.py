@@ -185,3 +185,27 @@ async def test_sending_to_each_customer_counts_lists_and_reports_each(url, tmp_p
         assert not isinstance(app.screen, ConfirmScreen)
         assert len(smtp_server.messages) == 3
 
+
+
+async def test_a_mail_server_that_is_down_is_told_in_finnish_without_exception_text(url, tmp_path):
+    """No SMTP server listens: each mail is NOT SENT with the reason in the user's language (no
+    Python exception text such as "[Errno 111]"), and the advice to run it again is shown whole."""
+    from servers import free_port
+
+    i18n.set_language("fi")
+    app = make_app(url, free_port())  # nothing listens there
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_report(pilot, tmp_path)
+        await fill_period(pilot, screen, tmp_path / "out")
+        await choose(pilot, "contracts-recipient", 2)  # each customer
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("k")
+        text = await shows(pilot, "0 lähetetty, 3 lähettämättä tai epäselviä",
+                           "Aja uudelleen lähettääksesi loput: kukaan ei saa sitä kahdesti.")
+        rows = [" ".join(str(c) for c in screen.query_one("#contracts-table", DataTable).get_row_at(i))
+                for i in range(3)]
+        for row in rows:
+            assert "EI LÄHETETTY: sähköpostipalvelimeen 127.0.0.1:" in row and "ei saada yhteyttä" in row, row
+            assert "Errno" not in row and "cannot" not in row and "refused" not in row, row
+        assert "Errno" not in text and "Connection refused" not in text
