@@ -259,3 +259,35 @@ async def test_the_footer_keeps_send_and_message_beside_the_customer_keys_in_fin
         for key in ("f Rajaukset", "f6 Viesti", "^s Lähetä", "f1 Ohje"):
             assert key in footer, footer
         assert "F3 Kirjoitetut numerot" in text and "F5 Yhteyshenkilöt" in text
+
+
+async def test_a_batch_footer_offers_only_the_keys_that_apply_in_finnish(url):
+    """The SMS service is down, in Finnish at 80x24: the failed batch's footer offers Send the
+    rest and Close batch (not Stop nor Resend unknown, which do nothing now), all of them on
+    the line; once closed, only Back."""
+    from types import SimpleNamespace
+
+    from servers import free_port
+
+    i18n.set_language("fi")
+    down = SimpleNamespace(url=f"http://127.0.0.1:{free_port()}/sms/send")  # nothing listens there
+    app = app_for(url, down)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sms(pilot)
+        await type_text(pilot, "0401111111")
+        await pilot.press("f6")
+        await type_text(pilot, "Hei")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("k")
+        await wait_for(pilot, lambda: isinstance(app.screen, SmsSendScreen))
+        await shows(pilot, "1 lähettämättä: r lähettää ne.")
+        footer = screen_text(app).splitlines()[-1]
+        assert "r Lähetä loput" in footer and "c Sulje erä" in footer, footer
+        assert "Pysäytä" not in footer and "epävarmat" not in footer, footer
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("k")
+        await shows(pilot, "Erä on valmis.")
+        footer = screen_text(app).splitlines()[-1]
+        assert "esc Takaisin" in footer and "Lähetä loput" not in footer and "Sulje erä" not in footer, footer

@@ -427,7 +427,7 @@ class SmsSendScreen(PupeScreen):
         yield table
         yield Static("", id="sms-row")
         yield Static("", id="sms-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._load()
@@ -449,16 +449,17 @@ class SmsSendScreen(PupeScreen):
         self.query_one("#sms-row", Static).update(literal(text))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """The keys that do something now are enabled (the footer dims the others)."""
+        """Only the keys that do something now are in the footer (dimmed ones pushed Close batch
+        off an 80-column footer in Finnish, and dimming does not show without colour)."""
         open_batch = self.batch is not None and not self.batch.closed and not self.running
         if action == "stop":
-            return True if self.running else None
+            return self.running
         if action == "resume":
-            return True if open_batch and any(r.state in sms_batch.TO_SEND for r in self.rows.values()) else None
+            return open_batch and any(r.state in sms_batch.TO_SEND for r in self.rows.values())
         if action == "resend_unknown":
-            return True if open_batch and any(r.state in (sms.UNKNOWN, sms_batch.SENDING) for r in self.rows.values()) else None
+            return open_batch and any(r.state in (sms.UNKNOWN, sms_batch.SENDING) for r in self.rows.values())
         if action == "close_batch":
-            return True if open_batch else None
+            return open_batch
         return True
 
     @work(thread=True, exclusive=True, group="sms-load", exit_on_error=False)
