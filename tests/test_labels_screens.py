@@ -206,3 +206,19 @@ async def test_the_footer_keeps_print_and_help_at_80_columns_in_finnish(url):
         for key in ("space Valitse", "f Rajaukset", "p Tulosta", "f1 Ohje"):
             assert key in footer, footer
         assert "+ rastittaa kaikki, - poistaa rastit" in text.splitlines()[-2], text
+
+
+async def test_the_not_checkbox_is_not_cut_in_finnish(url):
+    """The filters at 80x24 in Finnish: the NOT checkbox's label shows whole, not cut with …"""
+    from pupetui import i18n
+
+    seed(url)
+    i18n.set_language("fi")
+    app = logged_in_app(url, lang="fi")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SelectionFiltersScreen))
+        await shows(pilot, "Rivimäärä")
+        line = next(line for line in screen_text(app).splitlines() if "NOT" in line and "Rivimäärä" in line)
+        assert "…" not in line and "NOT: ei sisällä tekstiä" in line, line
