@@ -222,3 +222,22 @@ async def test_the_not_checkbox_is_not_cut_in_finnish(url):
         await shows(pilot, "Rivimäärä")
         line = next(line for line in screen_text(app).splitlines() if "NOT" in line and "Rivimäärä" in line)
         assert "…" not in line and "NOT: ei sisällä tekstiä" in line, line
+
+
+async def test_the_default_file_name_is_finnish_in_finnish(url):
+    """The print dialog in Finnish offers a Finnish file name (osoitetarrat-<date>.pdf), not the
+    English "labels-"; Excel changes only its ending."""
+    import datetime as dt
+
+    from pupetui import i18n
+
+    seed(url)
+    i18n.set_language("fi")
+    app = logged_in_app(url, lang="fi")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintLabelsScreen))
+        today = dt.date.today().strftime("%Y%m%d")
+        await shows(pilot, f"~/osoitetarrat-{today}.pdf")
+        assert "labels-" not in screen_text(app)

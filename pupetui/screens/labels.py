@@ -60,7 +60,7 @@ def sheet_label(sheet: labels.Sheet) -> str:
 
 
 def default_path(output: str) -> str:
-    name = labels.default_file_name(output)
+    name = labels.default_file_name(output, prefix=_("labels"))  # (a file name: no spaces)
     return str(Path("~") / name)
 
 
