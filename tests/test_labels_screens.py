@@ -241,3 +241,25 @@ async def test_the_default_file_name_is_finnish_in_finnish(url):
         today = dt.date.today().strftime("%Y%m%d")
         await shows(pilot, f"~/osoitetarrat-{today}.pdf")
         assert "labels-" not in screen_text(app)
+
+
+async def test_a_print_dialog_error_goes_once_the_field_is_changed(url):
+    """A start label beyond the sheet is told under the fields; once the user types a new value
+    the old message goes (it no longer describes what is typed)."""
+    seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintLabelsScreen))
+        dialog = app.screen
+        start = dialog.query_one("#print-start", Input)
+        start.focus()
+        start.value = ""
+        await pilot.press("9", "9", "ctrl+s")
+        await shows(pilot, "! The first label must be 1 to 33.")
+        assert isinstance(app.screen, PrintLabelsScreen) and app.screen.focused is start
+        await pilot.press("backspace", "backspace", "5")
+        await wait_for(pilot, lambda: start.value == "5")
+        await pilot.pause()
+        assert "The first label must be" not in screen_text(app)

@@ -289,6 +289,9 @@ class PrintLabelsScreen(PupeModalScreen):
             request = PrintRequest(**{**request.__dict__, "path": str(path) + f".{request.output}"})
         self.dismiss(request)
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#print-error", Static).update("")  # told about the old value: gone with it
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_print()
