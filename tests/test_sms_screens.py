@@ -291,3 +291,25 @@ async def test_a_batch_footer_offers_only_the_keys_that_apply_in_finnish(url):
         await shows(pilot, "Erä on valmis.")
         footer = screen_text(app).splitlines()[-1]
         assert "esc Takaisin" in footer and "Lähetä loput" not in footer and "Sulje erä" not in footer, footer
+
+
+async def test_a_customer_without_contacts_is_named_in_finnish(url, sms_service):
+    """Contacts as recipients (F5) in Finnish: a customer without contacts is skipped, and the
+    confirmation says so in Finnish, not with the English "(no contacts)"."""
+    i18n.set_language("fi")
+    app = app_for(url, sms_service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sms(pilot)
+        await pilot.press("f5")
+        await shows(pilot, "[F5 Yhteyshenkilöt]", "3/3 rastitettu")
+        await pilot.press("f6")
+        await type_text(pilot, "Tarjous")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        text = await shows(pilot, "Carlsson AB (ei yhteyshenkilöitä): ei matkapuhelinnumeroa")
+        assert "no contacts" not in text
+        await pilot.press("k")
+        await wait_for(pilot, lambda: isinstance(app.screen, SmsSendScreen) and app.screen.batch is not None
+                       and app.screen.batch.closed)
+        text = await shows(pilot, "ohitettu - Carlsson AB (ei")  # the column is narrower than the name
+        assert "no contacts" not in text

@@ -71,8 +71,15 @@ def count_text(text: str, limit: int) -> tuple[str, bool]:
     return line, False
 
 
+def skipped_name(name: str) -> str:
+    """A skipped recipient's name, with the service's "(no contacts)" in the user's language."""
+    if name.endswith(sms_batch.NO_CONTACTS):
+        return name[: -len(sms_batch.NO_CONTACTS)] + " (" + _("no contacts") + ")"
+    return name
+
+
 def skipped_lines(skipped: list[Skipped], limit: int = SHOWN_SKIPPED) -> list[str]:
-    lines = [f"{s.number or '-'} {s.name}".strip() + f": {_(skip_reason(s.reason))}" for s in skipped[:limit]]
+    lines = [f"{s.number or '-'} {skipped_name(s.name)}".strip() + f": {_(skip_reason(s.reason))}" for s in skipped[:limit]]
     if len(skipped) > limit:
         lines.append(_("…and {count} more").format(count=len(skipped) - limit))
     return lines
@@ -482,7 +489,7 @@ class SmsSendScreen(PupeScreen):
             table.add_row(*self.cells(row), key=str(row.index))
         for i, s in enumerate(self.skipped):
             table.add_row(literal(_(STATE_TITLES["skipped"]), STATE_STYLES["skipped"]), literal(s.number or "-"),
-                          literal(s.name), literal(_(skip_reason(s.reason))), key=f"skipped-{i}")
+                          literal(skipped_name(s.name)), literal(_(skip_reason(s.reason))), key=f"skipped-{i}")
         self.show_summary()
         if self.send_now and not message.batch.closed:
             self.send_now = False
