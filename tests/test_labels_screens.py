@@ -190,14 +190,19 @@ async def test_a_long_list_the_row_limit_and_ticks_far_down(url):
         assert "row limit cut" not in screen_text(app)
 
 
-async def test_the_footer_keeps_print_and_help_at_80_columns_in_finnish(url):
-    """The selection's keys and the screen's own: Print (and F1) must not fall off the footer's
-    80 columns in Finnish, the longer language; tick all/untick all are named on the counts line."""
+def finnish_app(url):
+    """The app on the seeded database, in Finnish (the `english` fixture sets English back)."""
     from pupetui import i18n
 
     seed(url)
     i18n.set_language("fi")
-    app = logged_in_app(url, lang="fi")
+    return logged_in_app(url, lang="fi")
+
+
+async def test_the_footer_keeps_print_and_help_at_80_columns_in_finnish(url):
+    """The selection's keys and the screen's own: Print (and F1) must not fall off the footer's
+    80 columns in Finnish, the longer language; tick all/untick all are named on the counts line."""
+    app = finnish_app(url)
     async with app.run_test(size=SIZE) as pilot:
         await open_labels(pilot)
         await shows(pilot, "Osoitetarrat", "5/5 rastitettu")
@@ -210,11 +215,7 @@ async def test_the_footer_keeps_print_and_help_at_80_columns_in_finnish(url):
 
 async def test_the_not_checkbox_is_not_cut_in_finnish(url):
     """The filters at 80x24 in Finnish: the NOT checkbox's label shows whole, not cut with …"""
-    from pupetui import i18n
-
-    seed(url)
-    i18n.set_language("fi")
-    app = logged_in_app(url, lang="fi")
+    app = finnish_app(url)
     async with app.run_test(size=SIZE) as pilot:
         await open_labels(pilot)
         await pilot.press("f")
@@ -226,14 +227,10 @@ async def test_the_not_checkbox_is_not_cut_in_finnish(url):
 
 async def test_the_default_file_name_is_finnish_in_finnish(url):
     """The print dialog in Finnish offers a Finnish file name (osoitetarrat-<date>.pdf), not the
-    English "labels-"; Excel changes only its ending."""
+    English "labels-"."""
     import datetime as dt
 
-    from pupetui import i18n
-
-    seed(url)
-    i18n.set_language("fi")
-    app = logged_in_app(url, lang="fi")
+    app = finnish_app(url)
     async with app.run_test(size=SIZE) as pilot:
         await open_labels(pilot)
         await pilot.press("p")
