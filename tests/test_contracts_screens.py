@@ -85,6 +85,16 @@ async def choose(pilot, select_id: str, steps: int) -> None:
     await pilot.pause()
 
 
+async def run_to_each_customer(pilot, tmp_path: Path) -> ContractsScreen:
+    """The report of the test period sent to each customer, up to the confirmation."""
+    screen = await open_report(pilot, tmp_path)
+    await fill_period(pilot, screen, tmp_path / "out")
+    await choose(pilot, "contracts-recipient", 2)  # each customer
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+    return screen
+
+
 async def test_the_form_previews_the_customers_with_totals(url, tmp_path):
     app = make_app(url)
     async with app.run_test(size=SIZE) as pilot:
@@ -167,11 +177,7 @@ async def test_excel_files_are_written_after_a_confirmation(url, tmp_path):
 async def test_sending_to_each_customer_counts_lists_and_reports_each(url, tmp_path, smtp_server):
     app = make_app(url, smtp_server.port)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_report(pilot, tmp_path)
-        await fill_period(pilot, screen, tmp_path / "out")
-        await choose(pilot, "contracts-recipient", 2)  # each customer
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        screen = await run_to_each_customer(pilot, tmp_path)
         text = await shows(pilot, "3 emails would go out", "No email for 1 customers:", "2 Öljy Oy: no email address",
                            "Send them?")
         assert not smtp_server.messages
@@ -185,3 +191,23 @@ async def test_sending_to_each_customer_counts_lists_and_reports_each(url, tmp_p
         assert not isinstance(app.screen, ConfirmScreen)
         assert len(smtp_server.messages) == 3
 
+
+
+async def test_a_mail_server_that_is_down_is_told_in_finnish_without_exception_text(url, tmp_path):
+    """No SMTP server listens: each mail is NOT SENT with the reason in the user's language (no
+    Python exception text such as "[Errno 111]"), and the advice to run it again is shown whole."""
+    from servers import free_port
+
+    i18n.set_language("fi")
+    app = make_app(url, free_port())  # nothing listens there
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await run_to_each_customer(pilot, tmp_path)
+        await pilot.press("k")
+        text = await shows(pilot, "0 lähetetty, 3 lähettämättä tai epäselviä",
+                           "Aja uudelleen lähettääksesi loput: kukaan ei saa sitä kahdesti.")
+        rows = [" ".join(str(c) for c in screen.query_one("#contracts-table", DataTable).get_row_at(i))
+                for i in range(3)]
+        for row in rows:
+            assert "EI LÄHETETTY: sähköpostipalvelimeen 127.0.0.1:" in row and "ei saada yhteyttä" in row, row
+            assert "Errno" not in row and "cannot" not in row and "refused" not in row, row
+        assert "Errno" not in text and "Connection refused" not in text

@@ -188,3 +188,75 @@ async def test_a_long_list_the_row_limit_and_ticks_far_down(url):
         await wait_for(pilot, lambda: isinstance(app.screen, LabelsScreen) and widget.found == 12_005)
         await shows(pilot, "12,005 of 12,005 ticked", "no row limit")  # a new query: every row ticked again
         assert "row limit cut" not in screen_text(app)
+
+
+def finnish_app(url):
+    """The app on the seeded database, in Finnish (the `english` fixture sets English back)."""
+    from pupetui import i18n
+
+    seed(url)
+    i18n.set_language("fi")
+    return logged_in_app(url, lang="fi")
+
+
+async def test_the_footer_keeps_print_and_help_at_80_columns_in_finnish(url):
+    """The selection's keys and the screen's own: Print (and F1) must not fall off the footer's
+    80 columns in Finnish, the longer language; tick all/untick all are named on the counts line."""
+    app = finnish_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await shows(pilot, "Osoitetarrat", "5/5 rastitettu")
+        text = screen_text(app)
+        footer = text.splitlines()[-1]
+        for key in ("space Valitse", "f Rajaukset", "p Tulosta", "f1 Ohje"):
+            assert key in footer, footer
+        assert "+ rastittaa kaikki, - poistaa rastit" in text.splitlines()[-2], text
+
+
+async def test_the_not_checkbox_is_not_cut_in_finnish(url):
+    """The filters at 80x24 in Finnish: the NOT checkbox's label shows whole, not cut with …"""
+    app = finnish_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SelectionFiltersScreen))
+        await shows(pilot, "Rivimäärä")
+        line = next(line for line in screen_text(app).splitlines() if "NOT" in line and "Rivimäärä" in line)
+        assert "…" not in line and "NOT: ei sisällä tekstiä" in line, line
+
+
+async def test_the_default_file_name_is_finnish_in_finnish(url):
+    """The print dialog in Finnish offers a Finnish file name (osoitetarrat-<date>.pdf), not the
+    English "labels-"."""
+    import datetime as dt
+
+    app = finnish_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintLabelsScreen))
+        today = dt.date.today().strftime("%Y%m%d")
+        await shows(pilot, f"~/osoitetarrat-{today}.pdf")
+        assert "labels-" not in screen_text(app)
+
+
+async def test_a_print_dialog_error_goes_once_the_field_is_changed(url):
+    """A start label beyond the sheet is told under the fields; once the user types a new value
+    the old message goes (it no longer describes what is typed)."""
+    seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_labels(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintLabelsScreen))
+        dialog = app.screen
+        start = dialog.query_one("#print-start", Input)
+        start.focus()
+        start.value = ""
+        await pilot.press("9", "9", "ctrl+s")
+        await shows(pilot, "! The first label must be 1 to 33.")
+        assert isinstance(app.screen, PrintLabelsScreen) and app.screen.focused is start
+        await pilot.press("backspace", "backspace", "5")
+        await wait_for(pilot, lambda: start.value == "5")
+        await pilot.pause()
+        assert "The first label must be" not in screen_text(app)

@@ -15,6 +15,7 @@ from pupetui.screens.sms import SmsScreen, SmsSendScreen
 from pupetui.services import auth, sms_batch
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
+from test_app import screen_text
 from test_reminder_screens import english, shows, type_text, wait_for  # noqa: F401  (english: autouse)
 
 SIZE = (80, 24)
@@ -242,3 +243,73 @@ async def test_s_stops_after_the_current_message_and_esc_while_sending_asks(url,
         await pilot.press("r")
         await wait_for(pilot, lambda: send_screen.batch is not None and send_screen.batch.closed)
         assert sorted(r["numero"] for r in sms_service.requests) == ["+358401111111", "+358402222222", "+358403333333"]
+
+
+async def test_the_footer_keeps_send_and_message_beside_the_customer_keys_in_finnish(url, sms_service):
+    """Customers as recipients (F4), in Finnish at 80x24: the selection's keys and the screen's
+    own share the footer, and Send and Message stay on it; F3-F5 are on the recipients' line."""
+    i18n.set_language("fi")
+    app = app_for(url, sms_service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sms(pilot)
+        await pilot.press("f4")
+        await shows(pilot, "[F4 Asiakkaat]", "rastitettu")
+        text = screen_text(app)
+        footer = text.splitlines()[-1]
+        for key in ("f Rajaukset", "f6 Viesti", "^s Lähetä", "f1 Ohje"):
+            assert key in footer, footer
+        assert "F3 Kirjoitetut numerot" in text and "F5 Yhteyshenkilöt" in text
+
+
+async def test_a_batch_footer_offers_only_the_keys_that_apply_in_finnish(url):
+    """The SMS service is down, in Finnish at 80x24: the failed batch's footer offers Send the
+    rest and Close batch (not Stop nor Resend unknown, which do nothing now), all of them on
+    the line; once closed, only Back."""
+    from types import SimpleNamespace
+
+    from servers import free_port
+
+    i18n.set_language("fi")
+    down = SimpleNamespace(url=f"http://127.0.0.1:{free_port()}/sms/send")  # nothing listens there
+    app = app_for(url, down)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sms(pilot)
+        await type_text(pilot, "0401111111")
+        await pilot.press("f6")
+        await type_text(pilot, "Hei")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("k")
+        await wait_for(pilot, lambda: isinstance(app.screen, SmsSendScreen))
+        await shows(pilot, "1 lähettämättä: r lähettää ne.")
+        footer = screen_text(app).splitlines()[-1]
+        assert "r Lähetä loput" in footer and "c Sulje erä" in footer, footer
+        assert "Pysäytä" not in footer and "epävarmat" not in footer, footer
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("k")
+        await shows(pilot, "Erä on valmis.")
+        footer = screen_text(app).splitlines()[-1]
+        assert "esc Takaisin" in footer and "Lähetä loput" not in footer and "Sulje erä" not in footer, footer
+
+
+async def test_a_customer_without_contacts_is_named_in_finnish(url, sms_service):
+    """Contacts as recipients (F5) in Finnish: a customer without contacts is skipped, and the
+    confirmation says so in Finnish, not with the English "(no contacts)"."""
+    i18n.set_language("fi")
+    app = app_for(url, sms_service)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_sms(pilot)
+        await pilot.press("f5")
+        await shows(pilot, "[F5 Yhteyshenkilöt]", "3/3 rastitettu")
+        await pilot.press("f6")
+        await type_text(pilot, "Tarjous")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        text = await shows(pilot, "Carlsson AB (ei yhteyshenkilöitä): ei matkapuhelinnumeroa")
+        assert "no contacts" not in text
+        await pilot.press("k")
+        await wait_for(pilot, lambda: isinstance(app.screen, SmsSendScreen) and app.screen.batch is not None
+                       and app.screen.batch.closed)
+        text = await shows(pilot, "ohitettu - Carlsson AB (ei")  # the column is narrower than the name
+        assert "no contacts" not in text

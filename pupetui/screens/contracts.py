@@ -65,6 +65,25 @@ STATUS = {
     contracts_mail.NOT_SENT: N_("NOT SENT"),
 }
 
+# The mail client's own words for a mail that did not go (services/mail.py), in the user's
+# language and without the Python exception text after them; a server's refusal names whom.
+DETAILS = (
+    (re.compile(r"cannot connect to the mail server (?P<value>\S+?):? "), N_("cannot connect to the mail server {value}")),
+    (re.compile(r"email is not configured"), N_("email is not configured: set [smtp] host (and sender)")),
+    (re.compile(r"the mail server did not take the mail"), N_("the mail server did not take the mail")),
+    (re.compile(r"the mail server refused (?P<value>.*)"), N_("the mail server refused {value}")),
+    (re.compile(r"the connection to the mail server broke"),
+     N_("the connection to the mail server broke: it may or may not have been taken")),
+)
+
+
+def detail_text(detail: str) -> str:
+    for pattern, template in DETAILS:
+        match = pattern.match(detail)
+        if match:
+            return _(template).format(value=match.groupdict().get("value") or "")
+    return " ".join(printable(detail).split())
+
 
 class ContractsScreen(PupeScreen):
     TITLE_ID = N_("Annual-contract customers")
@@ -335,7 +354,7 @@ class ContractsScreen(PupeScreen):
             table = self.query_one("#contracts-table", DataTable)
             for r in results:
                 table.add_row(literal(r.mail.label), literal(", ".join(r.mail.to)),
-                              literal(_(STATUS[r.status]) + (f": {r.detail}" if r.detail and r.status in (
+                              literal(_(STATUS[r.status]) + (f": {detail_text(r.detail)}" if r.detail and r.status in (
                                   contracts_mail.FAILED, contracts_mail.NOT_SENT) else "")))
             sent = sum(1 for r in results if r.status == contracts_mail.SENT)
             bad = sum(1 for r in results if r.status in (contracts_mail.FAILED, contracts_mail.UNKNOWN,

@@ -60,7 +60,7 @@ def sheet_label(sheet: labels.Sheet) -> str:
 
 
 def default_path(output: str) -> str:
-    name = labels.default_file_name(output)
+    name = labels.default_file_name(output, prefix=_("labels"))  # (a file name: no spaces)
     return str(Path("~") / name)
 
 
@@ -288,6 +288,9 @@ class PrintLabelsScreen(PupeModalScreen):
         if path.suffix.lower() != f".{request.output}":
             request = PrintRequest(**{**request.__dict__, "path": str(path) + f".{request.output}"})
         self.dismiss(request)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#print-error", Static).update("")  # told about the old value: gone with it
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -71,8 +71,15 @@ def count_text(text: str, limit: int) -> tuple[str, bool]:
     return line, False
 
 
+def skipped_name(name: str) -> str:
+    """A skipped recipient's name, with the service's "(no contacts)" in the user's language."""
+    if name.endswith(sms_batch.NO_CONTACTS):
+        return name[: -len(sms_batch.NO_CONTACTS)] + " (" + _("no contacts") + ")"
+    return name
+
+
 def skipped_lines(skipped: list[Skipped], limit: int = SHOWN_SKIPPED) -> list[str]:
-    lines = [f"{s.number or '-'} {s.name}".strip() + f": {_(skip_reason(s.reason))}" for s in skipped[:limit]]
+    lines = [f"{s.number or '-'} {skipped_name(s.name)}".strip() + f": {_(skip_reason(s.reason))}" for s in skipped[:limit]]
     if len(skipped) > limit:
         lines.append(_("…and {count} more").format(count=len(skipped) - limit))
     return lines
@@ -122,9 +129,11 @@ class SmsScreen(PupeScreen):
     CSS_PATH = CSS
     BINDINGS = [
         Binding("escape", "back", N_("Back"), show=False, id="back"),
-        Binding("f3", "mode('typed')", N_("Numbers"), id="sms_typed"),
-        Binding("f4", "mode('customers')", N_("Customers"), id="sms_customers"),
-        Binding("f5", "mode('contacts')", N_("Contacts"), id="sms_contacts"),
+        # F3-F5: on the recipients' line, not in the footer (which has no room for them beside the
+        # customer selection's keys and Send at 80 columns)
+        Binding("f3", "mode('typed')", N_("Numbers"), show=False, id="sms_typed"),
+        Binding("f4", "mode('customers')", N_("Customers"), show=False, id="sms_customers"),
+        Binding("f5", "mode('contacts')", N_("Contacts"), show=False, id="sms_contacts"),
         Binding("f6", "focus_message", N_("Message"), priority=True, id="sms_focus_message"),
         Binding("ctrl+s", "send", N_("Send"), priority=True, id="sms_send"),
     ]
@@ -173,7 +182,7 @@ class SmsScreen(PupeScreen):
         message.border_title = _("Message")
         yield message
         yield Static("", id="sms-count")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         config = sms_config(self.app)
@@ -425,7 +434,7 @@ class SmsSendScreen(PupeScreen):
         yield table
         yield Static("", id="sms-row")
         yield Static("", id="sms-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._load()
@@ -447,16 +456,17 @@ class SmsSendScreen(PupeScreen):
         self.query_one("#sms-row", Static).update(literal(text))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """The keys that do something now are enabled (the footer dims the others)."""
+        """Only the keys that do something now are in the footer (dimmed ones pushed Close batch
+        off an 80-column footer in Finnish, and dimming does not show without colour)."""
         open_batch = self.batch is not None and not self.batch.closed and not self.running
         if action == "stop":
-            return True if self.running else None
+            return self.running
         if action == "resume":
-            return True if open_batch and any(r.state in sms_batch.TO_SEND for r in self.rows.values()) else None
+            return open_batch and any(r.state in sms_batch.TO_SEND for r in self.rows.values())
         if action == "resend_unknown":
-            return True if open_batch and any(r.state in (sms.UNKNOWN, sms_batch.SENDING) for r in self.rows.values()) else None
+            return open_batch and any(r.state in (sms.UNKNOWN, sms_batch.SENDING) for r in self.rows.values())
         if action == "close_batch":
-            return True if open_batch else None
+            return open_batch
         return True
 
     @work(thread=True, exclusive=True, group="sms-load", exit_on_error=False)
@@ -479,7 +489,7 @@ class SmsSendScreen(PupeScreen):
             table.add_row(*self.cells(row), key=str(row.index))
         for i, s in enumerate(self.skipped):
             table.add_row(literal(_(STATE_TITLES["skipped"]), STATE_STYLES["skipped"]), literal(s.number or "-"),
-                          literal(s.name), literal(_(skip_reason(s.reason))), key=f"skipped-{i}")
+                          literal(skipped_name(s.name)), literal(_(skip_reason(s.reason))), key=f"skipped-{i}")
         self.show_summary()
         if self.send_now and not message.batch.closed:
             self.send_now = False

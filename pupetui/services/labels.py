@@ -570,5 +570,6 @@ def print_labels(path: str | Path, job: LabelJob, titles=None) -> PrintResult:
     return PrintResult(result.path, result.labels, result.pages, memos)
 
 
-def default_file_name(output: str, today: dt.date | None = None) -> str:
-    return f"labels-{(today or dt.date.today()).strftime('%Y%m%d')}.{output}"
+def default_file_name(output: str, today: dt.date | None = None, prefix: str = "labels") -> str:
+    """`prefix` in the user's language (the screen gives it: "osoitetarrat" in Finnish)."""
+    return f"{prefix}-{(today or dt.date.today()).strftime('%Y%m%d')}.{output}"

@@ -137,6 +137,9 @@ def typed_recipients(text_or_list) -> list[Recipient]:
     return [Recipient(n) for item in items for n in sms.split_numbers(item)]
 
 
+NO_CONTACTS = " (no contacts)"  # after the name of a customer without contacts (a screen translates it)
+
+
 def customer_recipients(rows: Iterable, *, to_contacts: bool = False) -> list[Recipient]:
     """Recipients from customer rows (the selection's ticked rows): the customer's mobile
     (gsm, else its phone), or with `to_contacts` each of its contacts' (gsm, else phone). A
@@ -153,7 +156,7 @@ def customer_recipients(rows: Iterable, *, to_contacts: bool = False) -> list[Re
     for c in rows:
         people = by_customer.get(c.id, [])
         if not people:
-            out.append(Recipient("", f"{c.name} (no contacts)", c.id, 0, c.business_id))
+            out.append(Recipient("", f"{c.name}{NO_CONTACTS}", c.id, 0, c.business_id))
         for p in people:
             number = (p.mobile or "").strip() or (p.phone or "").strip()
             out.append(Recipient(number, f"{p.name} / {c.name}", c.id, p.id, c.business_id))

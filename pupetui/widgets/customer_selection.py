@@ -117,8 +117,10 @@ class CustomerSelection(Vertical):
 
     BINDINGS = [
         Binding("space", "toggle_tick", N_("Tick"), id="selection_toggle"),
-        Binding("plus,a", "tick_all", N_("Tick all"), id="selection_tick_all"),
-        Binding("minus,u", "untick_all", N_("Untick all"), id="selection_untick_all"),
+        # (not in the footer, where they pushed the host's own keys, Print and Send, off an 80-column
+        # line: the counts line names them, and F1 lists them)
+        Binding("plus,a", "tick_all", N_("Tick all"), show=False, id="selection_tick_all"),
+        Binding("minus,u", "untick_all", N_("Untick all"), show=False, id="selection_untick_all"),
         Binding("f", "filters", N_("Filters"), id="selection_filters"),
     ]
 
@@ -237,6 +239,7 @@ class CustomerSelection(Vertical):
             if self.limit_cut:
                 text += " · " + _("more customers match: the row limit cut the list")
             text += " · " + _("{mark} prospect").format(mark=PROSPECT_MARK)
+            text += " · " + _("+ ticks all, - unticks all")
         status.update(literal(text))
         status.set_class(bool(table.error), "-error")
         self.post_message(self.Changed(self))

@@ -9,8 +9,10 @@ field gave "Kakeus".
 
 `KeysInOrder` (a mixin for the App) holds every key until the key before it has been dealt with:
 a barrier message follows the key through the focused widget's queue and up to the app, then a
-second one follows whatever the key's binding posted (a Submitted that moves the focus...). Held
-keys then go to whatever has the focus at that moment. A barrier that never comes back (the
+second one follows whatever the key's binding posted (a Submitted that moves the focus...). A key
+that a priority binding takes at the app (F6 to the message field) holds the next keys until the
+callbacks its action queued (a focus change) have run. Held keys then go to whatever has the
+focus at that moment. A barrier that never comes back (the
 widget was removed) is given up after `KEY_WAIT_LIMIT` seconds.
 """
 
@@ -64,6 +66,14 @@ class KeysInOrder:
             if self._key_wait_timer is not None:
                 self._key_wait_timer.stop()
             self._key_wait_timer = self.set_timer(KEY_WAIT_LIMIT, self._release_held_keys)  # type: ignore[attr-defined]
+        else:  # a priority binding took it: its action may have moved the focus, which happens
+            # later (Widget.focus() is a callback queued on the app): the next keys wait for it
+            token = self._key_in_flight = next(self._key_tokens)
+            self.call_later(self._release_after_binding, token)  # type: ignore[attr-defined]
+
+    async def _release_after_binding(self, token: int) -> None:
+        if token == self._key_in_flight:
+            await self._release_held_keys()
 
     def _send_barrier(self, phase: int) -> None:
         target = self.focused or self.screen  # type: ignore[attr-defined]
