@@ -496,6 +496,26 @@ async def test_edit_refuses_an_invalid_email_then_saves(url):
         assert "Mäkinen ja Poika Ky" in names_shown(app)
 
 
+async def test_a_letter_typed_into_the_editor_does_not_replace_the_whole_name(url):
+    """The editor opens with its first field focused: a stray key must add to the name, not
+    select-and-replace it."""
+    seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_list(pilot)
+        editor = await open_editor(pilot, screen, "mäki")
+        name = editor.query_one("#field-name", Input)
+        name.focus()
+        await pilot.pause()
+        await pilot.press("end", "x")
+        await wait_for(pilot, lambda: name.value == "Mäkinen Kyx")
+        editor.query_one("#field-email", Input).focus()
+        await pilot.pause()
+        await pilot.press("z")
+        await wait_for(pilot, lambda: "z" in editor.query_one("#field-email", Input).value)
+        assert editor.query_one("#field-email", Input).value.startswith("info@makinen.fi")
+
+
 async def test_every_error_is_shown_beside_its_field(url):
     seed(url)
     app = logged_in_app(url)

@@ -225,7 +225,9 @@ class CustomerEditScreen(PupeScreen):
         if name == "facts":
             return TextArea(value, id=widget_id, soft_wrap=True, tab_behavior="focus", compact=True)
         placeholder = {"country": "FI", "delivery_country": "FI", "language": "fi"}.get(name, "")
-        return Input(value, id=widget_id, placeholder=placeholder, compact=True)
+        # select_on_focus off: a letter typed into a field that just got the focus must not
+        # replace the whole name the field holds
+        return Input(value, id=widget_id, placeholder=placeholder, compact=True, select_on_focus=False)
 
     # -- the form --------------------------------------------------------------------------------
     def form(self) -> CustomerForm:

@@ -35,6 +35,7 @@ from pupetui.services.selection import SelectionError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
 from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.checkbox import MarkedCheckbox
 
 CSS = Path(__file__).with_name("labels.tcss")
 OUTPUTS = (("pdf", N_("PDF labels")), ("xlsx", N_("Excel file of the addresses")))
@@ -221,9 +222,9 @@ class PrintLabelsScreen(PupeModalScreen):
             with Horizontal(classes="print-row"):
                 yield Label(literal(_("Start at label")), classes="print-label")
                 yield Input(str(r.start), id="print-start", compact=True, restrict=r"[0-9]*", max_length=4)
-            yield Checkbox(_("Use the delivery address (where all its fields are filled)"), r.delivery_address,
+            yield MarkedCheckbox(_("Use the delivery address (where all its fields are filled)"), r.delivery_address,
                            id="print-delivery", compact=True)
-            yield Checkbox(_("One label per contact person"), r.per_contact, id="print-contacts", compact=True)
+            yield MarkedCheckbox(_("One label per contact person"), r.per_contact, id="print-contacts", compact=True)
             with Horizontal(classes="print-row"):
                 yield Label(literal(_("Memo text")), classes="print-label")
                 yield Input(r.memo_text, id="print-memo", compact=True,

@@ -33,6 +33,7 @@ from pupetui.services.auth import AccessDenied
 from pupetui.services.memo_view import UserChoice
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal, marked, printable
+from pupetui.widgets.checkbox import MarkedCheckbox
 
 __all__ = [
     "AcknowledgeScreen", "ChoiceScreen", "ConfirmScreen", "ContactFormScreen", "EditEntryScreen", "EntryFormChoices",
@@ -383,7 +384,7 @@ class EntryFormScreen(FormScreen):
                 yield Label(literal(_("Time")), classes="form-label-short")
                 yield Input(time_text(self.default_when), id="entry-time", compact=True, max_length=5,
                             placeholder="hh:mm")
-            yield Checkbox(_("No acknowledgement needed"), id="entry-no-ack", compact=True)
+            yield MarkedCheckbox(_("No acknowledgement needed"), id="entry-no-ack", compact=True)
             yield from self.form_buttons()
 
     def _user_value(self, login: str) -> Any:

@@ -43,6 +43,7 @@ from pupetui.widgets.bindings import translate_bindings
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal
 from pupetui.widgets.paged_table import PagedTable, TableColumn
+from pupetui.widgets.checkbox import MarkedCheckbox
 
 TICKED, UNTICKED = "[x]", "[ ]"
 PROSPECT_MARK = "◇"
@@ -347,7 +348,7 @@ class SelectionFiltersScreen(PupeModalScreen):
                         yield Label(literal(_(TEXT_FIELD_LABELS[field_id])), classes="selection-label")
                         yield Input(texts.get(field_id, ""), id=f"sel-text-{field_id}", compact=True)
             with Horizontal(classes="selection-row", id="sel-negate-row"):
-                yield Checkbox(_("NOT: text filters exclude"), self.query_state.negate, id="sel-negate", compact=True)
+                yield MarkedCheckbox(_("NOT: text filters exclude"), self.query_state.negate, id="sel-negate", compact=True)
                 yield Label(literal(_("Row limit")), classes="selection-label")
                 yield Select(
                     [(limit_label(v), "none" if v is None else str(v)) for v in selection.LIMITS],
