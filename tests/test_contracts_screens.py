@@ -172,6 +172,9 @@ async def test_excel_files_are_written_after_a_confirmation(url, tmp_path):
         assert len(files) == 4 and len(list(out.glob("*.zip"))) == 1  # the zip is handed to the user
         sheet = openpyxl.load_workbook(files[0]).active
         assert any(row[0] == "Total" for row in sheet.iter_rows(values_only=True))
+        # the report was made: nothing is lost by leaving, so Esc does not ask
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
 
 
 async def test_sending_to_each_customer_counts_lists_and_reports_each(url, tmp_path, smtp_server):

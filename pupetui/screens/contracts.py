@@ -346,6 +346,7 @@ class ContractsScreen(PupeScreen):
 
     def finished(self, documents, results, delivered: Path | None) -> None:
         self.running = False
+        self.initial = self.values()  # the form has done its work: leaving loses nothing
         self.query_one("#contracts-progress", ProgressBar).display = False
         if delivered is not None:
             self.app.deliver_export(delivered)
