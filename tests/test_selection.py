@@ -101,6 +101,17 @@ def test_row_limit_is_applied_in_the_database(database):
             S.count(q(("password", "x")))
 
 
+def test_the_selection_never_reaches_other_companies_of_the_group(database):
+    _setup(database)
+    with db.session("acme", "anna"):
+        # labels and SMS write memos on what is selected: the whole group is refused, not widened
+        for run in (lambda: S.count(q(whole_group=True)), lambda: S.page(q(whole_group=True), 0, 50),
+                    lambda: list(S.ticked_rows(q(whole_group=True)))):
+            with pytest.raises(S.SelectionError, match="own company"):
+                run()
+        assert "Virtanen Toinen Oy" not in names(S.page(q(), 0, 50))
+
+
 def test_ticks_untick_one_by_one_and_all(database):
     _setup(database)
     with db.session("acme", "anna"):

@@ -813,6 +813,20 @@ def test_saved_queries_live_in_muisti_as_pupesoft_keeps_them(sql):
         assert [s.name for s in console.saved_queries()] == ["Paha"]
 
 
+def test_logins_that_differ_only_in_punctuation_keep_histories_of_their_own(tmp_path):
+    pairs = [("acme", "a b"), ("acme", "a_b"), ("acme", "a/b"), ("a-b", "c"), ("a", "b-c"), ("acme", "äiti"),
+             ("acme", "aiti"), ("acme", ".."), ("acme", "")]
+    for company, user in pairs:
+        QueryHistory(company, user, directory=tmp_path).add(f"SELECT '{company}|{user}'")
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == len(pairs)  # nobody reads another's queries
+    assert all(f.parent == tmp_path for f in files)  # no name leaves the directory
+    for company, user in pairs:
+        assert [e.sql for e in QueryHistory(company, user, directory=tmp_path).entries()] == [
+            f"SELECT '{company}|{user}'"]
+    assert QueryHistory("acme", "anna", directory=tmp_path).path.name == "history-acme-anna.jsonl"
+
+
 def test_history_is_kept_between_runs_searchable_and_bounded(sql):
     console = sql.console()
     console.query("SELECT nimi FROM asiakas").fetch_all()

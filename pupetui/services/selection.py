@@ -147,6 +147,9 @@ def _not(condition: peewee.Expression) -> peewee.Expression:
 
 def check(query: SelectionQuery) -> None:
     """SelectionError when the query cannot run (an unknown filter, a limit not offered)."""
+    if query.customers.whole_group:
+        # labels and SMS write memos on the chosen customers: the session's company only
+        raise SelectionError("the selection is of the session's own company only, not the whole group")
     if query.limit not in LIMITS:
         raise SelectionError(f"the row limit must be one of 1000, 5000, 10000 or none, not {query.limit!r}")
     for field_id, _text in query.text_filters:

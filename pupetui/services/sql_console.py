@@ -30,6 +30,7 @@ value = the SQL. The user's own queries are kept in a history file in the user s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -487,7 +488,14 @@ class HistoryEntry:
 
 
 def _safe_part(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@-]", "_", text) or "_"
+    """A file-name part for a company code or login: kept as it is when it is plain letters,
+    digits, '_', '.' and '@' (so existing history files are found again); otherwise the plain
+    characters plus a digest of the whole text, so that no two logins share a file ("a b" and
+    "a_b", or the company-user pairs "a-b"+"c" and "a"+"b-c")."""
+    if text and re.fullmatch(r"[A-Za-z0-9_.@]+", text) and text not in (".", ".."):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{re.sub(r'[^A-Za-z0-9_.@]', '_', text)[:40]}~{digest}"
 
 
 class QueryHistory:
