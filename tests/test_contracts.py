@@ -122,7 +122,7 @@ def test_figures_by_department_and_group_against_a_year_earlier(seeded):
     reports = by_name(contracts.reports(request))
     assert set(reports) == {"Aalto Oy", "Cecilia Ky"}
     a = reports["Aalto Oy"]
-    F = contracts.Figures
+    F = contracts.Figures.of
     assert [(l.number, l.name, l.figures) for l in a.departments] == [
         (1, "Työkalut", F(D(3), D(3), D("6000.00"), D("3000.00"))),
         (2, "Kiinnikkeet", F(D(5), D(1), D("5000.00"), D("1000.00"))),
@@ -161,3 +161,26 @@ def test_a_group_whose_sums_cancel_out_is_left_out(database):
         [report] = contracts.reports(contracts.make_request(*PERIOD, "10000"))
         assert [line.number for line in report.departments] == [1]
         assert [g.department.number for g in report.groups] == [1]
+
+
+def test_figures_read_as_two_decimal_amounts_and_sections_are_exact_sums():
+    """The figures are kept in whole hundredths: what documents read is Decimal with two
+    decimals, and the sums of many floating-point rows are exact (no 0.1 + 0.2 drift)."""
+    customer = contracts.QualifyingCustomer(1, "100", "", "Aalto Oy", "", "", "", "", "FI", "", 0, D("30000.00"))
+    names = contracts.Names({1: "Työkalut", 2: "Kiinnikkeet"}, {10: "Käsityökalut", 20: "Ruuvit"})
+    row = (1, 0)
+    rows = [row + (2, 20, 1.0, 0.0, 0.1, 0.0)] * 3 + [  # rows of department 2 before 1: in two runs
+        row + (1, 10, 2.0, 1.0, 0.2, 0.3), row + (2, 21, 0.0, 0.0, 1e-17, 0.0), row + (2, 22, 0.5, 0.0, 19.996, 0.0)]
+    report = contracts._build(customer, rows, names, floats=True)
+    assert [(l.number, l.name) for l in report.departments] == [(1, "Työkalut"), (2, "Kiinnikkeet")]
+    d1, d2 = report.departments
+    assert (str(d1.figures.quantity_now), str(d1.figures.sales_now), str(d1.figures.sales_before)) == (
+        "2.00", "0.20", "0.30")
+    # three rows of 0.10 are 0.30 exactly; 1e-17 is a zero row (left out); 19.996 is 20.00 (to the nearest cent)
+    assert [l.number for l in report.groups[1].groups] == [20, 20, 20, 22]
+    assert d2.figures.sales_now == D("20.30") and str(d2.figures.sales_now) == "20.30"
+    assert d2.figures.quantity_now == D("3.50")
+    assert report.total == contracts.Figures.of(D("5.50"), D(1), D("20.50"), D("0.30"))
+    assert report.total.index == D(6833)  # 20.50 / 0.30 x 100 = 6833.3, rounded half up
+    assert contracts.Figures.of(D(1), D(1), D("1.005"), D(2)).sales_now == D("1.01")  # half up
+    assert contracts.Figures.of(D(0), D(0), D(0), D(0)).is_zero and contracts.Figures.of(D(0), D(0), D(0), D(0)).index == 0

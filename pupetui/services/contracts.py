@@ -245,37 +245,106 @@ def qualifying(request: ReportRequest) -> list[QualifyingCustomer]:
 # -- the figures --------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True, eq=True)
-class Figures:  # (slots, not frozen: made for every row, so made fast)
-    quantity_now: Decimal = ZERO
-    quantity_before: Decimal = ZERO
-    sales_now: Decimal = ZERO
-    sales_before: Decimal = ZERO
+def to_cents(value) -> int:
+    """A figure from the database as whole hundredths (cents), rounded half up (SQLite's
+    floating-point sums to the nearest cent)."""
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        return round(value * 100)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+_HUNDREDTHS = Decimal(1).scaleb(-2)
+
+
+class Figures:
+    """Quantity and sales in the period and a year earlier. Kept as whole hundredths (ints:
+    summed exactly, and cheap to make for every row of a large report); read as Decimal with
+    two decimals. `Figures.of(Decimal, ...)` makes one from amounts."""
+
+    __slots__ = ("qn", "qb", "sn", "sb")
+
+    def __init__(self, qn: int = 0, qb: int = 0, sn: int = 0, sb: int = 0):  # in hundredths
+        self.qn, self.qb, self.sn, self.sb = qn, qb, sn, sb
+
+    @classmethod
+    def of(cls, quantity_now=ZERO, quantity_before=ZERO, sales_now=ZERO, sales_before=ZERO) -> "Figures":
+        return cls(to_cents(quantity_now), to_cents(quantity_before), to_cents(sales_now), to_cents(sales_before))
+
+    @property
+    def quantity_now(self) -> Decimal:
+        return Decimal(self.qn).scaleb(-2)
+
+    @property
+    def quantity_before(self) -> Decimal:
+        return Decimal(self.qb).scaleb(-2)
+
+    @property
+    def sales_now(self) -> Decimal:
+        return Decimal(self.sn).scaleb(-2)
+
+    @property
+    def sales_before(self) -> Decimal:
+        return Decimal(self.sb).scaleb(-2)
 
     @property
     def index(self) -> Decimal:
-        if not self.sales_before:
+        if not self.sb:
             return ZERO
-        return (self.sales_now * 100 / self.sales_before).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return (Decimal(self.sn) * 100 / Decimal(self.sb)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
     @property
     def is_zero(self) -> bool:
-        return not (self.quantity_now or self.quantity_before or self.sales_now or self.sales_before)
+        return not (self.qn or self.qb or self.sn or self.sb)
+
+    def cents(self) -> tuple[int, int, int, int]:
+        return self.qn, self.qb, self.sn, self.sb
 
     def __add__(self, other: "Figures") -> "Figures":
-        return Figures(self.quantity_now + other.quantity_now, self.quantity_before + other.quantity_before,
-                       self.sales_now + other.sales_now, self.sales_before + other.sales_before)
+        return Figures(self.qn + other.qn, self.qb + other.qb, self.sn + other.sn, self.sb + other.sb)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Figures) and self.cents() == other.cents()
+
+    __hash__ = None  # mutable, like the dataclass it replaced
+
+    def __repr__(self) -> str:
+        return (f"Figures(quantity_now={self.quantity_now}, quantity_before={self.quantity_before}, "
+                f"sales_now={self.sales_now}, sales_before={self.sales_before})")
 
 
-@dataclass(slots=True)
 class Line:
-    number: int  # osasto or try
-    name: str  # from avainsana ('' when it has none)
-    figures: Figures
+    """A department's or product group's row: its number, its name and its figures (in
+    hundredths, as `Figures`)."""
+
+    __slots__ = ("number", "name", "qn", "qb", "sn", "sb")
+
+    def __init__(self, number: int, name: str, qn: int, qb: int, sn: int, sb: int):
+        self.number = number  # osasto or try
+        self.name = name  # from avainsana ('' when it has none)
+        self.qn, self.qb, self.sn, self.sb = qn, qb, sn, sb
+
+    @property
+    def figures(self) -> Figures:
+        return Figures(self.qn, self.qb, self.sn, self.sb)
 
     @property
     def label(self) -> str:
         return f"{self.number} {self.name}".strip()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Line) and (self.number, self.name, self.figures) == (
+            other.number, other.name, other.figures)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Line({self.number!r}, {self.name!r}, {self.figures!r})"
 
 
 @dataclass(frozen=True)
@@ -379,36 +448,38 @@ def _not_indexed(column):
 
 
 def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names, floats: bool) -> CustomerReport:
-    departments: dict[int, list[Line]] = {}
+    """The customer's sections from its rows (ordered by osasto, try): zero rows dropped, each
+    department summed as its rows go by (whole hundredths: exact)."""
+    departments: dict = {}  # osasto -> [its lines, quantity now, before, sales now, before]
     group_names = names.groups
-    money = Decimal
+    cents = to_cents
+    current = _NO_DEPARTMENT
+    lines: list[Line] | None = None
+    dqn = dqb = dsn = dsb = 0
     for _cid, _invoiced, dep, grp, qn, qb, sn, sb in rows:
+        if floats:  # SQLite sums in floats (or ints): to the nearest cent (the hot path, inlined)
+            qn, qb, sn, sb = round(qn * 100), round(qb * 100), round(sn * 100), round(sb * 100)
+        else:
+            qn, qb, sn, sb = cents(qn), cents(qb), cents(sn), cents(sb)
         if not (qn or qb or sn or sb):
-            continue  # all zero (also an invoice without product rows): left out
-        if floats:  # SQLite sums in floats (or ints): rounded to the cent (the hot path, inlined)
-            figures = Figures(money(round(qn * 100)).scaleb(-2), money(round(qb * 100)).scaleb(-2),
-                              money(round(sn * 100)).scaleb(-2), money(round(sb * 100)).scaleb(-2))
-        else:
-            figures = Figures(to_decimal(qn), to_decimal(qb), to_decimal(sn), to_decimal(sb))
-        if figures.is_zero:
-            continue  # zero once rounded to the cent (floating-point sums that cancel out)
-        line = Line(grp, group_names.get(grp, ""), figures)
-        if dep in departments:
-            departments[dep].append(line)
-        else:
-            departments[dep] = [line]
+            continue  # all zero, also once rounded to the cent (an invoice without product rows;
+            # floating-point sums that cancel out)
+        if dep != current:
+            if lines is not None:
+                _add_department(departments, current, lines, dqn, dqb, dsn, dsb)
+            current, lines, dqn, dqb, dsn, dsb = dep, [], 0, 0, 0, 0
+        lines.append(Line(grp, group_names.get(grp, ""), qn, qb, sn, sb))
+        dqn += qn
+        dqb += qb
+        dsn += sn
+        dsb += sb
+    if lines is not None:
+        _add_department(departments, current, lines, dqn, dqb, dsn, dsb)
     section_1, section_2 = [], []
-    tqn = tqb = tsn = tsb = ZERO
+    tqn = tqb = tsn = tsb = 0
     for dep in sorted(departments):
-        groups = departments[dep]  # in try order already (the statement's ORDER BY)
-        qn = qb = sn = sb = ZERO
-        for g in groups:
-            f = g.figures
-            qn += f.quantity_now
-            qb += f.quantity_before
-            sn += f.sales_now
-            sb += f.sales_before
-        line = Line(dep, names.departments.get(dep, ""), Figures(qn, qb, sn, sb))
+        groups, qn, qb, sn, sb = departments[dep]
+        line = Line(dep, names.departments.get(dep, ""), qn, qb, sn, sb)
         section_1.append(line)
         section_2.append(DepartmentGroups(line, tuple(groups)))
         tqn += qn
@@ -418,14 +489,29 @@ def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names, floats
     return CustomerReport(customer, tuple(section_1), tuple(section_2), Figures(tqn, tqb, tsn, tsb))
 
 
+_NO_DEPARTMENT = object()
+
+
+def _add_department(departments: dict, dep, lines: list, qn: int, qb: int, sn: int, sb: int) -> None:
+    if dep not in departments:
+        departments[dep] = [lines, qn, qb, sn, sb]
+        return
+    known = departments[dep]  # the rows of a department came in two runs (not in osasto order)
+    known[0] = sorted(known[0] + lines, key=lambda line: line.number)
+    known[1] += qn
+    known[2] += qb
+    known[3] += sn
+    known[4] += sb
+
+
 def _customers_by_id(ids: Sequence[int], invoiced: dict[int, Decimal]) -> dict[int, QualifyingCustomer]:
     c = Customer
     # by tunnus (the primary key): the company is checked, but not by an index on (yhtio, ...),
     # which SQLite would otherwise walk for the whole company
     rows = (c.select_all_companies(c.id, c.customer_no, c.business_id, c.name, c.name_extra, c.address, c.postcode,
                                    c.city, c.country, c.email, c.salesperson_no)
-            .where(c.id.in_(list(ids)) & (_not_indexed(c.company) == db.current().company) & (c.kind != DELETED))
-            .tuples())
+            .where(c.id.in_(list(ids)) & (_not_indexed(c.company) == db.current().company) & (c.kind != DELETED)))
+    rows = db.database.execute(rows)  # the plain rows: every text is made '' below when NULL
     return {
         int(r[0]): QualifyingCustomer(int(r[0]), r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5] or "",
                                       r[6] or "", r[7] or "", r[8] or "", (r[9] or "").strip(), int(r[10] or 0),
