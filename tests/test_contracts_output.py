@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 import zipfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -221,6 +222,53 @@ def test_a_connection_dropped_after_the_data_is_unknown_and_not_resent(url, tmp_
     forced = contracts_mail.execute(contracts_mail.prepare(request(recipient="customer"), journal_directory=journal),
                                     tmp_path / "out", smtp(smtp_server), resend_unknown=True)[1]
     assert [r.status for r in forced] == ["already sent", "sent", "already sent"]
+
+
+def test_a_stopped_run_finishes_the_mail_in_progress_and_leaves_the_rest_for_the_next_run(url, tmp_path, smtp_server):
+    journal = tmp_path / "j"
+    stop = threading.Event()
+
+    def press_stop(index, total, label):  # the user stops while the second mail is going out
+        if index == 1:
+            stop.set()
+
+    first = contracts_mail.execute(contracts_mail.prepare(request(recipient="customer"), journal_directory=journal),
+                                   tmp_path / "out", smtp(smtp_server), progress=press_stop, stop=stop)[1]
+    assert [r.status for r in first] == ["sent", "sent", "not sent"]
+    assert first[2].detail == contracts_mail.STOPPED_DETAIL
+    assert len(smtp_server.messages) == 2  # the one in progress was finished, not cut off (no unknown)
+    again = contracts_mail.prepare(request(recipient="customer"), journal_directory=journal)
+    assert len(again.plan.to_send) == 1 and not again.plan.unknown
+    second = contracts_mail.execute(again, tmp_path / "out", smtp(smtp_server))[1]
+    assert [r.status for r in second] == ["already sent", "already sent", "sent"]
+    to = [m["To"] for m in smtp_server.messages]
+    assert len(to) == 3 and len(set(to)) == 3  # each customer exactly once
+
+
+def test_stopped_while_the_files_are_written_nothing_is_sent_and_the_files_are_whole(url, tmp_path, smtp_server):
+    stop = threading.Event()
+
+    def press_stop(done, total, name):
+        stop.set()  # after the first file
+
+    prepared = contracts_mail.prepare(request(recipient="customer"), journal_directory=tmp_path / "j")
+    documents, results = contracts_mail.execute(prepared, tmp_path / "out", smtp(smtp_server),
+                                                files_progress=press_stop, stop=stop)
+    assert len(documents) == 1 and [r.status for r in results] == ["not sent"] * 3
+    assert smtp_server.messages == []
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [documents[next(iter(documents))].path.name]
+    assert len(pypdf.PdfReader(str(next(iter(documents.values())).path)).pages) >= 1  # a whole PDF
+    # files only: Stopped says which were written
+    with pytest.raises(contracts_mail.Stopped) as stopped:
+        contracts_mail.write_files(prepared, tmp_path / "files", progress=press_stop, stop=stop)
+    assert len(stopped.value.documents) == 1 and stopped.value.total == 4
+    assert sorted(p.name for p in (tmp_path / "files").iterdir()) == [
+        d.path.name for d in stopped.value.documents.values()]
+    # the next run sends everything, once
+    results = contracts_mail.execute(contracts_mail.prepare(request(recipient="customer"),
+                                                            journal_directory=tmp_path / "j"),
+                                     tmp_path / "out", smtp(smtp_server))[1]
+    assert [r.status for r in results] == ["sent"] * 3 and len(smtp_server.messages) == 3
 
 
 def test_no_server_leaves_everything_for_the_next_run(url, tmp_path, dropping_server):

@@ -18,7 +18,7 @@ from pupetui.screens.menu import MenuScreen
 from pupetui.services import auth
 from pupetui.widgets.confirm import ConfirmScreen
 from test_contracts_output import seed
-from test_reminder_screens import flat, menu_ready, shows, type_text, wait_for
+from test_reminder_screens import flat, menu_ready, screen_text, shows, type_text, wait_for
 
 SIZE = (80, 24)
 
@@ -214,3 +214,65 @@ async def test_a_mail_server_that_is_down_is_told_in_finnish_without_exception_t
             assert "EI LÄHETETTY: sähköpostipalvelimeen 127.0.0.1:" in row and "ei saada yhteyttä" in row, row
             assert "Errno" not in row and "cannot" not in row and "refused" not in row, row
         assert "Errno" not in text and "Connection refused" not in text
+
+
+async def test_esc_while_sending_asks_and_stops_after_the_mail_in_progress(url, tmp_path, smtp_server):
+    """A slow mail server: Esc during the run asks, "y" stops it; the mail in progress is finished,
+    the rest are NOT SENT and a second run sends them, nobody twice. Esc while stopping does not
+    leave the screen with the run still going."""
+    smtp_server.delay = 0.6
+    app = make_app(url, smtp_server.port)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await run_to_each_customer(pilot, tmp_path)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.running and len(smtp_server.messages) >= 1, timeout=10)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await shows(pilot, "Stop the report?", "nobody twice")
+        await pilot.press("y")
+        await shows(pilot, "Stopping after the current file or email")
+        await pilot.press("escape")  # again while stopping: still here, told to wait
+        assert app.screen is screen
+        text = await shows(pilot, "Stopped.", "not sent or unknown")
+        sent = len(smtp_server.messages)
+        assert 1 <= sent < 3
+        table = screen.query_one("#contracts-table", DataTable)
+        rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert sum("NOT SENT: stopped before it was sent" in r for r in rows) == 3 - sent, rows
+        assert "Run it again to send the rest" in text
+        smtp_server.delay = 0.0
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await shows(pilot, f"{3 - sent} emails would go out", f"{sent} were sent in an earlier run")
+        await pilot.press("y")
+        await shows(pilot, f"{3 - sent} sent, 0 not sent or unknown")
+        to = [m["To"] for m in smtp_server.messages]
+        assert len(to) == 3 and len(set(to)) == 3
+
+
+async def test_mails_of_unknown_fate_are_sent_again_only_when_the_user_says_so(url, tmp_path, smtp_server):
+    smtp_server.mode = "drop_after:1"  # the second mail: taken, but the connection drops before the answer
+    app = make_app(url, smtp_server.port)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await run_to_each_customer(pilot, tmp_path)
+        await pilot.press("y")
+        await shows(pilot, "2 sent, 1 not sent or unknown")
+        smtp_server.mode = "ok"
+        # again: first asked about the unknown one; "n" leaves it, and nothing is left to send
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await shows(pilot, "1 emails of an earlier run of this report may or may not have arrived", "Send them again too?")
+        await pilot.press("n")
+        await shows(pilot, "may or may not have arrived: not sent again")
+        assert len(smtp_server.messages) == 3
+        # and once more, "y": the confirmation counts it, and it goes
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await shows(pilot, "Send them again too?")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "would go out" in flat(screen_text(app)))
+        await shows(pilot, "1 emails would go out", "sent again, counted above", "Send them?")
+        await pilot.press("y")
+        await shows(pilot, "1 sent, 0 not sent or unknown")
+        assert len(smtp_server.messages) == 4
+        assert screen.query_one("#contracts-table", DataTable).row_count == 3

@@ -11,6 +11,7 @@ contracts` does.
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from rich.text import Text
@@ -72,6 +73,7 @@ DETAILS = (
     (re.compile(r"email is not configured"), N_("email is not configured: set [smtp] host (and sender)")),
     (re.compile(r"the mail server did not take the mail"), N_("the mail server did not take the mail")),
     (re.compile(r"the mail server refused (?P<value>.*)"), N_("the mail server refused {value}")),
+    (re.compile(r"stopped before it was sent"), N_("stopped before it was sent")),
     (re.compile(r"the connection to the mail server broke"),
      N_("the connection to the mail server broke: it may or may not have been taken")),
 )
@@ -100,6 +102,7 @@ class ContractsScreen(PupeScreen):
         self.folder = folder or Path.home()
         self.prepared: contracts_mail.Prepared | None = None
         self.running = False
+        self.stop = threading.Event()  # set when the user stops a running report
         self.initial: dict[str, str] = {}
 
     # -- layout ----------------------------------------------------------------------------------------
@@ -109,7 +112,8 @@ class ContractsScreen(PupeScreen):
         with Vertical(id="contracts-form"):
             yield FormField(_("Period from"), Input(format_date(period.start), id="contracts-start", compact=True))
             yield FormField(_("Period to"), Input(format_date(period.end), id="contracts-end", compact=True))
-            yield FormField(_("Sales over"), Input(format_decimal(contracts.DEFAULT_THRESHOLD, 0).replace("\u00a0", " "),
+            default = format_decimal(contracts.DEFAULT_THRESHOLD, 0).replace("\u00a0", " ")
+            yield FormField(_("Sales over"), Input(default, placeholder=_("empty = {sum}").format(sum=default),
                                                    id="contracts-threshold", compact=True))
             yield FormField(_("Customer number"), Input("", placeholder=_("empty = every customer"),
                                                         id="contracts-customer", compact=True))
@@ -254,6 +258,26 @@ class ContractsScreen(PupeScreen):
 
     # -- the run -------------------------------------------------------------------------------------------
     def confirm(self, prepared: contracts_mail.Prepared) -> None:
+        unknown = prepared.plan.unknown
+        if prepared.customers and self.sending and unknown:
+            names = [f"  {m.label} <{', '.join(m.to)}>" for m in unknown[:6]]
+            if len(unknown) > len(names):
+                names.append(_("  … and {count} more").format(count=len(unknown) - len(names)))
+            question = "\n".join(printable(line) for line in [
+                _("{count} emails of an earlier run of this report may or may not have arrived "
+                  "(the connection broke while they were being sent):").format(count=len(unknown)),
+                *names, _("Send them again too?")])
+
+            def again(yes: bool | None) -> None:
+                prepared.plan.resend_unknown = bool(yes)
+                self.confirm_run(prepared)
+
+            self.app.push_screen(ConfirmScreen(question, title=_("Annual-contract customers"), multiline=True,
+                                               yes=_("Send again"), no=_("Leave them")), again)
+            return
+        self.confirm_run(prepared)
+
+    def confirm_run(self, prepared: contracts_mail.Prepared) -> None:
         if not prepared.customers:
             self.state(_("No customer's sales exceed the threshold in the period: nothing to do."), error=True)
             return
@@ -273,7 +297,10 @@ class ContractsScreen(PupeScreen):
             if plan.already_sent:
                 lines.append(_("{count} were sent in an earlier run of this same report: not again.").format(
                     count=len(plan.already_sent)))
-            if plan.unknown:
+            if plan.unknown and plan.resend_unknown:
+                lines.append(_("{count} of an earlier run may or may not have arrived: sent again, counted "
+                               "above.").format(count=len(plan.unknown)))
+            elif plan.unknown:
                 lines.append(_("{count} of an earlier run may or may not have arrived: not sent again.").format(
                     count=len(plan.unknown)))
             if plan.unreachable:
@@ -296,6 +323,7 @@ class ContractsScreen(PupeScreen):
 
     def start(self, prepared: contracts_mail.Prepared, folder: Path) -> None:
         self.running = True
+        self.stop = threading.Event()
         bar = self.query_one("#contracts-progress", ProgressBar)
         bar.display = True
         bar.update(total=max(1, len(prepared.customers)), progress=0)
@@ -324,9 +352,14 @@ class ContractsScreen(PupeScreen):
             if sending:
                 config = SmtpConfig.from_settings(self.app.settings.smtp)
                 documents, results = contracts_mail.execute(prepared, folder, config, progress=mails,
-                                                            files_progress=files)
+                                                            files_progress=files, stop=self.stop,
+                                                            resend_unknown=prepared.plan.resend_unknown)
             else:
-                documents, results = contracts_mail.write_files(prepared, folder, progress=files), []
+                try:
+                    documents = contracts_mail.write_files(prepared, folder, progress=files, stop=self.stop)
+                except contracts_mail.Stopped as stopped:
+                    documents = stopped.documents
+                results = []
             delivered = self.bundle(prepared, folder, documents)
         except Exception as exc:  # noqa: BLE001 - told on screen; what was sent is in the journal
             call(self.finished_badly, printable(str(exc)))
@@ -346,6 +379,7 @@ class ContractsScreen(PupeScreen):
 
     def finished(self, documents, results, delivered: Path | None) -> None:
         self.running = False
+        stopped = self.stop.is_set()
         self.initial = self.values()  # the form has done its work: leaving loses nothing
         self.query_one("#contracts-progress", ProgressBar).display = False
         if delivered is not None:
@@ -362,9 +396,15 @@ class ContractsScreen(PupeScreen):
                                                          contracts_mail.NOT_SENT))
             text = _("{sent} sent, {bad} not sent or unknown; {files} files in {folder}.").format(
                 sent=sent, bad=bad, files=len(documents), folder=self.values()["folder"])
+            if stopped:
+                text = _("Stopped.") + " " + text
             if bad:
                 text += " " + _("Run it again to send the rest: nobody gets it twice.")
             self.state(text, error=bool(bad))
+        elif stopped:
+            self.state(_("Stopped: {files} of {total} files written in {folder}.").format(
+                files=len(documents), total=len(self.prepared.customers) if self.prepared else len(documents),
+                folder=self.values()["folder"]), error=True)
         else:
             self.state(_("{files} files written: {path}").format(files=len(documents), path=str(delivered or "")))
 
@@ -376,7 +416,19 @@ class ContractsScreen(PupeScreen):
     # -- leaving -------------------------------------------------------------------------------------------
     def action_back(self) -> None:
         if self.running:
-            self.notify(_("The report is running; wait until it is done."), severity="warning", markup=False)
+            if self.stop.is_set():
+                self.notify(_("Stopping after the current file or email…"), severity="warning", markup=False)
+                return
+
+            def stop(yes: bool | None) -> None:
+                if yes and self.running:
+                    self.stop.set()
+                    self.state(_("Stopping after the current file or email…"))
+
+            self.app.push_screen(ConfirmScreen(
+                _("Stop the report? The file or email in progress is finished; emails already sent stay sent, "
+                  "and running the report again sends the rest, nobody twice."), title=_("Stop the report?"),
+                yes=_("Stop"), no=_("Go on")), stop)
             return
         if self.values() == self.initial:
             self.dismiss()

@@ -28,6 +28,8 @@ import hashlib
 import json
 import os
 import re
+import threading
+from contextlib import closing
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -278,14 +280,27 @@ def _attachment(mail: Mail, documents: dict[int, Document], folder: Path, reques
 
 
 Progress = Callable[[int, int, str], None]
+STOPPED_DETAIL = "stopped before it was sent"
+
+
+class Stopped(Exception):
+    """The user stopped the run while the files were being written: `documents` are the ones
+    written (each whole)."""
+
+    def __init__(self, documents: dict[int, Document], total: int):
+        super().__init__(f"stopped: {len(documents)} of {total} files written")
+        self.documents = documents
+        self.total = total
 
 
 def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: Sender, config: SmtpConfig,
-         journal: Journal, *, progress: Progress | None = None, resend_unknown: bool = False) -> list[Result]:
+         journal: Journal, *, progress: Progress | None = None, resend_unknown: bool = False,
+         stop: threading.Event | None = None) -> list[Result]:
     """Sends every mail of the plan that the journal does not show as sent (nor, unless
     `resend_unknown`, as unknown). A refused recipient is a failure of that mail only; a broken
     connection is retried once for the next mail, and if the server cannot be reached the rest
-    are left "not sent" for a re-run."""
+    are left "not sent" for a re-run. When `stop` is set, the mail being sent is finished and
+    the rest are left "not sent" (never cut off halfway, which would make its fate unknown)."""
     results: list[Result] = []
     mails = the_plan.mails
     held = journal.lock()
@@ -301,6 +316,9 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
                 continue
             if state in (SENDING, UNKNOWN) and not resend_unknown:
                 results.append(Result(mail, UNKNOWN, f"an earlier run at {at} does not know whether it arrived"))
+                continue
+            if stop is not None and stop.is_set():
+                results.append(Result(mail, NOT_SENT, STOPPED_DETAIL))
                 continue
             if progress:
                 progress(index, len(mails), mail.label)
@@ -371,8 +389,9 @@ def prepare(request: ReportRequest, *, journal_directory: Path | None = None,
 
 
 def write_files(prepared: Prepared, folder: Path, customers: Sequence[QualifyingCustomer] | None = None,
-                progress: Progress | None = None) -> dict[int, Document]:
-    """Each customer's file in `folder`; the figures of all of them from one statement."""
+                progress: Progress | None = None, stop: threading.Event | None = None) -> dict[int, Document]:
+    """Each customer's file in `folder`; the figures of all of them from one statement. When
+    `stop` is set, the file being written is finished and `Stopped` tells which were."""
     from pupetui.services import contracts
     from pupetui.services.contracts_documents import write_documents
 
@@ -383,13 +402,21 @@ def write_files(prepared: Prepared, folder: Path, customers: Sequence[Qualifying
         if progress:
             progress(count, total, report.customer.name)
 
+    documents: dict[int, Document] = {}
     reports = contracts.reports(prepared.request, chosen)
-    return {d.report.customer.id: d for d in write_documents(prepared.request, reports, folder, prepared.sender, step)}
+    with closing(reports), closing(write_documents(prepared.request, reports, folder, prepared.sender, step)) as written:
+        for document in written:
+            documents[document.report.customer.id] = document
+            if stop is not None and stop.is_set() and len(documents) < total:
+                raise Stopped(documents, total)
+    return documents
 
 
 def execute(prepared: Prepared, folder: Path, config: SmtpConfig, *, progress: Progress | None = None,
-            files_progress: Progress | None = None, resend_unknown: bool = False) -> tuple[dict[int, Document], list[Result]]:
-    """Writes the files the mails need, then sends them (see `send`)."""
+            files_progress: Progress | None = None, resend_unknown: bool = False,
+            stop: threading.Event | None = None) -> tuple[dict[int, Document], list[Result]]:
+    """Writes the files the mails need, then sends them (see `send`). Stopped while the files
+    are written, nothing is sent: every mail not sent before is "not sent" for a re-run."""
     the_plan = prepared.plan
     the_plan.done = prepared.journal.states()
     needed = [m for m in the_plan.mails if the_plan.done.get(m.key, ("",))[0] != SENT
@@ -398,7 +425,10 @@ def execute(prepared: Prepared, folder: Path, config: SmtpConfig, *, progress: P
     for m in needed:
         for c in m.customers:
             seen[c.id] = c
-    documents = write_files(prepared, folder, list(seen.values()), files_progress) if seen else {}
+    try:
+        documents = write_files(prepared, folder, list(seen.values()), files_progress, stop) if seen else {}
+    except Stopped as stopped:
+        documents = stopped.documents  # `stop` is set: send() leaves every mail for a re-run
     results = send(the_plan, documents, folder, prepared.sender, config, prepared.journal,
-                   progress=progress, resend_unknown=resend_unknown)
+                   progress=progress, resend_unknown=resend_unknown, stop=stop)
     return documents, results
