@@ -74,7 +74,9 @@ class PupetuiApp(KeysInOrder, App):
     COMMANDS = App.COMMANDS | {ProgramCommands, ScreenCommands}
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="help"),
-        Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="quit"),
+        # works everywhere; shown in the key bar of the menu and the login only (screens.base.QUIT):
+        # on a program's screen Esc goes back, and its own keys need the 80 columns
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True, id="quit"),
         Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True, id="command_palette"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]

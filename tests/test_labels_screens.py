@@ -208,7 +208,7 @@ async def test_the_footer_keeps_print_and_help_at_80_columns_in_finnish(url):
         await shows(pilot, "Osoitetarrat", "5/5 rastitettu")
         text = screen_text(app)
         footer = text.splitlines()[-1]
-        for key in ("space Valitse", "f Rajaukset", "p Tulosta", "f1 Ohje"):
+        for key in ("space Valitse", "f Rajaa", "p Tulosta", "f1 Ohje"):
             assert key in footer, footer
         assert "+ rastittaa kaikki, - poistaa rastit" in text.splitlines()[-2], text
 

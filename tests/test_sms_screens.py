@@ -256,7 +256,7 @@ async def test_the_footer_keeps_send_and_message_beside_the_customer_keys_in_fin
         await shows(pilot, "[F4 Asiakkaat]", "rastitettu")
         text = screen_text(app)
         footer = text.splitlines()[-1]
-        for key in ("f Rajaukset", "f6 Viesti", "^s Lähetä", "f1 Ohje"):
+        for key in ("f Rajaa", "f6 Viesti", "^s Lähetä", "f1 Ohje"):
             assert key in footer, footer
         assert "F3 Kirjoitetut numerot" in text and "F5 Yhteyshenkilöt" in text
 

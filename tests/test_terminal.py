@@ -550,3 +550,27 @@ async def test_ctrl_n_completes_a_name_in_the_sql_search(make_app):
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is screen)
         assert screen.editor.text.startswith("select nimi from asiakas")
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+@pytest.mark.parametrize("program_id", PROGRAM_IDS)
+async def test_the_last_line_shows_f1_help_whatever_has_the_focus(make_app, program_id, lang):
+    """At 80 columns, in both languages, the key bar's last key (F1 Help, which lists the rest)
+    is whole on every program screen, with the focus on each of its fields, lists and grids."""
+    i18n.set_language(lang)
+    app = make_app(lang=lang)
+    wanted = f"f1 {i18n._('Help')}"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_program(pilot, program_id)
+        for target in [None, *screen.focus_chain]:
+            if app.screen is not screen:
+                break
+            if target is not None and target.is_attached:
+                target.focus()
+                await settle(pilot)
+            last = screen_text(app).splitlines()[-1]
+            assert wanted in last, f"{program_id} ({lang}), focus on {app.focused!r}: {last!r}"
+        assert f"^q {i18n._('Quit')}" not in last  # shown on the menu; on a program's screen it still quits:
+        assert app.return_code is None
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: app.return_code == 0)

@@ -18,6 +18,10 @@ SCREEN_BINDINGS = [
     Binding("ctrl+c,super+c", "screen.copy_text", N_("Copy selected text"), show=False, id="copy_text"),
 ]
 
+# ctrl+q (the app's binding, which works everywhere) shown in the key bar: only where a person
+# quits, the menu and the login (a priority binding, as the app's, so it is the one shown)
+QUIT = Binding("ctrl+q", "app.quit", N_("Quit"), priority=True, id="quit")
+
 
 class PupeScreen(Screen):
     """A full screen: its TITLE_ID (an English message id) is shown translated in the header."""

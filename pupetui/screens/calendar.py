@@ -155,7 +155,7 @@ class CalendarScreen(PupeScreen):
                 yield Static("", id="calendar-day-title")
                 yield DayAgenda(id="calendar-agenda")
             yield WeekAgenda(id="calendar-week")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def grid(self) -> MonthGrid:

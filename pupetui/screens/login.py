@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from pupetui.i18n import N_, _
-from pupetui.screens.base import PupeScreen
+from pupetui.screens.base import QUIT, PupeScreen
 from pupetui.services import auth, session_info
 from pupetui.widgets.literal import literal, marked
 
@@ -25,6 +25,7 @@ class LoginScreen(PupeScreen):
     TITLE_ID = N_("Log in")
     CSS_PATH = Path(__file__).with_name("login.tcss")  # absolute: subclasses elsewhere keep it
     AUTO_FOCUS = None
+    BINDINGS = [QUIT]
 
     class Accepted(Message):
         """The user is logged in: the session has started."""

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pupetui.i18n import N_, _
-from pupetui.screens.base import PupeScreen
+from pupetui.screens.base import QUIT, PupeScreen
 from pupetui.services import session_info
 from pupetui.services.programs import PROGRAMS, Program
 from pupetui.widgets.literal import literal, marked, printable
@@ -30,6 +30,7 @@ class MenuScreen(PupeScreen):
     CSS_PATH = Path(__file__).with_name("menu.tcss")  # absolute: subclasses elsewhere keep it
     BINDINGS = [
         Binding("enter", "open_highlighted", N_("Open"), priority=True, id="open"),
+        QUIT,
         *(program_binding(p) for p in PROGRAMS),
     ]
 

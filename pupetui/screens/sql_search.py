@@ -92,7 +92,8 @@ class SqlSearchScreen(PupeScreen):
     TITLE_ID = N_("SQL search")
     CSS_PATH = CSS
     BINDINGS = [
-        Binding("escape", "stop_or_back", N_("Stop or back"), id="sql_back"),
+        # not in the key bar (the running query's status line says "Esc stops"): room for the rest
+        Binding("escape", "stop_or_back", N_("Stop or back"), show=False, id="sql_back"),
         Binding("f5,ctrl+enter", "run", N_("Run"), id="sql_run"),
         Binding("f4", "format", N_("Format"), show=False, id="sql_format"),
         Binding("f2", "schema", N_("Tables"), id="sql_schema"),
@@ -136,7 +137,8 @@ class SqlSearchScreen(PupeScreen):
             yield Static(literal(_("Loading…")), id="sql-status")
             yield ResultGrid(id="sql-grid", empty_text=_("No rows."))
         yield Static("", id="sql-denied")
-        yield Footer(compact=True)
+        # its keys take the 80 columns: ctrl+p (the palette) is listed by F1 instead
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def editor(self) -> TextArea:
