@@ -28,7 +28,6 @@ from pupetui.screens.base import PupeModalScreen, PupeScreen
 from pupetui.screens.commands import ProgramCommands, ScreenCommands
 from pupetui.screens.menu import MenuScreen
 from pupetui.screens.programs import program_binding_classes, screen_for
-from pupetui.screens.unavailable import UnavailableScreen
 from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
@@ -59,7 +58,7 @@ def screen_classes() -> tuple[type, ...]:
     from pupetui.screens.help import HelpScreen
     from pupetui.screens.login import LoginScreen
 
-    return (LoginScreen, MenuScreen, UnavailableScreen, HelpScreen)
+    return (LoginScreen, MenuScreen, HelpScreen)
 
 
 def keymap_classes() -> tuple[type, ...]:

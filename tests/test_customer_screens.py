@@ -386,17 +386,6 @@ async def test_enter_opens_the_memo_of_the_highlighted_customer(url, monkeypatch
         assert screen.table.highlighted_row.name == "Mäkinen Ky"
 
 
-async def test_enter_says_so_when_the_memo_is_missing(url, monkeypatch):
-    seed(url)
-    monkeypatch.setitem(sys.modules, "pupetui.screens.memo", None)  # import fails
-    app = logged_in_app(url)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_list(pilot)
-        await pilot.press("down", "enter")
-        await shows(pilot, "The customer memo is not yet available.")
-        assert app.screen is screen
-
-
 async def test_enter_opens_the_real_memo(url):
     from pupetui.screens.memo import MemoScreen
 

@@ -366,11 +366,8 @@ class CustomerListScreen(PupeScreen):
         if info is not None and not info.may_use("memo"):
             self.notify(_("You have no right to use the customer memo."), severity="error", markup=False)
             return
-        try:
-            from pupetui.screens.memo import MemoScreen
-        except ImportError:
-            self.notify(_("The customer memo is not yet available."), severity="warning", markup=False)
-            return
+        from pupetui.screens.memo import MemoScreen
+
         self._reload_on_resume = True
         self.app.push_screen(MemoScreen(row.id))
 

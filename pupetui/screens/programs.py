@@ -1,4 +1,4 @@
-"""Which screen opens each program: built programs register here, the rest say "not yet"."""
+"""Which screen opens each program."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import importlib
 
 from textual.screen import Screen
 
-from pupetui.screens.unavailable import UnavailableScreen
 from pupetui.services.programs import Program
 
 # program id -> "module:ClassName" of its screen (imported on first use, to start fast).
-# A screen class takes no arguments; add it here when its Program gets available=True.
+# A screen class takes no arguments.
 PROGRAM_SCREENS: dict[str, str] = {
     "customers": "pupetui.screens.customers:CustomerListScreen",
     # the memo program opens the same list: Enter on a customer opens its memo
@@ -68,7 +67,4 @@ def program_binding_classes() -> tuple[type, ...]:
 
 
 def screen_for(program: Program) -> Screen:
-    target = PROGRAM_SCREENS.get(program.id)
-    if not program.available or not target:
-        return UnavailableScreen(program)
-    return _load(target)()
+    return _load(PROGRAM_SCREENS[program.id])()

@@ -331,11 +331,8 @@ class RemindersScreen(PupeScreen):
         if self.context is not None and not self.context.may_use_memo:
             self.notify(_("You have no right to use the customer memo."), severity="warning", markup=False)
             return
-        try:
-            from pupetui.screens.memo import MemoScreen
-        except ImportError:
-            self.notify(_("The customer memo is not yet available."), severity="warning", markup=False)
-            return
+        from pupetui.screens.memo import MemoScreen
+
         self._reload_on_resume = True
         self.app.push_screen(MemoScreen(row.customer_id))
 

@@ -1,4 +1,4 @@
-"""The CRM programs, the Pupesoft script each one's right (oikeu) is named by, and whether it is built."""
+"""The CRM programs and the Pupesoft script each one's right (oikeu) is named by."""
 
 from __future__ import annotations
 
@@ -12,20 +12,19 @@ class Program:
     subnames: tuple[str, ...]  # oikeu.alanimi values that grant it
     title_key: str  # message id of its title
     key: str  # its key in the main menu
-    available: bool = False  # built yet?
 
 
-CUSTOMERS = Program("customers", "crm/asiakaslista.php", ("",), "Customer list", "a", available=True)
-MEMO = Program("memo", "crm/asiakasmemo.php", ("",), "Customer memo", "m", available=True)
-CALENDAR = Program("calendar", "crm/kalenteri.php", ("",), "Calendar", "k", available=True)
+CUSTOMERS = Program("customers", "crm/asiakaslista.php", ("",), "Customer list", "a")
+MEMO = Program("memo", "crm/asiakasmemo.php", ("",), "Customer memo", "m")
+CALENDAR = Program("calendar", "crm/kalenteri.php", ("",), "Calendar", "k")
 CONTRACTS = Program(
-    "contracts", "raportit/vuosisopimusasiakkaat.php", ("",), "Annual-contract customers", "v", available=True
+    "contracts", "raportit/vuosisopimusasiakkaat.php", ("",), "Annual-contract customers", "v"
 )
-REMINDERS = Program("reminders", "crm/kuittaamattomat.php", ("",), "Reminders", "r", available=True)
-LABELS = Program("labels", "crm/tarrat.php", ("",), "Address labels", "t", available=True)
-SMS = Program("sms", "crm/tekstiviestit.php", ("",), "SMS", "s", available=True)
-SQL = Program("sql", "raportit/sql-query.php", ("", "SUPER", "READ"), "SQL search", "q", available=True)
-QUERY_GENERATOR = Program("querygen", "db_sql_query.php", ("",), "Query generator", "g", available=True)
+REMINDERS = Program("reminders", "crm/kuittaamattomat.php", ("",), "Reminders", "r")
+LABELS = Program("labels", "crm/tarrat.php", ("",), "Address labels", "t")
+SMS = Program("sms", "crm/tekstiviestit.php", ("",), "SMS", "s")
+SQL = Program("sql", "raportit/sql-query.php", ("", "SUPER", "READ"), "SQL search", "q")
+QUERY_GENERATOR = Program("querygen", "db_sql_query.php", ("",), "Query generator", "g")
 
 PROGRAMS: tuple[Program, ...] = (
     CUSTOMERS,
