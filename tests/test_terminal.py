@@ -288,6 +288,18 @@ async def back_to(pilot, screen) -> None:
             await settle(pilot)
 
 
+async def each_focus(pilot, screen):
+    """Yields with the focus where it is, then on each field, list or grid of `screen` in turn
+    (while `screen` is still the one shown)."""
+    for target in [None, *screen.focus_chain]:
+        if pilot.app.screen is not screen:
+            return
+        if target is not None and target.is_attached:
+            target.focus()
+            await settle(pilot)
+        yield target
+
+
 async def explore(pilot, screen, checked: list[str], depth: int) -> None:
     """Check the fit of `screen`, then run each of its actions (as the palette or a key would)
     and check every screen or dialog that opens, `depth` levels deep."""
@@ -297,12 +309,7 @@ async def explore(pilot, screen, checked: list[str], depth: int) -> None:
     checked.append(type(screen).__name__)
     done: set[str] = set()
     # the actions with the focus where it is, then on each field, list or grid in turn
-    for target in [None, *screen.focus_chain]:
-        if app.screen is not screen:
-            break
-        if target is not None and target.is_attached:
-            target.focus()
-            await settle(pilot)
+    async for _target in each_focus(pilot, screen):
         actions = [a for a in screen_actions(screen) if (a[3].id or a[3].action) not in done]
         # switching tabs (the digit keys) last: the other actions belong to the first tab
         actions.sort(key=lambda a: a[3].key.isdigit())
@@ -561,12 +568,7 @@ async def test_the_last_line_shows_f1_help_whatever_has_the_focus(make_app, prog
     wanted = f"f1 {i18n._('Help')}"
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_program(pilot, program_id)
-        for target in [None, *screen.focus_chain]:
-            if app.screen is not screen:
-                break
-            if target is not None and target.is_attached:
-                target.focus()
-                await settle(pilot)
+        async for _target in each_focus(pilot, screen):
             last = screen_text(app).splitlines()[-1]
             assert wanted in last, f"{program_id} ({lang}), focus on {app.focused!r}: {last!r}"
         assert f"^q {i18n._('Quit')}" not in last  # shown on the menu; on a program's screen it still quits:
