@@ -503,7 +503,7 @@ class QueryGeneratorScreen(PupeScreen):
         text = _("Saved {rows} rows to {path}").format(rows=rows, path=result.path)
         if result.sheets > 1:
             text += " " + _("on {sheets} sheets").format(sheets=result.sheets)
-        self.notify(printable(text), title=_("Saved"), markup=False, timeout=10)
+        self.notify(printable(text), title=_("Exported"), markup=False, timeout=10)
         self.app.deliver_export(result.path)
 
     # -- saved queries ------------------------------------------------------------------------------------------
