@@ -333,5 +333,5 @@ def test_every_programs_file_arrives_as_a_download(browser, served, tmp_path):
     got = download(terminal, "Control+s", served, tmp_path)
     text = got.read_text(encoding="utf-8")
     assert got.name.startswith("kalenteri-demo-") and text.startswith("BEGIN:VCALENDAR")
-    shown = terminal.wait_for("Exported ")
-    assert f"Exported {text.count('BEGIN:VEVENT')} entries" in shown
+    # (the query generator's "Exported" notice may still be up: wait for the calendar's own)
+    terminal.wait_for(f"Exported {text.count('BEGIN:VEVENT')} entries")
