@@ -205,17 +205,25 @@ def find_customer(customer_no: str) -> list[tuple[int, str]]:
     return list(rows)
 
 
+def to_cents(value) -> int:
+    """A figure from the database as whole hundredths (cents), rounded half up (SQLite's
+    floating-point sums to the nearest cent)."""
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        return round(value * 100)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 def to_decimal(value) -> Decimal:
     """A sum from the database as Decimal cents (SQLite gives floats: rounded to the cent)."""
     if value is None:
         return ZERO
-    if isinstance(value, Decimal):
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
-    if isinstance(value, int):
-        return Decimal(value * 100).scaleb(-2)
-    if isinstance(value, float):
-        return Decimal(round(value * 100)).scaleb(-2)
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(to_cents(value)).scaleb(-2)
 
 
 def qualifying(request: ReportRequest) -> list[QualifyingCustomer]:
@@ -243,23 +251,6 @@ def qualifying(request: ReportRequest) -> list[QualifyingCustomer]:
 
 
 # -- the figures --------------------------------------------------------------------------------------
-
-
-def to_cents(value) -> int:
-    """A figure from the database as whole hundredths (cents), rounded half up (SQLite's
-    floating-point sums to the nearest cent)."""
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value * 100
-    if isinstance(value, float):
-        return round(value * 100)
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-_HUNDREDTHS = Decimal(1).scaleb(-2)
 
 
 class Figures:
@@ -304,9 +295,6 @@ class Figures:
 
     def cents(self) -> tuple[int, int, int, int]:
         return self.qn, self.qb, self.sn, self.sb
-
-    def __add__(self, other: "Figures") -> "Figures":
-        return Figures(self.qn + other.qn, self.qb + other.qb, self.sn + other.sn, self.sb + other.sb)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Figures) and self.cents() == other.cents()
