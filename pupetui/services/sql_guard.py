@@ -37,19 +37,15 @@ from dataclasses import dataclass
 import sqlparse
 from sqlparse import tokens as T
 
+from pupetui.services.secrets import SECRET_COLUMNS as SECRET_COLUMNS_BY_TABLE, SECRET_NAMES
+
 ENGINES = ("sqlite", "mysql", "postgres")
 MAX_SQL_LENGTH = 100_000
 
-# Columns that hold passwords, password hashes, sessions and API keys in Pupesoft's tables.
-SECRETS: dict[str, frozenset[str]] = {
-    "kuka": frozenset({"salasana", "session", "api_key"}),
-    "yhteyshenkilo": frozenset({"verkkokauppa_salasana"}),
-    "yhtion_parametrit": frozenset({
-        "apix_avain", "apix_edi_avain", "maventa_api_avain", "maventa_ohjelmisto_api_avain",
-    }),
-}
+# Columns that hold passwords, password hashes, sessions and keys: the one list (services.secrets).
+SECRETS: dict[str, frozenset[str]] = SECRET_COLUMNS_BY_TABLE
 SECRET_TABLE = "kuka"
-SECRET_COLUMNS = frozenset().union(*SECRETS.values())
+SECRET_COLUMNS = SECRET_NAMES
 _TABLE_OF_SECRET = {column: table for table, columns in SECRETS.items() for column in columns}
 
 # Relations that hold other sessions' SQL, password hashes or sampled column values.
