@@ -252,11 +252,13 @@ def test_open_a_customers_memo(tmux, demo_db):
                  "where yhtio = 'demo' and nimi = 'Lakeus Group Oy'")
     screen = tmux.wait_for("Customer memo — Lakeus Group Oy", f"({business_id})", "1 Entries", "2 Contacts")
     assert address in screen and f"{postcode} {town}" in screen
-    # the newest entry in the database is the first one, its whole text under the list
+    # the newest thread is the first one (Pupesoft's asiakasmemo.php: ORDER BY sorttauskentta desc,
+    # tunnus, the thread's first row's tunnus), its whole text under the list
     (newest,), = rows(
         demo_db, "select kentta01 from kalenteri where yhtio = 'demo' and liitostunnus = ? "
                  "and tyyppi in ('Memo', 'Muistutus', 'Lead', 'Kuittaus', 'Myyntireskontraviesti') "
-                 "order by pvmalku desc, tunnus desc limit 1", customer_id)
+                 "order by case when perheid != 0 then perheid else tunnus end desc, tunnus limit 1",
+        customer_id)
     tmux.wait_for(newest.splitlines()[0][:60])
 
     tmux.keys("2")  # the contacts tab
