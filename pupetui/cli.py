@@ -631,8 +631,9 @@ def cmd_query(args, settings) -> int:
             saved = Q.find_saved(args.name, args.owner)
         except ValidationError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
+        Q.refuse_secrets(saved.spec, saved.name)
         built = Q.build(saved.spec)
-        rows = Q.run(built)
+        rows = Q.run(built, settings=settings)
         if args.xlsx or args.csv:
             if args.xlsx:
                 result = write_xlsx_sheets(args.xlsx, built.headers, rows, sheet=saved.table)
@@ -649,6 +650,8 @@ def cmd_query(args, settings) -> int:
         return EXIT_OK
     except auth.AccessDenied as exc:
         raise CliError(str(exc), EXIT_DENIED) from None
+    except Q.SecretColumn as exc:
+        raise CliError(f"refused: {exc}", EXIT_DENIED) from None
     except (CliError, BrokenPipeError):
         raise
     except (ValidationError, ExportError) as exc:

@@ -361,7 +361,7 @@ async def test_load_a_saved_query_into_the_form_and_delete_own(url):
 async def test_escape_stops_a_running_query(url, monkeypatch):
     release = threading.Event()
 
-    def slow(built, batch=2000):
+    def slow(built, batch=2000, **_):
         for i in range(150):
             yield (i, f"rivi {i}")
         release.wait(10)

@@ -176,13 +176,17 @@ class QueryGeneratorScreen(PupeScreen):
         message.stop()
         message.fn(*message.args)
 
+    def _settings(self) -> Any:
+        """The app's settings (sql.readonly_url: where the queries run), None without them."""
+        return getattr(self.app, "settings", None)
+
     def _fail(self, exc: BaseException, *, title: str = "") -> None:
         """Tell a failure plainly (a bad value goes to its row instead)."""
         if isinstance(exc, Q.FieldError) and self.fields.index_of(exc.field or "") is not None:
             self._mark_error(exc.field, _message(exc))
             return
         severity = "error"
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, ValidationError) and not isinstance(exc, Q.SecretColumn):
             severity = "warning"
         self.notify(_message(exc), title=title, severity=severity, markup=False, timeout=10)
         if self.view == "form" and isinstance(exc, ValidationError):
@@ -239,6 +243,8 @@ class QueryGeneratorScreen(PupeScreen):
     @work(thread=True, exclusive=True, group="querygen-columns", exit_on_error=False)
     def _load_columns(self, table: str, saved: Q.SavedQuery | None, then: str | None) -> None:
         try:
+            if saved is not None:  # one that names a secret (an older version saved it) is refused
+                Q.refuse_secrets(saved.spec, saved.name)
             columns = Q.columns(table)
         except Exception as exc:  # noqa: BLE001
             self._later(self._fail, exc)
@@ -405,7 +411,8 @@ class QueryGeneratorScreen(PupeScreen):
             title += " · " + self._saved_label(self.loaded)
         self.query_one("#qg-results-title", Static).update(literal(title))
         self.show_view("results")
-        self.grid.stream(lambda: (built.headers, built.kinds, Q.run(built)), headers=built.headers, kinds=built.kinds)
+        settings = self._settings()
+        self.grid.stream(lambda: (built.headers, built.kinds, Q.run(built, settings=settings)), headers=built.headers, kinds=built.kinds)
 
     def on_result_grid_finished(self, message: ResultGrid.Finished) -> None:
         message.stop()
@@ -471,12 +478,13 @@ class QueryGeneratorScreen(PupeScreen):
     def _start_export(self, spec: Q.QuerySpec, built: Q.BuiltQuery, path: Path, fmt: str) -> None:
         self._export_stop = threading.Event()
         self.notify(_("Saving every row to {path}… (Esc stops)").format(path=path), markup=False)
-        self._export(spec.table, built, path, fmt, self._export_stop)
+        self._export(spec.table, built, path, fmt, self._export_stop, self._settings())
 
     @work(thread=True, exclusive=True, group="querygen-export", exit_on_error=False)
-    def _export(self, table: str, built: Q.BuiltQuery, path: Path, fmt: str, stop: threading.Event) -> None:
+    def _export(self, table: str, built: Q.BuiltQuery, path: Path, fmt: str, stop: threading.Event,
+                settings: Any) -> None:
         def rows():
-            for n, row in enumerate(Q.run(built)):
+            for n, row in enumerate(Q.run(built, settings=settings)):
                 if not n % EXPORT_CHECK_ROWS and stop.is_set():
                     raise _ExportStopped()
                 yield row

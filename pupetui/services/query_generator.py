@@ -5,6 +5,11 @@ Table and column names come only from the database's own catalogue (never from t
 text); every restriction value is a bound parameter; every query is scoped to the session's
 company. Saved queries live in `tallennetut_parametrit` (sovellus 'db_sql_query.php', data as
 JSON): everyone's are visible and runnable, only one's own may be overwritten or deleted.
+
+Secrets (services.secrets: passwords, sessions, API and private keys) are never offered and
+refused wherever a query names one (shown, restricted or sorted on; typed, saved, or saved by
+an older version): `SecretColumn`. With `sql.readonly_url` configured the queries run on that
+read-only connection (sql_readonly), as the SQL search's do, with their values bound.
 """
 
 from __future__ import annotations
@@ -23,12 +28,11 @@ from pupetui import db
 from pupetui.models import SavedForm
 from pupetui.services import auth
 from pupetui.services.programs import QUERY_GENERATOR
+from pupetui.services.secrets import is_secret
+from pupetui.services.text import printable
 from pupetui.services.validation import ValidationError
 
 APPLICATION = "db_sql_query.php"  # tallennetut_parametrit.sovellus
-
-# Columns never offered (password hashes, session keys): the same secrets the SQL search hides.
-SECRET_COLUMNS = {"kuka": {"salasana", "session", "api_key"}}
 
 TABLE_TITLES = {
     "asiakas": "Customers",
@@ -122,12 +126,11 @@ def columns(table: str, database: peewee.Database | None = None) -> list[Column]
     database = database or db.database.obj
     if table not in tables(database):
         raise ValidationError(f"no table {table!r} with a company column", "table")
-    hidden = SECRET_COLUMNS.get(table, set())
     known = _model_kinds(table)
     return [
         Column(c.name, known.get(c.name) or _kind(c.data_type), bool(c.null))
         for c in database.get_columns(table)
-        if c.name not in hidden
+        if not is_secret(table, c.name)  # the one list of secrets: never offered
     ]
 
 
@@ -162,6 +165,34 @@ class QuerySpec:
 
 class FieldError(ValidationError):
     pass
+
+
+class SecretColumn(FieldError):
+    """The query names a column that holds a secret: refused, whatever asked for it."""
+
+
+def _bare(name) -> str:
+    """A name as the database would take it: quotes, brackets and spaces around it left out."""
+    return str(name).strip().strip('`"[]\'').strip()
+
+
+def refuse_secrets(spec: QuerySpec, saved: str | None = None) -> None:
+    """SecretColumn when a field of `spec` (shown, restricted or sorted on) holds a secret.
+    The message names the column, never a value."""
+    table = _bare(spec.table)
+    named = sorted({f"{table.lower()}.{_bare(f.column).lower()}" for f in spec.fields
+                    if is_secret(table, _bare(f.column))})
+    if not named:
+        return
+    what = ", ".join(named)
+    holds = "holds a secret" if len(named) == 1 else "hold secrets"
+    first = _bare(next(f.column for f in spec.fields if is_secret(table, _bare(f.column))))
+    if saved is not None:
+        raise SecretColumn(f"the saved query {printable(saved)!r} names {printable(what)}, which {holds} "
+                           "(a password or a key): the query generator never reads it, so the query is "
+                           "refused", first)
+    raise SecretColumn(f"{printable(what)} {holds} (a password or a key): the query generator never "
+                       "reads it", first)
 
 
 _ITEM = re.compile(r'\s*(?:"((?:[^"]|"")*)"|\'((?:[^\']|\'\')*)\'|([^,]*))\s*(?:,|$)')
@@ -271,6 +302,7 @@ def build(spec: QuerySpec, database: peewee.Database | None = None) -> BuiltQuer
     """The query of the form: ValidationError (FieldError naming its column) on bad input."""
     database = database or db.database.obj
     session = db.current()
+    refuse_secrets(spec)
     cols = {c.name: c for c in columns(spec.table, database)}
     table = peewee.Table(spec.table).bind(database)
     selected, conditions, ordering = [], [], []
@@ -330,14 +362,58 @@ def _condition(col, column: Column, op: str, raw: str, database):
             ">=": col >= value, "<=": col <= value}[op]
 
 
-def run(built: BuiltQuery, batch: int = 2000) -> Iterator[tuple]:
-    """Every row of the query, streamed in batches from the database cursor."""
+def run(built: BuiltQuery, batch: int = 2000, *, settings=None) -> Iterator[tuple]:
+    """Every row of the query, streamed in batches from the database cursor: on the read-only
+    connection of `settings.sql.readonly_url` when that is configured, else on the app's own."""
+    readonly = str((getattr(settings, "sql", None) or {}).get("readonly_url") or "").strip()
+    if readonly:
+        yield from _run_readonly(built, readonly, settings, batch)
+        return
     cursor = db.database.obj.execute(built.query)
     while True:
         rows = cursor.fetchmany(batch)
         if not rows:
             return
         yield from rows
+
+
+_ENGINE_OF = {peewee.SqliteDatabase: "sqlite", peewee.MySQLDatabase: "mysql", peewee.PostgresqlDatabase: "postgres"}
+
+
+def _run_readonly(built: BuiltQuery, url: str, settings, batch: int) -> Iterator[tuple]:
+    from pupetui.services import sql_readonly
+
+    database = built.query._database or db.database.obj  # noqa: SLF001 - the one the SQL was made for
+    made_for = next((kind for cls, kind in _ENGINE_OF.items() if isinstance(database, cls)), "")
+    engine = sql_readonly.engine_of(url)
+    if engine != made_for:
+        raise ValidationError(f"sql.readonly_url is a {engine} database and the app's is {made_for or 'another kind'}: "
+                              "the query generator needs both of one kind")
+    timeout = float((settings.sql.get("timeout_seconds") if settings is not None else 0) or 30)
+    sql, params = built.query.sql()
+    conn = sql_readonly.open_readonly(url, timeout_seconds=timeout)
+    try:
+        # every row is read (the grid counts them, files get them all): MariaDB's limit also
+        # counts the time the rows take to reach the client, so it is wider there
+        conn.execute(sql, params=list(params), first=batch, server_timeout=max(timeout * 10, 300))
+        while True:
+            rows = conn.fetch(batch)
+            if not rows:
+                return
+            yield from rows
+            if conn.exhausted and len(rows) < batch:
+                return
+    except sql_readonly.SqlError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the driver's error, told as the database said it
+        if type(exc).__module__.startswith(("sqlite3", "psycopg", "pymysql")):
+            raise conn.error(exc, sql) from None
+        raise
+    finally:
+        try:
+            conn.finish()
+        finally:
+            conn.close()
 
 
 # -- saved queries ------------------------------------------------------------------------------

@@ -125,7 +125,10 @@ class ReadOnlyConnection:
         self.exhausted = False
 
     # the worker's side
-    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None) -> list[str]:
+    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None,
+                params: list | None = None) -> list[str]:
+        """Run `sql`; `params` are bound by the driver (the query generator's values), never
+        pasted; without them the text goes as it is (a `%` in the SQL search's text stays one)."""
         raise NotImplementedError
 
     def fetch(self, n: int) -> list[tuple]:
@@ -220,11 +223,12 @@ class SqliteReadOnly(ReadOnlyConnection):
     def _progress(self) -> int:
         return 1 if self.interrupted else 0
 
-    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None) -> list[str]:
+    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None,
+                params: list | None = None) -> list[str]:
         self.denied = ""
         self.exhausted = False
         self._buffer = []
-        self._cursor = self.con.execute(sql)
+        self._cursor = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
         self.columns = [d[0] for d in self._cursor.description or ()]
         return self.columns
 
@@ -309,7 +313,8 @@ class PostgresReadOnly(ReadOnlyConnection):
             raise
         self._sent_prefix = 0
 
-    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None) -> list[str]:
+    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None,
+                params: list | None = None) -> list[str]:
         self.exhausted = False
         self._buffer = []
         with self.con.cursor() as cur:
@@ -324,7 +329,7 @@ class PostgresReadOnly(ReadOnlyConnection):
         cursor.itersize = max(first, 100)
         self._cursor = cursor
         self._sent_prefix = len(f'DECLARE "{name}" CURSOR FOR ')
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         rows = cursor.fetchmany(first)
         self.columns = [d[0] for d in cursor.description or ()]
         self._buffer = list(rows)
@@ -452,7 +457,8 @@ class MysqlReadOnly(ReadOnlyConnection):
             return f"SET SESSION max_statement_time = {max(0.001, float(seconds)):.3f}"
         return f"SET SESSION max_execution_time = {max(1, int(seconds * 1000))}"
 
-    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None) -> list[str]:
+    def execute(self, sql: str, *, first: int = 100, server_timeout: float | None = None,
+                params: list | None = None) -> list[str]:
         self.exhausted = False
         self._buffer = []
         with self.con.cursor(self._pymysql.cursors.Cursor) as cur:
@@ -460,7 +466,7 @@ class MysqlReadOnly(ReadOnlyConnection):
             cur.execute("START TRANSACTION READ ONLY")
         cursor = self.con.cursor(self._pymysql.cursors.SSCursor)
         self._cursor = cursor
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         self.columns = [d[0] for d in cursor.description or ()]
         return self.columns
 
