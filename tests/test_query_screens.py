@@ -565,3 +565,27 @@ async def test_grid_finnish_formats():
         assert "1\u00a0234,50" in lines[1] and "02.01.2026" in lines[1] and "02.01.2026 14:05" in lines[1]
         assert "2,00" in lines[2] and "00.00" not in lines[2]  # the zero date shows empty
         assert "2 riviä" in lines[-1] or "2 riviä" in lines[-2]
+
+
+async def test_a_saved_query_naming_a_secret_is_refused_not_loaded(url):
+    """One an older version saved (kuka.salasana shown and restricted on): refused with a message
+    naming the column, never its value; the form is not filled, so nothing can run or be saved."""
+    import json
+
+    with db.session("acme", "setup"):
+        User.update(password_md5="5f4dcc3b5aa765d61d8327deb882cf99").where(User.login == "pekka").execute()
+        SavedForm.create(owner="anna", title="Passwords", application=Q.APPLICATION, data=json.dumps(
+            {"table": "kuka", "fields": [{"column": "kuka", "show": True},
+                                         {"column": "salasana", "show": True, "operator": "like", "value": "5f"}]}))
+    app = logged_in_app(url, user="anna")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_generator(pilot)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, SavedQueriesScreen))
+        await pilot.press("enter")
+        text = await shows(pilot, "Passwords", "kuka.salasana", "refused")
+        assert "5f4dcc3b" not in text
+        assert app.screen is screen and screen.view == "tables" and screen.table is None
+        await pick_table(pilot, screen, "kuka")  # the table itself opens, without its secrets
+        assert {"kuka", "nimi"} <= {r.column.name for r in screen.fields.rows}
+        assert not {"salasana", "session", "api_key"} & {r.column.name for r in screen.fields.rows}
