@@ -435,7 +435,7 @@ def cmd_reminders(args, settings) -> int:
         raise CliError(str(exc), EXIT_DENIED) from None
     for line in report.lines():
         print(line)
-    return EXIT_ERROR if report.failed else EXIT_OK
+    return EXIT_ERROR if report.failed or report.refused else EXIT_OK
 
 
 def cmd_sms(args, settings) -> int:
@@ -738,9 +738,12 @@ def cmd_report(args, settings) -> int:
         print(printable(result.line()))
     bad = [r for r in results if r.status in (contracts_mail.FAILED, contracts_mail.UNKNOWN, contracts_mail.NOT_SENT)]
     sent = sum(1 for r in results if r.status == contracts_mail.SENT)
-    print(f"{sent} sent, {len(bad)} not sent or unknown ({time.perf_counter() - started:.1f} s)"
+    partly = [r for r in results if r.status == contracts_mail.SENT and r.refused]
+    refused = (f" ({len(partly)} of them not to every address: the server refused "
+               f"{printable(', '.join(a for r in partly for a in r.refused))}; not sent again)" if partly else "")
+    print(f"{sent} sent{refused}, {len(bad)} not sent or unknown ({time.perf_counter() - started:.1f} s)"
           + ("; run the same command again to send the rest" if bad else ""))
-    return EXIT_ERROR if bad else EXIT_OK
+    return EXIT_ERROR if bad or partly else EXIT_OK
 
 
 def ensure_demo_database(settings: config.Settings) -> config.Settings:

@@ -26,15 +26,20 @@ class SmtpServer:
     """An SMTP server; `mode` 'ok' takes mail, 'refuse' answers 550 to every recipient,
     'refuse_after:N' takes N mails then refuses the rest, 'drop_after:N' takes N mails, then
     takes the next one's data and drops the connection without answering (the client cannot
-    know whether it was taken; it was), then takes mail again."""
+    know whether it was taken; it was), then takes mail again. `refused_addresses`: recipients
+    answered 550 in any mode (the others of the same mail are taken)."""
 
     port: int = 0
     mode: str = "ok"
     delay: float = 0.0  # seconds before the answer to each mail's data (a slow server)
+    refused_addresses: set[str] = field(default_factory=set)
     messages: list[EmailMessage] = field(default_factory=list)
+    delivered_to: list[list[str]] = field(default_factory=list)  # each message's accepted recipients
     controller: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in {a.lower() for a in self.refused_addresses}:
+            return "550 5.1.1 no such mailbox here"
         if self.mode == "refuse":
             return "550 5.7.1 refused by the test server"
         if self.mode.startswith("refuse_after:") and len(self.messages) >= int(self.mode.split(":")[1]):
@@ -45,6 +50,7 @@ class SmtpServer:
     async def handle_DATA(self, server, session, envelope):
         taken = len(self.messages)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.delivered_to.append(list(envelope.rcpt_tos))  # whom the server took it for
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.mode.startswith("drop_after:") and taken == int(self.mode.split(":")[1]):
