@@ -102,11 +102,13 @@ class SmsService:
     """Pupesoft's SMS protocol on loopback. `answer` is the body to send ('0' = success);
     `delay` seconds before answering; `drop` closes the connection without an answer.
     `script`: what to do for the next requests, one item each, before the defaults apply again:
-    a body to answer, HANG (no answer for `hang_seconds`) or DROP; e.g. `["0", "0", HANG]`
+    a body to answer, HANG (no answer for `hang_seconds`), DROP, or HOLD (sets `holding`, then
+    answers OK once the test sets `release`: event-based, no sleeps); e.g. `["0", "0", HANG]`
     answers OK twice and then hangs. `status`: the HTTP status of every answer (200)."""
 
     HANG = "<hang>"
     DROP = "<drop>"
+    HOLD = "<hold>"
 
     def __init__(self, answer: str = "0", delay: float = 0.0, drop: bool = False):
         self.answer = answer
@@ -116,6 +118,8 @@ class SmsService:
         self.hang_seconds = 5.0
         self.status = 200  # the HTTP status of the answers
         self.requests: list[dict[str, str]] = []
+        self.holding = threading.Event()  # a HOLD request has arrived and waits
+        self.release = threading.Event()  # set by the test: the held request is answered
         self._lock = threading.Lock()
         service = self
 
@@ -129,11 +133,14 @@ class SmsService:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.connection.close()
                     return
-                if step == service.HANG:
+                if step == service.HOLD:
+                    service.holding.set()
+                    service.release.wait(60)
+                elif step == service.HANG:
                     time.sleep(service.hang_seconds)
                 elif step is None and service.delay:
                     time.sleep(service.delay)
-                answer = step if step not in (None, service.HANG) else service.answer
+                answer = step if step not in (None, service.HANG, service.HOLD) else service.answer
                 body = answer.encode()
                 try:
                     self.send_response(service.status)
