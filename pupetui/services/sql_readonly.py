@@ -275,6 +275,10 @@ class PostgresReadOnly(ReadOnlyConnection):
         import psycopg
 
         self._psycopg = psycopg
+        try:
+            url_parts(url)  # a bad port told as the app's own URL's (libpq decodes the rest itself)
+        except DatabaseError as exc:
+            raise SqlError(str(exc)) from None
         parsed = urlparse(url)
         dsn = parsed._replace(scheme="postgresql").geturl()
         try:
