@@ -33,6 +33,35 @@ class CliError(Exception):
         self.code = code
 
 
+# Bounds of the numbers and texts the commands take, so that what reaches the database fits it
+# (a LIMIT, an int(11) column, a regular expression the server compiles).
+MAX_LIMIT = 1_000_000_000
+INT32 = (-2**31, 2**31 - 1)  # asiakas.myyjanro, kuka.myyja: int(11)
+MAX_SEARCH = 1000  # characters of --search (as services.customers.MAX_SEARCH; not imported: the TUI starts without it)
+MAX_DEMO_CUSTOMERS = 10_000_000
+
+
+def _whole_number(low: int, high: int):
+    """An argparse type: a whole number from `low` to `high` (a clear usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _search_text(text: str) -> str:
+    if len(text) > MAX_SEARCH:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SEARCH} characters (this one has {len(text)})")
+    return text
+
+
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     d = argparse.SUPPRESS if suppress else None
     parser.add_argument("--config", metavar="PATH", default=d, help="the TOML configuration file")
@@ -58,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p = sub.add_parser("demo", help="fill a database with a deterministic Finnish demo dataset")
     _common(p, suppress=True)
-    p.add_argument("--customers", type=int, default=300, metavar="N", help="customers of the demo company, the second gets a tenth (default 300)")
-    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument("--customers", type=_whole_number(1, MAX_DEMO_CUSTOMERS), default=300, metavar="N", help="customers of the demo company, the second gets a tenth (default 300)")
+    p.add_argument("--seed", type=_whole_number(-2**63, 2**63 - 1), default=1, metavar="S", help="random seed (default 1)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p = sub.add_parser("whoami", help="log in and list the programs the user may use")
     _common(p, suppress=True)
@@ -69,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", default="name", choices=_ColumnIds(), metavar="COLUMN", help="sort by: %(choices)s")
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--whole-group", action="store_true", help="all companies of the group (konserni)")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="rows to print (default 50)")
+    p.add_argument("--limit", type=_whole_number(0, MAX_LIMIT), default=50, metavar="N", help="rows to print (default 50)")
     p.add_argument("--xlsx", metavar="PATH", help="save every selected customer to an Excel file instead")
     p = sub.add_parser("labels", help="address labels of the customers the filters select: a PDF of label sheets or Excel")
     _common(p, suppress=True)
@@ -160,11 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _customer_filter_arguments(p: argparse.ArgumentParser) -> None:
     """The customer list's filters, for `customers` and `labels`."""
-    p.add_argument("--search", default="", metavar="TEXT", help="words that start a name, town, number, phone or email")
+    p.add_argument("--search", type=_search_text, default="", metavar="TEXT", help=f"words that start a name, town, number, phone or email (at most {MAX_SEARCH} characters)")
     p.add_argument("--department", default=None, metavar="OSASTO")
     p.add_argument("--group", default=None, metavar="RYHMA")
     p.add_argument("--district", default=None, metavar="PIIRI")
-    p.add_argument("--salesperson", type=int, default=None, metavar="N")
+    p.add_argument("--salesperson", type=_whole_number(*INT32), default=None, metavar="N")
     p.add_argument("--status", default=None, metavar="TILA")
 
 
@@ -435,7 +464,7 @@ def cmd_reminders(args, settings) -> int:
         raise CliError(str(exc), EXIT_DENIED) from None
     for line in report.lines():
         print(line)
-    return EXIT_ERROR if report.failed else EXIT_OK
+    return EXIT_ERROR if report.failed or report.refused else EXIT_OK
 
 
 def cmd_sms(args, settings) -> int:
@@ -488,12 +517,12 @@ def cmd_sms(args, settings) -> int:
                 print(f"skipped {printable(s.number) or '-'}{who}: {s.reason}", file=sys.stderr)
             print(f"{plan.messages} message(s), {plan.encoding.parts} SMS each ({plan.encoding.name}, "
                   f"{len(plan.text)} characters): {plan.parts} SMS")
+            if not plan.targets:  # with --dry-run too: nothing could be sent
+                raise CliError("no recipients with a valid mobile number", EXIT_USAGE)
             if args.dry_run:
                 for t in plan.targets:
                     print(f"would send  {t.number}  {printable(t.name)}".rstrip())
                 return EXIT_OK
-            if not plan.targets:
-                raise CliError("no recipients with a valid mobile number", EXIT_USAGE)
             if not config.configured:
                 raise CliError("SMS is not configured: set [sms] url, user and password")
             batch = sms_batch.start(plan)
@@ -741,9 +770,12 @@ def cmd_report(args, settings) -> int:
         print(printable(result.line()))
     bad = [r for r in results if r.status in (contracts_mail.FAILED, contracts_mail.UNKNOWN, contracts_mail.NOT_SENT)]
     sent = sum(1 for r in results if r.status == contracts_mail.SENT)
-    print(f"{sent} sent, {len(bad)} not sent or unknown ({time.perf_counter() - started:.1f} s)"
+    partly = [r for r in results if r.status == contracts_mail.SENT and r.refused]
+    refused = (f" ({len(partly)} of them not to every address: the server refused "
+               f"{printable(', '.join(a for r in partly for a in r.refused))}; not sent again)" if partly else "")
+    print(f"{sent} sent{refused}, {len(bad)} not sent or unknown ({time.perf_counter() - started:.1f} s)"
           + ("; run the same command again to send the rest" if bad else ""))
-    return EXIT_ERROR if bad else EXIT_OK
+    return EXIT_ERROR if bad or partly else EXIT_OK
 
 
 def ensure_demo_database(settings: config.Settings) -> config.Settings:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import peewee
 
@@ -17,6 +17,43 @@ database = peewee.DatabaseProxy()
 
 class DatabaseError(Exception):
     """The database cannot be reached or used; the message is for a person."""
+
+    code = 1  # the command's exit code
+
+
+class BadUrl(DatabaseError):
+    """The database URL itself is wrong (a usage error)."""
+
+    code = 2
+
+
+@dataclass(frozen=True)
+class UrlParts:
+    """A server URL's parts, percent-decoded: a password with `# @ / : % ?` is written %23 %40
+    %2F %3A %25 %3F in the URL (as in every URL), and the server gets the characters."""
+
+    host: str
+    port: int | None
+    user: str
+    password: str
+    database: str
+
+
+def url_parts(url: str) -> UrlParts:
+    """The parts of a mysql:// or postgresql:// URL (the app's and sql.readonly_url alike);
+    BadUrl for a port that is no number from 1 to 65535."""
+    parsed = urlparse(url)
+    try:
+        port = parsed.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise BadUrl(f"the database URL {redact(url)} has a bad port: give a number from 1 to 65535 "
+                     "(or none for the default)")
+    return UrlParts(
+        host=unquote(parsed.hostname or ""), port=port, user=unquote(parsed.username or ""),
+        password=unquote(parsed.password or ""), database=unquote(parsed.path[1:]),
+    )
 
 
 SQLITE_PRAGMAS = {
@@ -42,7 +79,7 @@ def kind_of(url: str) -> str:
         return "mysql"
     if scheme in ("postgres", "postgresql"):
         return "postgres"
-    raise DatabaseError(
+    raise BadUrl(
         f"unsupported database URL scheme {scheme!r}: use sqlite:///path, "
         "mysql://user:password@host/database or postgresql://user@host/database"
     )
@@ -58,9 +95,17 @@ def redact(url: str) -> str:
 
 
 def url_connect(url: str, **options):
+    """The database of a server URL: its parts decoded by `url_parts` (query-string options as
+    playhouse reads them)."""
     from playhouse.db_url import connect
 
-    return connect(url, **options)
+    if kind_of(url) == "sqlite":
+        return connect(url, **options)
+    parts = url_parts(url)
+    given = {"host": parts.host, "port": parts.port, "user": parts.user, "database": parts.database}
+    if parts.password:
+        given["passwd" if kind_of(url) == "mysql" else "password"] = parts.password
+    return connect(url, **{k: v for k, v in given.items() if v}, **options)
 
 
 def open_database(url: str) -> peewee.Database:

@@ -26,15 +26,20 @@ class SmtpServer:
     """An SMTP server; `mode` 'ok' takes mail, 'refuse' answers 550 to every recipient,
     'refuse_after:N' takes N mails then refuses the rest, 'drop_after:N' takes N mails, then
     takes the next one's data and drops the connection without answering (the client cannot
-    know whether it was taken; it was), then takes mail again."""
+    know whether it was taken; it was), then takes mail again. `refused_addresses`: recipients
+    answered 550 in any mode (the others of the same mail are taken)."""
 
     port: int = 0
     mode: str = "ok"
     delay: float = 0.0  # seconds before the answer to each mail's data (a slow server)
+    refused_addresses: set[str] = field(default_factory=set)
     messages: list[EmailMessage] = field(default_factory=list)
+    delivered_to: list[list[str]] = field(default_factory=list)  # each message's accepted recipients
     controller: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in {a.lower() for a in self.refused_addresses}:
+            return "550 5.1.1 no such mailbox here"
         if self.mode == "refuse":
             return "550 5.7.1 refused by the test server"
         if self.mode.startswith("refuse_after:") and len(self.messages) >= int(self.mode.split(":")[1]):
@@ -45,6 +50,7 @@ class SmtpServer:
     async def handle_DATA(self, server, session, envelope):
         taken = len(self.messages)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.delivered_to.append(list(envelope.rcpt_tos))  # whom the server took it for
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.mode.startswith("drop_after:") and taken == int(self.mode.split(":")[1]):
@@ -96,11 +102,13 @@ class SmsService:
     """Pupesoft's SMS protocol on loopback. `answer` is the body to send ('0' = success);
     `delay` seconds before answering; `drop` closes the connection without an answer.
     `script`: what to do for the next requests, one item each, before the defaults apply again:
-    a body to answer, HANG (no answer for `hang_seconds`) or DROP; e.g. `["0", "0", HANG]`
+    a body to answer, HANG (no answer for `hang_seconds`), DROP, or HOLD (sets `holding`, then
+    answers OK once the test sets `release`: event-based, no sleeps); e.g. `["0", "0", HANG]`
     answers OK twice and then hangs. `status`: the HTTP status of every answer (200)."""
 
     HANG = "<hang>"
     DROP = "<drop>"
+    HOLD = "<hold>"
 
     def __init__(self, answer: str = "0", delay: float = 0.0, drop: bool = False):
         self.answer = answer
@@ -110,6 +118,8 @@ class SmsService:
         self.hang_seconds = 5.0
         self.status = 200  # the HTTP status of the answers
         self.requests: list[dict[str, str]] = []
+        self.holding = threading.Event()  # a HOLD request has arrived and waits
+        self.release = threading.Event()  # set by the test: the held request is answered
         self._lock = threading.Lock()
         service = self
 
@@ -123,11 +133,14 @@ class SmsService:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.connection.close()
                     return
-                if step == service.HANG:
+                if step == service.HOLD:
+                    service.holding.set()
+                    service.release.wait(60)
+                elif step == service.HANG:
                     time.sleep(service.hang_seconds)
                 elif step is None and service.delay:
                     time.sleep(service.delay)
-                answer = step if step not in (None, service.HANG) else service.answer
+                answer = step if step not in (None, service.HANG, service.HOLD) else service.answer
                 body = answer.encode()
                 try:
                     self.send_response(service.status)

@@ -318,6 +318,43 @@ def test_the_command_writes_files_dry_runs_and_sends_with_yes(sqlite_url, tmp_pa
     assert code == 2 and "threshold" in err
 
 
+def test_a_mail_refused_for_one_address_goes_to_the_others_once_and_names_it(sqlite_url, smtp_server,
+                                                                             monkeypatch, capsys):
+    """Issue 15.6: Ääni Ky has two addresses and the server refuses one: the mail reached the
+    other but was recorded failed, and every rerun sent it again (3 runs, 3 copies)."""
+    seed(sqlite_url)
+    smtp_server.refused_addresses = {"myynti@aani.example"}
+    code, out, _ = run_cli(sqlite_url, "--send", "customer", "--yes", monkeypatch=monkeypatch, capsys=capsys,
+                           smtp_port=smtp_server.port)
+    assert code == 1  # something did not reach everyone: cron is told
+    line = next(l for l in out.splitlines() if l.startswith("SENT ") and "Ääni Ky" in l)
+    assert "the mail server refused myynti@aani.example (550 5.1.1 no such mailbox here)" in line
+    assert "3 sent (1 of them not to every address: the server refused myynti@aani.example; not sent again)" in out
+    aani = [to for to in smtp_server.delivered_to if "aani@example.fi" in to]
+    assert aani == [["aani@example.fi"]] and len(smtp_server.messages) == 3
+    for _ in range(2):  # the reruns send nobody anything
+        code, out, _ = run_cli(sqlite_url, "--send", "customer", "--yes", monkeypatch=monkeypatch, capsys=capsys,
+                               smtp_port=smtp_server.port)
+        assert code == 0 and "nothing to send" in out and "3 already sent" in out
+    assert len(smtp_server.messages) == 3
+
+
+def test_a_mail_refused_for_every_address_fails_and_is_sent_by_the_rerun(url, tmp_path, smtp_server):
+    smtp_server.refused_addresses = {"aani@example.fi", "myynti@aani.example"}
+    journal = tmp_path / "j"
+    first = contracts_mail.execute(contracts_mail.prepare(request(recipient="customer", customer_no="3"),
+                                                          journal_directory=journal), tmp_path / "out",
+                                   smtp(smtp_server))[1]
+    assert [r.status for r in first] == ["failed"] and not smtp_server.messages
+    assert "the mail server refused aani@example.fi (550" in first[0].detail
+    smtp_server.refused_addresses = set()
+    second = contracts_mail.execute(contracts_mail.prepare(request(recipient="customer", customer_no="3"),
+                                                           journal_directory=journal), tmp_path / "out",
+                                    smtp(smtp_server))[1]
+    assert [r.status for r in second] == ["sent"] and smtp_server.delivered_to == [
+        ["aani@example.fi", "myynti@aani.example"]]
+
+
 def test_the_command_refuses_who_has_no_right(sqlite_url, monkeypatch, capsys):
     seed(sqlite_url)
     code, out, err = run_cli(sqlite_url, "--dry-run", monkeypatch=monkeypatch, capsys=capsys, user="pekka")

@@ -180,6 +180,37 @@ async def test_type_ahead_narrows_the_rows_as_you_type(url):
         await shows(pilot, "1 customer ")
 
 
+@pytest.mark.parametrize("backend", ["mariadb", "postgres"])
+async def test_a_huge_pasted_search_is_refused_by_the_field_not_the_database(database_url, backend):
+    """Issue 15.9: 130,000 characters in the customer list's search made MariaDB and PostgreSQL
+    refuse the regular expression. The field takes at most 1000 characters (a longer paste is not
+    taken), and a longer value set another way is cut by the service."""
+    from textual import events
+
+    seed(database_url)
+    db.connect(database_url)
+    try:
+        app = logged_in_app(database_url)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            screen = await open_list(pilot)
+            await settle(pilot, screen)
+            screen.search.post_message(events.Paste("virtanen" + "x" * 130_000))
+            await pilot.pause()
+            await settle(pilot, screen)
+            assert screen.search.value == "" and len(names_shown(app)) == 5
+            screen.search.value = "virtanen" + "x" * 130_000  # not typed: the service cuts it
+            await wait_for(pilot, lambda: screen.query_state.text.startswith("virtanen"))
+            await settle(pilot, screen)
+            await shows(pilot, "No customers match.", "0 customers")
+            assert app.is_running
+            screen.search.value = ""
+            await type_search(pilot, screen, "virtan")
+            assert names_shown(app) == ["Virtanen Rakennus Oy"]
+    finally:
+        db.end_session()
+        db.database.obj.close()
+
+
 async def test_each_keystroke_supersedes_the_previous_search(url, monkeypatch):
     """A slow, superseded query never shows its rows, whatever order the answers come in."""
     seed(url)

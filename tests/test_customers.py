@@ -100,6 +100,23 @@ def test_hostile_search_text_is_only_text(database):
         assert Customer.select().count() == 6
 
 
+def test_a_huge_search_or_salesperson_number_is_no_database_error(database):
+    """Issue 15.9: a 130,000-character search made MariaDB and PostgreSQL refuse the regular
+    expression (a traceback in the list); a salesperson number no int(11) holds, a driver error.
+    The search is cut at MAX_SEARCH characters, the number matches nobody."""
+    _setup(database)
+    with db.session("acme", "anna"):
+        huge = C.CustomerQuery(text="virtanen" + "x" * 130_000)
+        assert len(huge.text) == C.MAX_SEARCH
+        assert C.page(huge, 0, 50) == [] and C.count(huge) == 0
+        many = C.CustomerQuery(text=" ".join(f"{a}{b}" for a in "abcdefghijklmnopqrstuvwxyz" for b in "abcdefghijklmnopqrstuvwxyz"))
+        assert C.page(many, 0, 50) == [] and C.count(many) == 0  # 333 words, each its own condition
+        for number in (2**31, -2**31 - 1, 10**20):
+            assert C.page(C.CustomerQuery(salesperson_no=number), 0, 50) == []
+            assert C.count(C.CustomerQuery(salesperson_no=number)) == 0
+        assert names(C.page(C.CustomerQuery(salesperson_no=7), 0, 50)) == ["Virtanen Rakennus Oy"]
+
+
 def test_deleted_never_listed_and_prospects_marked(database):
     _setup(database)
     with db.session("acme", "anna"):

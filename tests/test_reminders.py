@@ -164,6 +164,21 @@ def test_notify_refusing_server_marks_nothing(acme, smtp_server):
         assert R.notify(smtp(smtp_server), moment=NOW).sent == [("anna", "anna@acme.example", 1)]
 
 
+def test_notify_to_several_addresses_one_refused_is_told_once(acme, smtp_server):
+    """Issue 15.6: a mail taken for one address and refused for the other is sent (and marked),
+    not failed and mailed again by every run."""
+    smtp_server.refused_addresses = {"anna@old.example"}
+    with db.session("acme", "anna"):
+        User.update(email="anna@acme.example; anna@old.example").where(User.login == "anna").execute()
+        reminder("anna", D(2026, 11, 20, 8))
+        report = R.notify(smtp(smtp_server), moment=NOW)
+        assert [o for o, _, _ in report.sent] == ["anna"] and not report.failed
+        assert "the mail server refused anna@old.example (550 5.1.1 no such mailbox here)" in "\n".join(report.lines())
+        assert smtp_server.delivered_to == [["anna@acme.example"]]
+        again = R.notify(smtp(smtp_server), moment=NOW + dt.timedelta(hours=1))
+        assert again.nothing_new == ["anna"] and len(smtp_server.messages) == 1
+
+
 def test_notify_partial_failure_marks_only_what_was_sent(acme, smtp_server):
     smtp_server.mode = "refuse_after:1"
     with db.session("acme", "anna"):

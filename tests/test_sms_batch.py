@@ -394,7 +394,8 @@ def test_two_runs_of_one_batch_at_once_send_each_message_once(acme, sms_service)
             t.start()
         for t in runs:
             t.join(60)
-        assert not errors, errors
+        # the second finds the batch locked (issue 15.9) and does nothing; the first sends it all
+        assert len(errors) <= 1 and all(isinstance(e, B.BatchLocked) for e in errors), errors
         sent_to = [r["numero"] for r in sms_service.requests]
         assert sorted(sent_to) == sorted(set(sent_to)) and len(sent_to) == 8
         final = B.load(batch.id)

@@ -137,3 +137,55 @@ def test_ctrl_c_stops_after_the_current_message_and_resume_sends_the_rest(env, u
     resumed = sms(env, url, sms_service, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert [r["numero"] for r in sms_service.requests] == ["+358401111111", "+358402222222", "+358403333333"]
+
+
+def test_dry_run_with_no_valid_number_is_a_usage_error(env, url, sms_service):
+    """Issue 15.9: `--dry-run` with no valid number exited 0 (the README says 2)."""
+    dry = sms(env, url, sms_service, "--to", "12", "--text", "Hei", "--dry-run")
+    assert dry.returncode == 2 and "no recipients with a valid mobile number" in dry.stderr
+    assert "skipped 12" in dry.stderr and not sms_service.requests
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "mariadb", "postgres"])
+def test_two_resumes_at_once_the_second_finds_the_batch_locked(env, database_url, sms_service):
+    """Issue 15.9: two `sms --resume` of one batch at once: the second took the first's message in
+    flight for one left `sending` by a stopped run, called it unknown and offered
+    `--resend-unknown`, which would have sent it twice. The SMS service holds the first run's
+    request until the second run has ended."""
+    import subprocess
+    import sys
+
+    from pupetui.services import sms_batch
+
+    url = _populate(database_url)
+    d = db.connect(url)
+    with db.session("acme", "anna"):
+        plan = sms_batch.plan(sms_batch.typed_recipients(["0401111111", "0402222222"]), "Muistutus")
+        batch_id = sms_batch.start(plan).id
+    d.close()
+    sms_service.script = [sms_service.HOLD]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pupetui", "sms", "--resume", batch_id, "--db", url, "--user", "anna"],
+        env={**env, "PUPETUI_SMS__URL": sms_service.url, "PUPETUI_SMS__USER": "acme",
+             "PUPETUI_SMS__PASSWORD": "salainen", "PUPETUI_SMS__TIMEOUT": "60"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert sms_service.holding.wait(60), "the first run's request never came"
+        second = sms(env, url, sms_service, "--resume", batch_id)
+    finally:
+        sms_service.release.set()
+        out, err = first.communicate(timeout=60)
+    assert second.returncode == 1
+    assert f"the SMS batch {batch_id} is being sent by another run right now" in second.stderr
+    assert "unknown" not in second.stdout + second.stderr and "--resend-unknown" not in second.stderr
+    assert first.returncode == 0, err
+    assert "sent     +358401111111" in out and "sent     +358402222222" in out and "unknown" not in out
+    assert [r["numero"] for r in sms_service.requests] == ["+358401111111", "+358402222222"]  # each once
+    d = db.connect(url)
+    with db.session("acme", "anna"):
+        batch = sms_batch.load(batch_id)
+    d.close()
+    assert batch.summary() == {"sent": 2} and batch.closed
+    again = sms(env, url, sms_service, "--resume", batch_id)  # the lock went with the first run
+    assert again.returncode == 1 and "is closed" in again.stderr

@@ -389,8 +389,8 @@ class ContractsScreen(PupeScreen):
             table = self.query_one("#contracts-table", DataTable)
             for r in results:
                 table.add_row(literal(r.mail.label), literal(", ".join(r.mail.to)),
-                              literal(_(STATUS[r.status]) + (f": {detail_text(r.detail)}" if r.detail and r.status in (
-                                  contracts_mail.FAILED, contracts_mail.NOT_SENT) else "")))
+                              literal(_(STATUS[r.status]) + (f": {detail_text(r.detail)}" if r.detail and (r.status in (
+                                  contracts_mail.FAILED, contracts_mail.NOT_SENT) or r.refused) else "")))
             sent = sum(1 for r in results if r.status == contracts_mail.SENT)
             bad = sum(1 for r in results if r.status in (contracts_mail.FAILED, contracts_mail.UNKNOWN,
                                                          contracts_mail.NOT_SENT))
@@ -400,7 +400,7 @@ class ContractsScreen(PupeScreen):
                 text = _("Stopped.") + " " + text
             if bad:
                 text += " " + _("Run it again to send the rest: nobody gets it twice.")
-            self.state(text, error=bool(bad))
+            self.state(text, error=bool(bad) or any(r.refused for r in results))
         elif stopped:
             self.state(_("Stopped: {files} of {total} files written in {folder}.").format(
                 files=len(documents), total=len(self.prepared.customers) if self.prepared else len(documents),

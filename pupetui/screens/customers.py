@@ -175,6 +175,7 @@ class CustomerListScreen(PupeScreen):
                 placeholder=_("name, town, business ID, number, phone or email"),
                 id="customers-search",
                 compact=True,
+                max_length=customers.MAX_SEARCH,
             )
         yield Static("", id="customers-filters", markup=False)
         yield PagedTable(

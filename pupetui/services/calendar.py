@@ -239,18 +239,28 @@ DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
+# The years a typed date may have: MariaDB's DATE and DATETIME hold 1000-9999, and a day or a
+# year is added to or taken from a date (a range's end, a year earlier), so one year is kept free
+# at the top.
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+
+
 def parse_date(text: str, field_name: str = "date") -> dt.date:
     text = (text or "").strip()
     m = DATE_FI.match(text)
     try:
         if m:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        m = DATE_ISO.match(text)
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        else:
+            m = DATE_ISO.match(text)
+            if not m:
+                raise ValidationError(f"{field_name}: write the date as dd.mm.yyyy or yyyy-mm-dd", field_name)
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise ValidationError(f"{field_name}: {text!r} is not a date", field_name) from None
-    raise ValidationError(f"{field_name}: write the date as dd.mm.yyyy or yyyy-mm-dd", field_name)
+        raise ValidationError(f"{field_name}: {text[:40]!r} is not a date", field_name) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(f"{field_name}: the year must be from {FIRST_YEAR} to {LAST_YEAR}", field_name)
+    return day
 
 
 def parse_time(text: str, field_name: str = "time") -> dt.time:

@@ -41,18 +41,12 @@ from pupetui.i18n import _
 from pupetui.services.contracts import QualifyingCustomer, ReportRequest, Sender, salespeople
 from pupetui.services.contracts_documents import Document, period_text, write_zip
 from pupetui.services.export import ExportError
-from pupetui.services.mail import Mailer, MailError, SmtpConfig
-from pupetui.services.validation import EMAIL
+from pupetui.services.mail import Mailer, MailError, SmtpConfig, addresses, refused_text
 
 SENT, FAILED, UNKNOWN, SENDING = "sent", "failed", "unknown", "sending"
 ALREADY_SENT, NOT_SENT = "already sent", "not sent"
 MIME = {"pdf": ("application", "pdf"), "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         "zip": ("application", "zip")}
-
-
-def addresses(text: str) -> list[str]:
-    """The valid addresses in an email field ('a@x.fi; b@y.fi')."""
-    return [part for part in re.split(r"[,;\s]+", (text or "").strip()) if part and EMAIL.match(part)]
 
 
 @dataclass(frozen=True)
@@ -233,6 +227,7 @@ class Result:
     mail: Mail
     status: str  # sent, already sent, failed, unknown, not sent
     detail: str = ""
+    refused: tuple[str, ...] = ()  # sent, but the server refused these addresses of it
 
     def line(self) -> str:
         text = f"{self.status.upper():<12} {self.mail.label} <{', '.join(self.mail.to)}>"
@@ -297,7 +292,9 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
          journal: Journal, *, progress: Progress | None = None, resend_unknown: bool = False,
          stop: threading.Event | None = None) -> list[Result]:
     """Sends every mail of the plan that the journal does not show as sent (nor, unless
-    `resend_unknown`, as unknown). A refused recipient is a failure of that mail only; a broken
+    `resend_unknown`, as unknown). A mail the server took for some of its addresses and refused
+    for others is sent (the result names the refused ones; never sent again, which would give the
+    others a second copy); refused for all, it failed (that mail only). A broken
     connection is retried once for the next mail, and if the server cannot be reached the rest
     are left "not sent" for a re-run. When `stop` is set, the mail being sent is finished and
     the rest are left "not sent" (never cut off halfway, which would make its fate unknown)."""
@@ -342,7 +339,7 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
                 continue
             journal.record(mail.key, SENDING, mail.to)
             try:
-                mailer.send(message)
+                refused = mailer.send(message)
             except MailError as exc:
                 state = UNKNOWN if exc.uncertain else FAILED
                 journal.record(mail.key, state, mail.to, str(exc))
@@ -351,8 +348,10 @@ def send(the_plan: Plan, documents: dict[int, Document], folder: Path, sender: S
                     mailer.__exit__(None, None, None)
                     mailer = None
                 continue
-            journal.record(mail.key, SENT, mail.to)
-            results.append(Result(mail, SENT))
+            # taken for some: sent (a re-run would give them a second copy), the refused named
+            detail = f"the mail server refused {refused_text(refused)}" if refused else ""
+            journal.record(mail.key, SENT, mail.to, detail)
+            results.append(Result(mail, SENT, detail, tuple(refused)))
         if progress:
             progress(len(mails), len(mails), "")
     finally:

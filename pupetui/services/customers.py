@@ -40,8 +40,16 @@ COLUMNS: tuple[ListColumn, ...] = (
 COLUMN_BY_ID = {c.id: c for c in COLUMNS}
 
 
+MAX_SEARCH = 1000  # characters of a search: the words become regular expressions the server compiles
+INT32 = (-2**31, 2**31 - 1)  # asiakas.myyjanro is an int(11)
+
+
 @dataclass(frozen=True)
 class CustomerQuery:
+    """What the list shows. A search text longer than MAX_SEARCH is cut there (the inputs take no
+    more; a 130,000-character one made MariaDB and PostgreSQL refuse the regular expression), and
+    a salesperson number outside the column's range matches nobody (rather than a driver error)."""
+
     text: str = ""
     department: str | None = None  # osasto
     customer_group: str | None = None  # ryhma
@@ -52,6 +60,10 @@ class CustomerQuery:
     sort: str = "name"
     descending: bool = False
     whole_group: bool = False  # all companies of the group where the user has the right
+
+    def __post_init__(self):
+        if len(self.text or "") > MAX_SEARCH:
+            object.__setattr__(self, "text", self.text[:MAX_SEARCH])
 
     def with_(self, **changes) -> "CustomerQuery":
         return replace(self, **changes)
@@ -241,7 +253,10 @@ def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
         if value is not None:
             sel = sel.where(getattr(Customer, attr) == value)
     if query.salesperson_no is not None:
-        sel = sel.where(Customer.salesperson_no == query.salesperson_no)
+        if INT32[0] <= query.salesperson_no <= INT32[1]:
+            sel = sel.where(Customer.salesperson_no == query.salesperson_no)
+        else:  # no int(11) holds it
+            sel = sel.where(peewee.SQL("1 = 0"))
     for column_id, text in query.column_filters:
         if text and column_id in COLUMN_BY_ID:
             sel = sel.where(column_condition(column_id, text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -17,6 +18,30 @@ class MailError(Exception):
     def __init__(self, message: str, *, uncertain: bool = False):
         super().__init__(message)
         self.uncertain = uncertain
+
+
+def addresses(text: str) -> list[str]:
+    """The valid addresses in an email field ('a@x.fi; b@y.fi')."""
+    from pupetui.services.validation import EMAIL
+
+    return [part for part in re.split(r"[,;\s]+", (text or "").strip()) if part and EMAIL.match(part)]
+
+
+def _answer(reply) -> str:
+    """The server's answer to a refused recipient ((550, b'5.1.1 no such mailbox')) as text."""
+    try:
+        code, text = reply
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return " ".join(f"{code} {text}".split())
+    except (TypeError, ValueError):
+        return " ".join(str(reply).split())
+
+
+def refused_text(refused) -> str:
+    """'a@x.fi (550 5.1.1 no such mailbox), b@y.fi (...)' for messages."""
+    items = refused.items() if hasattr(refused, "items") else ((a, "") for a in refused)
+    return ", ".join(f"{address} ({_answer(reply) if not isinstance(reply, str) else reply})" if reply else address
+                     for address, reply in items)
 
 
 class _Tracking:
@@ -86,7 +111,11 @@ class Mailer:
             raise MailError(f"cannot connect to the mail server {c.host}:{c.port}: {exc}") from None
         return self
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> dict[str, str]:
+        """Hands `message` to the server. Returns the recipients the server refused while it took
+        the mail for the others (address -> the server's answer; empty when it took it for all):
+        such a mail was sent, and sending it again would give the others a second copy. MailError
+        when it went to nobody (every recipient refused, the data refused, no connection)."""
         if self._smtp is None:
             raise MailError("not connected")
         if not message["From"]:
@@ -94,6 +123,8 @@ class Mailer:
         self._smtp.data_started = False
         try:
             refused = self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:  # every recipient: nobody got it
+            raise MailError(f"the mail server refused {refused_text(exc.recipients)}") from None
         except smtplib.SMTPDataError as exc:  # the server answered: it did not take it
             raise MailError(f"the mail server did not take the mail to {message['To']}: {exc}") from None
         except (OSError, smtplib.SMTPException) as exc:
@@ -102,8 +133,7 @@ class Mailer:
                                 f"{message['To']}: it may or may not have been taken ({exc})",
                                 uncertain=True) from None
             raise MailError(f"the mail server did not take the mail to {message['To']}: {exc}") from None
-        if refused:
-            raise MailError(f"the mail server refused {', '.join(refused)}")
+        return {address: _answer(reply) for address, reply in (refused or {}).items()}
 
     def alive(self) -> bool:
         """Still connected and answering (after a failed mail: may the next use this connection?)."""

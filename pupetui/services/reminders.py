@@ -14,7 +14,7 @@ from pupetui.models.activity import AWAITING_ACK, LEAD, NO_ACK_NEEDED, REMINDER
 from pupetui.services import memo, sms
 from pupetui.services.auth import AccessDenied
 from pupetui.services.calendar import calendar_users, may_use_calendar_of, parse_date, parse_time
-from pupetui.services.mail import Mailer, MailError, SmtpConfig
+from pupetui.services.mail import Mailer, MailError, SmtpConfig, addresses, refused_text
 from pupetui.services.validation import ValidationError
 
 NOTIFIED = "muistutus-ilmoitettu"  # muisti.haku of "this reminder was emailed on day X"
@@ -180,9 +180,12 @@ class NotifyReport:
     sent: list[tuple[str, str, int]] = field(default_factory=list)  # (owner, address, reminders)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (owner, why)
     nothing_new: list[str] = field(default_factory=list)  # owners already told today
+    refused: dict[str, str] = field(default_factory=dict)  # owner -> the addresses of a sent mail the server refused
 
     def lines(self) -> list[str]:
-        out = [f"sent to {o} <{a}>: {n} overdue reminder(s)" for o, a, n in self.sent]
+        out = [f"sent to {o} <{a}>: {n} overdue reminder(s)"
+               + (f"; the mail server refused {self.refused[o]}" if o in self.refused else "")
+               for o, a, n in self.sent]
         out += [f"FAILED {o}: {why}" for o, why in self.failed]
         if self.nothing_new:
             out.append(f"already told today: {', '.join(self.nothing_new)}")
@@ -213,7 +216,7 @@ def _mark_notified(owner: str, ids: list[int], day: dt.date) -> None:
 
 def _summary(owner: User, rows: list[ReminderRow], company: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["To"] = owner.email
+    msg["To"] = ", ".join(addresses(owner.email))  # kuka.eposti may hold several (a@x.fi; b@y.fi)
     msg["Subject"] = f"Muistutukset {company}: {len(rows)} myöhässä"
     lines = [f"Hei {owner.name or owner.login},", "", f"sinulla on {len(rows)} kuittaamatonta myöhässä olevaa muistutusta:", ""]
     for r in rows:
@@ -254,7 +257,7 @@ def notify(config: SmtpConfig, *, moment: dt.datetime | None = None,
             report.nothing_new.append(owner_login)
             continue
         owner = User.get_or_none(User.login == owner_login)
-        if owner is None or not (owner.email or "").strip():
+        if owner is None or not addresses(owner.email):
             report.failed.append((owner_login, "no email address (kuka.eposti)"))
             continue
         outbox.append((owner, todo))
@@ -268,14 +271,17 @@ def notify(config: SmtpConfig, *, moment: dt.datetime | None = None,
                     report.failed.extend((o.login, str(exc)) for o, _ in outbox[index:])
                     break
             try:
-                mailer.send(_summary(owner, _rows(todo, moment), company))
+                refused = mailer.send(_summary(owner, _rows(todo, moment), company))
             except MailError as exc:
                 report.failed.append((owner.login, str(exc)))
                 mailer.__exit__(None, None, None)
                 mailer = None  # a new connection for the next owner
                 continue
+            # taken for some of the addresses: told (the next run would mail the others again)
             _mark_notified(owner.login, [r.id for r in todo], day)
             report.sent.append((owner.login, owner.email, len(todo)))
+            if refused:
+                report.refused[owner.login] = refused_text(refused)
             if progress:
                 progress(f"sent to {owner.login} <{owner.email}>: {len(todo)}")
     finally:

@@ -24,6 +24,15 @@ no answer came) is never sent again automatically: the user may choose to (`rese
 or to leave it (`close`). A row is claimed by an update that only succeeds from pending or
 failed, so two runs of one batch at the same time never send a message twice.
 
+A run holds the batch's lock from start to end, a lock the database holds for the run's
+connection and lets go when the connection ends (a crash or kill -9 leaves no stale lock), and
+which writes no rows: MariaDB/MySQL `GET_LOCK('pupetui-sms-<hash>', 0)`, PostgreSQL
+`pg_try_advisory_lock(<hash>)`; SQLite has no named locks, so there a POSIX byte-range lock
+(`lockf`) on a file beside the database file (`<file>-pupetui-sms.lock`), which ends with the
+process. A second run of the same batch finds it locked and stops before touching anything
+(`BatchLocked`): it must not take the first run's message in flight for one the program left
+`sending` when it stopped, call it unknown and offer to send it again.
+
 A run stops at the first message that could not reach the service or whose fate is unknown (a
 service that does not answer would otherwise cost every remaining recipient a timeout); a
 refusal (e.g. a number the service does not take) does not stop it.
@@ -32,9 +41,12 @@ refusal (e.g. a number the service does not take) does not stop it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import secrets
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
@@ -58,6 +70,97 @@ KEEP_CLOSED_DAYS = 90  # closed batches are removed from the journal after this
 
 class BatchError(Exception):
     """The batch cannot go on; the message says why, for a person."""
+
+
+class BatchLocked(BatchError):
+    """Another run is sending the batch right now; this one did nothing."""
+
+
+def _lock_digest(batch_id: str, where: str) -> str:
+    session = db.current()
+    return hashlib.sha256("\0".join((where, session.company, session.user, batch_id)).encode()).hexdigest()
+
+
+_sqlite_files: dict[str, int] = {}  # lock file -> its descriptor, open for the process's life
+_sqlite_held: set[tuple[str, int]] = set()  # (lock file, byte) held by this process
+_sqlite_guard = threading.Lock()
+
+
+def _sqlite_lock(path: str, byte: int) -> Callable[[], None] | None:
+    """An exclusive lock on one byte of the lock file beside the SQLite database; None when
+    another process (or run in this one) holds it. POSIX locks belong to the process and go when
+    any descriptor of the file is closed, so the file stays open and the process keeps its own
+    account of which bytes it holds."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock (the claim by update still keeps messages single)
+        return lambda: None
+    lock_file = f"{path}-pupetui-sms.lock"
+    with _sqlite_guard:
+        if (lock_file, byte) in _sqlite_held:
+            return None
+        fd = _sqlite_files.get(lock_file)
+        if fd is None:
+            try:
+                fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise BatchError(f"the SMS batch cannot be locked: {lock_file}: {exc.strerror or exc}") from None
+            _sqlite_files[lock_file] = fd
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, byte)
+        except OSError:  # EAGAIN / EACCES: another process holds it
+            return None
+        _sqlite_held.add((lock_file, byte))
+
+    def release() -> None:
+        with _sqlite_guard:
+            _sqlite_held.discard((lock_file, byte))
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_UN, 1, byte)
+            except OSError:
+                pass
+
+    return release
+
+
+@contextmanager
+def locked(batch_id: str):
+    """Hold the batch's lock (see the module's text) inside the block; BatchLocked when another
+    run holds it."""
+    database = db.database.obj
+    release: Callable[[], None] | None
+    if db.is_mysql(database):
+        name = f"pupetui-sms-{_lock_digest(batch_id, str(database.database))[:48]}"  # GET_LOCK: 64 characters
+        got = database.execute_sql("SELECT GET_LOCK(%s, 0)", (name,)).fetchone()[0]
+
+        def release() -> None:
+            database.execute_sql("SELECT RELEASE_LOCK(%s)", (name,))
+
+        release = release if got == 1 else None
+    elif db.is_postgres(database):
+        key = int.from_bytes(bytes.fromhex(_lock_digest(batch_id, "")[:16]), "big", signed=True)
+        got = database.execute_sql("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+
+        def release() -> None:
+            database.execute_sql("SELECT pg_advisory_unlock(%s)", (key,))
+
+        release = release if got else None
+    else:
+        path = str(database.database or "")
+        if not path or path == ":memory:" or path.startswith("file:"):
+            release = lambda: None  # noqa: E731 - one connection, one process: nobody else to lock out
+        else:
+            release = _sqlite_lock(os.path.abspath(path), int(_lock_digest(batch_id, "")[:8], 16))
+    if release is None:
+        raise BatchLocked(f"the SMS batch {batch_id} is being sent by another run right now: this one sent "
+                          "nothing and changed nothing; resume it when that run has finished")
+    try:
+        yield
+    finally:
+        try:
+            release()
+        except peewee.PeeweeException:  # the connection is gone, and the lock with it
+            pass
 
 
 @dataclass(frozen=True)
@@ -334,7 +437,14 @@ def run(batch_id: str, config: sms.SmsConfig, *, progress: Progress | None = Non
     and when its outcome is recorded; `stop` set ends the run after the current message."""
     if not config.configured:
         raise sms.NotConfigured("SMS is not configured: set [sms] url, user and password")
-    batch = load(batch_id)
+    load(batch_id)  # no such batch: said before the lock is asked for
+    with locked(batch_id):
+        return _run(batch_id, config, progress, stop, resend_unknown)
+
+
+def _run(batch_id: str, config: sms.SmsConfig, progress: Progress | None, stop: threading.Event | None,
+         resend_unknown: bool) -> Batch:
+    batch = load(batch_id)  # read under the lock
     if batch.closed:
         raise BatchError(f"the SMS batch {batch_id} is closed")
     try:

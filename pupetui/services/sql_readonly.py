@@ -40,9 +40,9 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import quote, urlparse
 
-from pupetui.db import kind_of, redact
+from pupetui.db import DatabaseError, kind_of, redact, url_parts
 from pupetui.services.sql_guard import SECRETS, line_and_column
 
 MAX_VALUE_BYTES = 16 * 1024 * 1024  # one string or blob (SQLite's SQLITE_LIMIT_LENGTH)
@@ -279,6 +279,10 @@ class PostgresReadOnly(ReadOnlyConnection):
         import psycopg
 
         self._psycopg = psycopg
+        try:
+            url_parts(url)  # a bad port told as the app's own URL's (libpq decodes the rest itself)
+        except DatabaseError as exc:
+            raise SqlError(str(exc)) from None
         parsed = urlparse(url)
         dsn = parsed._replace(scheme="postgresql").geturl()
         try:
@@ -391,13 +395,16 @@ MYSQL_STATEMENT_TIME = {1969, 3024}  # MariaDB max_statement_time, MySQL max_exe
 
 
 def _mysql_params(url: str) -> dict[str, Any]:
-    parsed = urlparse(url.replace("mariadb://", "mysql://", 1))
+    try:
+        parts = url_parts(url.replace("mariadb://", "mysql://", 1))  # decoded as the app's own URL
+    except DatabaseError as exc:
+        raise SqlError(str(exc)) from None
     return {
-        "host": parsed.hostname or "localhost",
-        "port": parsed.port or 3306,
-        "user": unquote(parsed.username or ""),
-        "password": unquote(parsed.password or ""),
-        "database": unquote(parsed.path.lstrip("/")) or None,
+        "host": parts.host or "localhost",
+        "port": parts.port or 3306,
+        "user": parts.user,
+        "password": parts.password,
+        "database": parts.database or None,
     }
 
 

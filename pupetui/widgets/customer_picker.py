@@ -19,6 +19,7 @@ from pupetui.i18n import _
 from pupetui.screens.base import PupeModalScreen
 from pupetui.services import calendar
 from pupetui.services.calendar import CustomerChoice
+from pupetui.services.customers import MAX_SEARCH
 from pupetui.widgets.literal import literal, printable
 
 
@@ -69,7 +70,8 @@ class CustomerPickerBase(PupeModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id=self.BOX_ID, classes=self.BOX_CLASSES) as box:
             box.border_title = self.picker_title()
-            yield Input(self.text, placeholder=_("Name, business id or customer number"), id=self.SEARCH_ID)
+            yield Input(self.text, placeholder=_("Name, business id or customer number"), id=self.SEARCH_ID,
+                        max_length=MAX_SEARCH)
             yield OptionList(id=self.RESULTS_ID, markup=False)
             yield Static(literal(_("Enter chooses, Esc cancels")), id=self.STATE_ID, classes=self.STATE_CLASSES)
 
