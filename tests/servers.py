@@ -32,6 +32,7 @@ class SmtpServer:
     port: int = 0
     mode: str = "ok"
     delay: float = 0.0  # seconds before the answer to each mail's data (a slow server)
+    gate: threading.Event | None = None  # when given, each mail's answer waits until it is set
     refused_addresses: set[str] = field(default_factory=set)
     messages: list[EmailMessage] = field(default_factory=list)
     delivered_to: list[list[str]] = field(default_factory=list)  # each message's accepted recipients
@@ -53,6 +54,8 @@ class SmtpServer:
         self.delivered_to.append(list(envelope.rcpt_tos))  # whom the server took it for
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.gate is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.gate.wait)
         if self.mode.startswith("drop_after:") and taken == int(self.mode.split(":")[1]):
             server.transport.close()
         return "250 Message accepted"

@@ -5,6 +5,7 @@ without an email address."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -217,37 +218,40 @@ async def test_a_mail_server_that_is_down_is_told_in_finnish_without_exception_t
 
 
 async def test_esc_while_sending_asks_and_stops_after_the_mail_in_progress(url, tmp_path, smtp_server):
-    """A slow mail server: Esc during the run asks, "y" stops it; the mail in progress is finished,
+    """A mail server holding its answer: Esc during the run asks, "y" stops it; the mail in progress is finished,
     the rest are NOT SENT and a second run sends them, nobody twice. Esc while stopping does not
     leave the screen with the run still going."""
-    smtp_server.delay = 0.6
+    smtp_server.gate = threading.Event()  # the server holds the first mail's answer until told
     app = make_app(url, smtp_server.port)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await run_to_each_customer(pilot, tmp_path)
-        await pilot.press("y")
-        await wait_for(pilot, lambda: screen.running and len(smtp_server.messages) >= 1, timeout=10)
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await shows(pilot, "Stop the report?", "nobody twice")
-        await pilot.press("y")
-        await shows(pilot, "Stopping after the current file or email")
-        await pilot.press("escape")  # again while stopping: still here, told to wait
-        assert app.screen is screen
-        text = await shows(pilot, "Stopped.", "not sent or unknown")
-        sent = len(smtp_server.messages)
-        assert 1 <= sent < 3
-        table = screen.query_one("#contracts-table", DataTable)
-        rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
-        assert sum("NOT SENT: stopped before it was sent" in r for r in rows) == 3 - sent, rows
-        assert "Run it again to send the rest" in text
-        smtp_server.delay = 0.0
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await shows(pilot, f"{3 - sent} emails would go out", f"{sent} were sent in an earlier run")
-        await pilot.press("y")
-        await shows(pilot, f"{3 - sent} sent, 0 not sent or unknown")
-        to = [m["To"] for m in smtp_server.messages]
-        assert len(to) == 3 and len(set(to)) == 3
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await run_to_each_customer(pilot, tmp_path)
+            await pilot.press("y")
+            await wait_for(pilot, lambda: screen.running and len(smtp_server.messages) >= 1, timeout=10)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await shows(pilot, "Stop the report?", "nobody twice")
+            await pilot.press("y")
+            await shows(pilot, "Stopping after the current file or email")
+            await pilot.press("escape")  # again while stopping: still here, told to wait
+            assert app.screen is screen
+            smtp_server.gate.set()  # the mail in progress is answered
+            text = await shows(pilot, "Stopped.", "not sent or unknown")
+            sent = len(smtp_server.messages)
+            assert sent == 1  # the mail in progress, finished; nothing after it
+            table = screen.query_one("#contracts-table", DataTable)
+            rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+            assert sum("NOT SENT: stopped before it was sent" in r for r in rows) == 3 - sent, rows
+            assert "Run it again to send the rest" in text
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await shows(pilot, f"{3 - sent} emails would go out", f"{sent} were sent in an earlier run")
+            await pilot.press("y")
+            await shows(pilot, f"{3 - sent} sent, 0 not sent or unknown")
+            to = [m["To"] for m in smtp_server.messages]
+            assert len(to) == 3 and len(set(to)) == 3
+    finally:
+        smtp_server.gate.set()
 
 
 async def test_mails_of_unknown_fate_are_sent_again_only_when_the_user_says_so(url, tmp_path, smtp_server):
