@@ -363,7 +363,9 @@ def _tokens(sql: str, statement, engine: str = "postgres") -> list[Tok]:
         pos += len(value)
         if token.is_whitespace or ttype in T.Comment:
             continue
-        if ttype in T.Name and value[:1] in "`[\"" or ttype is T.String.Symbol:
+        if engine == "mysql" and value[:1] == '"' and ttype in (T.String.Symbol, T.Name):
+            kind = "literal"  # a string: the search's MariaDB session keeps ANSI_QUOTES off
+        elif ttype in T.Name and value[:1] in "`[\"" or ttype is T.String.Symbol:
             kind = "name"
         elif ttype in T.Keyword.DML:
             kind = "dml"
