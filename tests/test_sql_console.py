@@ -301,7 +301,7 @@ CORPUS = [
     A('SELECT U&"#0070g_sleep" UESCAPE \'#\'(100)', db=(), engines={P}),
     A('SELECT U&"pg\\005fcancel\\005fbackend"(1)', db=(), engines={P}),
     A('SELECT query FROM U&"pg\\005fstat\\005factivity"', db=(), engines={P}),
-    A('SELECT query FROM pg_catalog."pg_stat_activity"', db={S, M}),
+    A('SELECT query FROM pg_catalog."pg_stat_activity"', db={S}, engines={S, P}),  # MariaDB: a string
     A('SELECT U&"\\zz" FROM kuka', db={P}, engines={P}),
     A("SELECT kuka.'salasana' FROM kuka", db={S}, engines={S}),
     A("SELECT * FROM 'kuka'", db={S}, engines={S}),
