@@ -118,6 +118,20 @@ def test_escapes_the_checker_cannot_decode_are_refused(text, words):
     assert refused.value.line == 1
 
 
+def test_escape_look_alikes_on_postgresql():
+    # a U& the checker's tokens do not separate (after a number) is refused, not guessed
+    for text in ('SELECT 1U&"\\0073alasana" FROM kuka', 'SELECT $1U&"x"'):
+        with pytest.raises(StatementRefused, match="cannot read this U& escape"):
+            sql_guard.check(text, "postgres")
+    # attribute notation calls a function: k.pg_sleep is pg_sleep(k)
+    with pytest.raises(StatementRefused, match="pg_sleep"):
+        sql_guard.check("SELECT k.pg_sleep FROM kuka k", "postgres")
+    # what is no escape stays allowed: a name ending in U, text in a string, the catalogs
+    for text in ('SELECT xU&"a" FROM t', "SELECT nimi FROM asiakas WHERE nimi = 'U&\"x\"'",
+                 "SELECT relname FROM pg_catalog.pg_class", "SELECT U&'\\0041' AS a"):
+        assert sql_guard.check(text, "postgres") == text
+
+
 def test_unicode_escapes_decode_as_postgresql_decodes_them():
     assert decode_unicode_escapes("\\0073alasana") == "salasana"
     assert decode_unicode_escapes("\\+000073alasana") == "salasana"

@@ -135,6 +135,7 @@ _NOT_ALIAS = _CLAUSE_END | {
     "tablesample", "straight_join", "partition", "use", "force", "ignore", "indexed", "not",
     "as", "only", "table",
 }
+_SCHEMAS = {"pg_catalog", "information_schema", "public", "main", "temp"}  # pg_catalog.pg_class: a table
 _LOCKING_AFTER_FOR = {"update", "share", "no", "key"}
 
 
@@ -510,9 +511,11 @@ def _decode_unicode_escapes(sql: str, toks: list[Tok]) -> list[Tok]:
         opaque[span.start:span.end] = b"\x01" * (span.end - span.start)
     for m in _UNICODE_PREFIX.finditer(sql):
         if not opaque[m.start()] and m.start() not in decoded:
-            before = sql[m.start() - 1] if m.start() else ""
-            if before and _IDENT_CHAR.match(before):
-                continue  # xU&'...': the name xU, an operator and a string
+            j = m.start()
+            while j and _IDENT_CHAR.match(sql[j - 1]):
+                j -= 1
+            if j < m.start() and not (sql[j].isdigit() or sql[j] == "$"):
+                continue  # xU&'...': the name xU, an operator and a string (not 1U&'...')
             raise StatementRefused(
                 "the checker cannot read this U& escape as PostgreSQL does: write the name or "
                 "the text without escapes", sql, m.start(),
@@ -683,7 +686,10 @@ def _nothing_but_reading(sql: str, toks: list[Tok]) -> None:
             raise StatementRefused(
                 f"{tok.value.upper()} VALUE FOR advances a sequence (a write): not allowed", sql, tok.pos
             )
-        if _function_call(toks, i):
+        if _function_call(toks, i) or (tok.is_name and prev is not None and prev.value == "."
+                                       and not (nxt is not None and nxt.value == ".")
+                                       and i >= 2 and toks[i - 2].norm not in _SCHEMAS):
+            # also k.pg_sleep: PostgreSQL's attribute notation calls the function pg_sleep(k)
             reason = function_refusal(v)
             if reason:
                 raise StatementRefused(f"{tok.value}() is not allowed: it {reason}", sql, tok.pos)
