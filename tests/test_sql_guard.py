@@ -258,6 +258,10 @@ def test_company_only_on_sqlite_is_enforced_by_the_connection(sql):
         with pytest.raises(SqlError) as failed:
             console.query(text).fetch_all()
         assert "company acme's rows (sql.company_only)" in str(failed.value), text
+    if sql.backend == "pupesoft":  # its AUTOINCREMENT keys: a table without a yhtio column
+        with pytest.raises(SqlError) as failed:
+            console.query("SELECT name, seq FROM sqlite_sequence").fetch_all()
+        assert "not one of company acme's tables" in str(failed.value)
     conn = open_readonly(sql.url, company="beta")
     try:
         conn.execute("SELECT nimi FROM asiakas ORDER BY nimi")

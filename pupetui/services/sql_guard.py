@@ -14,12 +14,22 @@ is wrong. It works on tokens (sqlparse), never on substrings, and it refuses:
 - functions that wait, lock, read server files, change settings, advance sequences, run SQL
   given as text or load code (SLEEP, pg_sleep, BENCHMARK, GET_LOCK, LOAD_FILE, pg_read_file,
   lo_import, set_config, nextval, query_to_xml, dblink, load_extension, ...);
-- secrets (SECRETS: kuka.salasana, kuka.session, kuka.api_key, yhteyshenkilo's web shop
-  password, yhtion_parametrit's API keys): any name of those columns; `*` or `alias.*` in a
-  query that reads one of those tables (count(*) is fine); a whole-row reference to such a
-  table's alias (PostgreSQL's `k`, `row_to_json(k)`); column aliases on it (`kuka k(a, b, c)`);
-  and the relations that hold other sessions' SQL or column statistics (pg_stat_activity,
-  pg_statistic, processlist, the mysql/performance_schema/sys schemas, sqlite_stat*).
+- secrets (SECRETS, from services.secrets: kuka.salasana, kuka.session, kuka.api_key, the
+  web shop, e-invoice, mail, bank and transport passwords and keys): any name of those
+  columns; `*` or `alias.*` in a query that reads one of those tables (count(*) is fine); a
+  whole-row reference to such a table's alias (PostgreSQL's `k`, `row_to_json(k)`); column
+  aliases on it (`kuka k(a, b, c)`); and the relations that show other sessions (their SQL,
+  transactions, locks), password hashes or column statistics (SECRET_RELATIONS: pg_stat_activity,
+  pg_locks, pg_stat_progress_*, innodb_trx, processlist, ..., the mysql/performance_schema/sys
+  schemas, sqlite_stat*).
+
+Names are compared as the engine resolves them, not as written: quotes stripped (`"x"`, `x`
+in backticks, `[x]`; SQLite's `'x'` where only a name fits, as in kuka.'salasana'; MariaDB's
+`"x"` is a string, as its session keeps ANSI_QUOTES off), case, accents and width folded (more
+than any engine folds: a name is refused rather than missed), and PostgreSQL's U&"..." names
+decoded (\\XXXX, \\+XXXXXX, surrogate pairs, UESCAPE 'c'), so U&"\\0073alasana" is salasana and
+U&"pg\\005fsleep"(1) is pg_sleep(1). An escape that cannot be decoded as PostgreSQL would, or a
+U& that the tokens do not separate, is refused.
 
 What this cannot promise: a parser is not the database. User-defined functions in the database,
 views that expose secrets and SQL features the lists do not know are beyond it. That is why the

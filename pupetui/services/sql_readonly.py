@@ -11,7 +11,9 @@ SQLite      the file opened with `mode=ro` and `PRAGMA query_only`; an authorize
             (ATTACH, PRAGMA, writes, schema changes, transactions, table-valued functions);
             no attached databases (SQLITE_LIMIT_ATTACHED 0); strings and blobs at most
             MAX_VALUE_BYTES; Python's sqlite3 runs one statement per call; cancel and the time
-            limit through `interrupt()` and a progress handler.
+            limit through `interrupt()` and a progress handler. With `company` (sql.company_only)
+            a TEMP view per table with a yhtio column shows only that company's rows, and the
+            authorizer refuses reading the tables other than through those views.
 PostgreSQL  `SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`, checked with
             `SHOW default_transaction_read_only` (no query runs if it is not on); every query
             in a transaction begun with `SET TRANSACTION READ ONLY` and checked again;
@@ -25,8 +27,8 @@ PostgreSQL  `SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`, checked with
             restricted account the server refuses the rest too.
 MariaDB     `SET SESSION TRANSACTION READ ONLY` and every query inside `START TRANSACTION READ
             ONLY`; max_statement_time; no multi-statements (the client flag is off, checked);
-            LOCAL INFILE off; sql_mode without NO_BACKSLASH_ESCAPES/ANSI_QUOTES so that strings
-            are quoted as the checker reads them; an unbuffered (streaming) cursor; cancel with
+            LOCAL INFILE off; sql_mode without NO_BACKSLASH_ESCAPES/ANSI_QUOTES (and the modes
+            that imply them), checked, so that strings are quoted as the checker reads them; an unbuffered (streaming) cursor; cancel with
             `KILL QUERY <id>` from a second connection. Limit: a read-only transaction does not
             stop SLEEP, GET_LOCK, LOAD_FILE or SELECT ... INTO OUTFILE (FILE privilege): the
             checker refuses them, a restricted account without FILE makes the server refuse
@@ -216,8 +218,12 @@ class SqliteReadOnly(ReadOnlyConnection):
                     return sqlite3.SQLITE_OK
                 if table in self.scoped and (source or "").lower() == table:
                     return sqlite3.SQLITE_OK
-                self.denied = (f"reading {arg1} past the view of company {self.company}'s rows "
-                               "(sql.company_only)")
+                if table in self.scoped:
+                    self.denied = (f"reading {arg1} past the view of company {self.company}'s rows "
+                                   "(sql.company_only)")
+                else:
+                    self.denied = (f"reading {arg1}, which is not one of company {self.company}'s "
+                                   "tables (no yhtio column; sql.company_only)")
                 return sqlite3.SQLITE_DENY
             return sqlite3.SQLITE_OK
         if action == _SQLITE_FUNCTION:
