@@ -295,7 +295,7 @@ def test_company_only_on_a_server_needs_the_companys_own_account(sql, env):
         with pytest.raises(NotReadOnly) as refused:
             run_it()
         assert "sql.company_only is set" in str(refused.value)
-        assert "sql.readonly_url" in str(refused.value)
+        assert "sql.readonly_url" in str(refused.value) and "--per-company YHTIO" in str(refused.value)
     db.end_session()
     result = run(env, "sql", "SELECT 1", "--db", sql.url, "--company", "acme", "--user", "anna",
                  PUPETUI_SQL__COMPANY_ONLY="yes", XDG_STATE_HOME=str(sql.tmp / "st"))

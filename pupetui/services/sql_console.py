@@ -648,7 +648,7 @@ class SqlConsole:
             raise NotReadOnly(
                 "sql.company_only is set, but on MariaDB and PostgreSQL only a database account of "
                 "the company's own can keep the other companies' rows out: set sql.readonly_url to "
-                "one (`pupetui sql --grant-recipe mysql|postgres --company CODE` prints its SQL)"
+                "one (`pupetui sql --grant-recipe mysql|postgres --per-company YHTIO` prints its SQL)"
             )
         return db.current().company
 
