@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--xlsx", metavar="FILE", help="save every row to an Excel file")
     out.add_argument("--csv", metavar="FILE", help="save every row to a CSV file (UTF-8 with BOM)")
+    p.add_argument("--grant-recipe", choices=("mysql", "postgres"), metavar="ENGINE",
+                   help="print the SQL that makes the read-only account of sql.readonly_url (mysql or postgres)")
+    p.add_argument("--per-company", metavar="YHTIO", help="with --grant-recipe: an account that sees only this company's rows")
+    p.add_argument("--database", metavar="NAME", default="pupesoft", help="with --grant-recipe: the database (default pupesoft)")
     p = sub.add_parser("query", help="the query generator: list the saved queries, run one (for cron)")
     _common(p, suppress=True)
     qsub = p.add_subparsers(dest="query_command", metavar="ACTION", required=True)
@@ -574,6 +578,18 @@ def cmd_sql(args, settings) -> int:
     from pupetui.services import sql_console
     from pupetui.services.export import ExportError
 
+    if args.grant_recipe:
+        from pupetui.services import sql_grants
+
+        if args.statement or args.saved or args.xlsx or args.csv:
+            raise CliError("--grant-recipe prints SQL to run as an administrator: give no query with it", EXIT_USAGE)
+        try:
+            print(sql_grants.grant_recipe(args.grant_recipe, database=args.database, company=args.per_company), end="")
+        except sql_grants.RecipeError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        return EXIT_OK
+    if args.per_company:
+        raise CliError("--per-company goes with --grant-recipe", EXIT_USAGE)
     if bool(args.statement) == bool(args.saved):
         raise CliError("give one SQL statement, or --saved NAME", EXIT_USAGE)
     _open(settings)

@@ -72,6 +72,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "sql": {
         "readonly_url": "",
+        "company_only": False,  # the SQL search reads only the session's company (not Pupesoft's way)
         "row_limit": 10000,
         "timeout_seconds": 30,
     },

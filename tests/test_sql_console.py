@@ -32,6 +32,7 @@ from pupetui import db
 from pupetui.models import ALL_MODELS, Company, Contact, Customer, Permission, SavedSearch, User
 from pupetui.services import auth, sql_guard
 from pupetui.services.export import write_xlsx_sheets
+from pupetui.services.sql_grants import grant_recipe
 from pupetui.services.sql_console import (
     BATCH,
     FIRST_BATCH,
@@ -113,7 +114,8 @@ def sql(backend, database, _databases, tmp_path) -> Sql:
 
 @pytest.fixture
 def readonly_account(sql):
-    """The read-only account of the README (grants without the secret columns); None on SQLite."""
+    """The read-only account of the README, made by running its recipe (sql_grants, the one the
+    README shows) on the test database; None on SQLite."""
     if sql.engine == "sqlite":
         yield None
         return
@@ -121,43 +123,44 @@ def readonly_account(sql):
     password = "Ro-" + uuid.uuid4().hex
     u = urlparse(sql.url)
     dbname = u.path.lstrip("/")
-    admin = sql.database
-    secret_tables = ("kuka", "yhteyshenkilo", "yhtion_parametrit")
-    secret_columns = sorted(sql_guard.SECRET_COLUMNS)
+    recipe = grant_recipe(sql.engine, database=dbname, account=name, password=password)
+    run_recipe(sql.url, recipe)
     if sql.engine == "mysql":
-        admin.execute_sql(f"CREATE USER '{name}'@'%%' IDENTIFIED BY '{password}'")
-        placeholders = ", ".join(["%s"] * len(secret_tables))
-        grants = [r[0] for r in admin.execute_sql(
-            "SELECT CONCAT('GRANT SELECT ON `', table_schema, '`.`', table_name, '` TO ''" + name + "''@''%%'';') "
-            f"FROM information_schema.tables WHERE table_schema = %s AND table_name NOT IN ({placeholders})",
-            (dbname, *secret_tables),
-        ).fetchall()]
-        grants += [r[0] for r in admin.execute_sql(
-            "SELECT CONCAT('GRANT SELECT (', GROUP_CONCAT(CONCAT('`', column_name, '`') ORDER BY ordinal_position), "
-            "') ON `', table_schema, '`.`', table_name, '` TO ''" + name + "''@''%%'';') "
-            f"FROM information_schema.columns WHERE table_schema = %s AND table_name IN ({placeholders}) "
-            f"AND column_name NOT IN ({', '.join(['%s'] * len(secret_columns))}) GROUP BY table_schema, table_name",
-            (dbname, *secret_tables, *secret_columns),
-        ).fetchall()]
-        for grant in grants:
-            admin.execute_sql(grant.replace("%", "%%"))
-        url = f"mysql://{name}:{password}@{u.hostname}:{u.port or 3306}/{dbname}"
-        yield url
-        admin.execute_sql(f"DROP USER '{name}'@'%%'")
+        yield f"mysql://{name}:{password}@{u.hostname}:{u.port or 3306}/{dbname}"
+        sql.database.execute_sql(f"DROP USER '{name}'@'%%'")
         return
-    admin.execute_sql(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
-    admin.execute_sql(f"ALTER ROLE {name} SET default_transaction_read_only = on")
-    admin.execute_sql(f'GRANT CONNECT ON DATABASE "{dbname}" TO {name}')
-    admin.execute_sql(f"GRANT USAGE ON SCHEMA public TO {name}")
-    admin.execute_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {name}")
-    admin.execute_sql(f"REVOKE SELECT ON {', '.join(secret_tables)} FROM {name}")
-    for table in secret_tables:
-        columns = [c.name for c in admin.get_columns(table) if c.name not in sql_guard.SECRET_COLUMNS]
-        admin.execute_sql(f"GRANT SELECT ({', '.join(columns)}) ON {table} TO {name}")
-    url = f"postgresql://{name}:{password}@{u.hostname}:{u.port or 5432}/{dbname}"
-    yield url
-    admin.execute_sql(f"DROP OWNED BY {name}")
-    admin.execute_sql(f"DROP ROLE {name}")
+    yield f"postgresql://{name}:{password}@{u.hostname}:{u.port or 5432}/{dbname}"
+    sql.database.execute_sql(f"DROP OWNED BY {name}")
+    sql.database.execute_sql(f"DROP ROLE {name}")
+
+
+def run_recipe(url: str, recipe: str) -> None:
+    """Run a recipe of sql_grants as an administrator would: on MariaDB every statement, and
+    the statements its SELECTs print; on PostgreSQL the whole text."""
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute(recipe)
+        return
+    import pymysql
+    import sqlparse
+
+    from pupetui.services.sql_readonly import _mysql_params
+
+    con = pymysql.connect(**_mysql_params(url), autocommit=True)
+    try:
+        with con.cursor() as cur:
+            for statement in sqlparse.split(sqlparse.format(recipe, strip_comments=True)):
+                statement = statement.strip().rstrip(";")
+                if not statement:
+                    continue
+                cur.execute(statement)
+                if statement.upper().startswith("SELECT"):
+                    for (printed,) in cur.fetchall():
+                        cur.execute(printed)
+    finally:
+        con.close()
 
 
 # -- the corpus -------------------------------------------------------------------------------
@@ -286,6 +289,36 @@ CORPUS = [
     A("SELECT query FROM pg_stat_activity", db={S, M}),
     A("SELECT info FROM information_schema.processlist", db={S, P}),
     A("SELECT * FROM sqlite_stat1", db={S, M, P}, engines={S}),
+    # names that only the database decodes: PostgreSQL's U& escapes, SQLite's 'x' as a name
+    A('SELECT kuka, U&"\\0073alasana" FROM kuka', db=(), account={P}, engines={P}),
+    A('SELECT kuka, u&"\\+000073alasana" FROM kuka', db=(), account={P}, engines={P}),
+    A('SELECT kuka, U&"!0073alasana" UESCAPE \'!\' FROM kuka', db=(), account={P}, engines={P}),
+    A('SELECT kuka, U&"\\0073\\0061lasana" FROM U&"\\006buka"', db=(), account={P}, engines={P}),
+    A('SELECT * FROM U&"\\006buka"', db=(), account={P}, engines={P}),
+    A('SELECT U&"pg\\005fread\\005ffile"(\'/etc/hostname\')', db=(), account={P}, engines={P}),
+    A('SELECT * FROM U&"pg\\005fls\\005fdir"(\'.\')', db=(), account={P}, engines={P}),
+    A('SELECT U&"pg\\005fsleep"(100)', db=(), engines={P}),
+    A('SELECT U&"#0070g_sleep" UESCAPE \'#\'(100)', db=(), engines={P}),
+    A('SELECT U&"pg\\005fcancel\\005fbackend"(1)', db=(), engines={P}),
+    A('SELECT query FROM U&"pg\\005fstat\\005factivity"', db=(), engines={P}),
+    A('SELECT query FROM pg_catalog."pg_stat_activity"', db={S}, engines={S, P}),  # MariaDB: a string
+    A('SELECT U&"\\zz" FROM kuka', db={P}, engines={P}),
+    A("SELECT kuka.'salasana' FROM kuka", db={S}, engines={S}),
+    A("SELECT * FROM 'kuka'", db={S}, engines={S}),
+    A("SELECT a.nimi, k.* FROM asiakas a, 'kuka' k", db={S}, engines={S}),
+    # views of other sessions, locks and transactions
+    A("SELECT trx_query FROM information_schema.innodb_trx", db={S, P}, account={M}),
+    A("SELECT * FROM information_schema.`INNODB_LOCK_WAITS`", db={S, P}, account={M}, engines={S, M}),
+    A("SELECT * FROM information_schema.user_statistics", db={S, P}),
+    A("SELECT * FROM performance_schema.events_statements_current", db={S, P}, account={M}),
+    A("SELECT * FROM `performance_schema`.threads", db={S, P}, account={M}, engines={S, M}),
+    A("SELECT * FROM sys.processlist", db={S, P}, account={M}),
+    A("SELECT pid, mode FROM pg_locks", db={S, M}),
+    A("SELECT * FROM pg_catalog.pg_prepared_xacts", db={S, M}),
+    A("SELECT * FROM pg_stat_progress_vacuum", db={S, M}),
+    A("SELECT * FROM pg_stat_ssl", db={S, M}),
+    A("SELECT * FROM pg_backend_memory_contexts", db={S, M}, account={P}),
+    A("SELECT * FROM pg_file_settings", db={S, M}, account={P}),
     # not queries at all
     A("SHOW TABLES", db={S, P}),
     A("VALUES (1)", db=()),

@@ -191,8 +191,9 @@ class SqlQuery:
     """One checked statement: run it once, stream its rows, cancel it from any thread."""
 
     def __init__(self, console: "SqlConsole", sql: str, *, source: str = "own",
-                 on_finish: Callable[["SqlQuery"], None] | None = None):
+                 on_finish: Callable[["SqlQuery"], None] | None = None, company: str | None = None):
         self.console = console
+        self.company = company  # sql.company_only: only this company's rows (SQLite enforces it)
         self.sql = sql  # as checked; sent as it is
         self.source = source  # "own" or "saved:<name>"
         self.columns: list[str] = []
@@ -256,7 +257,7 @@ class SqlQuery:
         timeout = self.console.timeout_seconds
         try:
             self._check_stop()
-            conn = open_readonly(self.console.url, timeout_seconds=timeout)
+            conn = open_readonly(self.console.url, timeout_seconds=timeout, company=self.company)
             with self._lock:
                 self._conn = conn
             self._check_stop()
@@ -595,8 +596,10 @@ class SqlConsole:
 
     def __init__(self, url: str, *, readonly: str = "", row_limit: int = 10_000,
                  timeout_seconds: float = 30, secrets: Iterable[str] = (),
-                 history_dir: str | os.PathLike[str] | None = None):
+                 history_dir: str | os.PathLike[str] | None = None, company_only: bool = False):
         self.url = readonly_url(url, readonly)
+        self.readonly_configured = bool(readonly.strip())
+        self.company_only = bool(company_only)
         self.engine = engine_of(self.url)
         self.row_limit = max(1, int(row_limit))
         self.timeout_seconds = float(timeout_seconds) if timeout_seconds and timeout_seconds > 0 else 30.0
@@ -611,6 +614,7 @@ class SqlConsole:
             row_limit=int(settings.sql.get("row_limit") or 10_000),
             timeout_seconds=float(settings.sql.get("timeout_seconds") or 30),
             secrets=configured_secrets(settings),
+            company_only=_setting_on(settings.sql.get("company_only")),
             **extra,
         )
 
@@ -634,6 +638,20 @@ class SqlConsole:
             raise auth.AccessDenied(f"{user} {needs} ({SQL.script})")
         return access
 
+    def company_scope(self) -> str | None:
+        """The company whose rows alone the SQL search reads (sql.company_only), or None for
+        every company (Pupesoft's behaviour). On MariaDB and PostgreSQL the database account
+        does the limiting, so one must be configured: NotReadOnly otherwise."""
+        if not self.company_only:
+            return None
+        if self.engine != "sqlite" and not self.readonly_configured:
+            raise NotReadOnly(
+                "sql.company_only is set, but on MariaDB and PostgreSQL only a database account of "
+                "the company's own can keep the other companies' rows out: set sql.readonly_url to "
+                "one (`pupetui sql --grant-recipe mysql|postgres --per-company YHTIO` prints its SQL)"
+            )
+        return db.current().company
+
     # -- statements
     def check(self, sql: str) -> str:
         """The checker alone (for the editor's early feedback): the text to send, or
@@ -646,6 +664,7 @@ class SqlConsole:
     def query(self, sql: str, *, record: bool = True) -> SqlQuery:
         """A query of the user's own SQL, checked, not yet run (rights: '' or SUPER)."""
         self._require("write")
+        company = self.company_scope()
         checked = self.check(sql)
         history = self.history() if record else None
 
@@ -653,13 +672,14 @@ class SqlConsole:
             if history is not None:
                 history.add(sql, rows=q.row_count, seconds=q.elapsed, status=q.state)
 
-        return SqlQuery(self, checked, source="own", on_finish=remember)
+        return SqlQuery(self, checked, source="own", on_finish=remember, company=company)
 
     def query_saved(self, name: str) -> SqlQuery:
         """A query of a saved SQL (any right level), checked like any other."""
         self._require("run_saved")
+        company = self.company_scope()
         saved = self._find_saved(name)
-        return SqlQuery(self, self.check(saved.sql), source=f"saved:{saved.name}")
+        return SqlQuery(self, self.check(saved.sql), source=f"saved:{saved.name}", company=company)
 
     # -- saved queries
     def saved_queries(self) -> list[SavedQuery]:
@@ -742,6 +762,12 @@ class SqlConsole:
             columns = [c for c in columns if c.lower() not in secret]
             out[table] = columns
         return out
+
+
+def _setting_on(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def _saved(row: SavedSearch) -> SavedQuery:

@@ -14,12 +14,22 @@ is wrong. It works on tokens (sqlparse), never on substrings, and it refuses:
 - functions that wait, lock, read server files, change settings, advance sequences, run SQL
   given as text or load code (SLEEP, pg_sleep, BENCHMARK, GET_LOCK, LOAD_FILE, pg_read_file,
   lo_import, set_config, nextval, query_to_xml, dblink, load_extension, ...);
-- secrets (SECRETS: kuka.salasana, kuka.session, kuka.api_key, yhteyshenkilo's web shop
-  password, yhtion_parametrit's API keys): any name of those columns; `*` or `alias.*` in a
-  query that reads one of those tables (count(*) is fine); a whole-row reference to such a
-  table's alias (PostgreSQL's `k`, `row_to_json(k)`); column aliases on it (`kuka k(a, b, c)`);
-  and the relations that hold other sessions' SQL or column statistics (pg_stat_activity,
-  pg_statistic, processlist, the mysql/performance_schema/sys schemas, sqlite_stat*).
+- secrets (SECRETS, from services.secrets: kuka.salasana, kuka.session, kuka.api_key, the
+  web shop, e-invoice, mail, bank and transport passwords and keys): any name of those
+  columns; `*` or `alias.*` in a query that reads one of those tables (count(*) is fine); a
+  whole-row reference to such a table's alias (PostgreSQL's `k`, `row_to_json(k)`); column
+  aliases on it (`kuka k(a, b, c)`); and the relations that show other sessions (their SQL,
+  transactions, locks), password hashes or column statistics (SECRET_RELATIONS: pg_stat_activity,
+  pg_locks, pg_stat_progress_*, innodb_trx, processlist, ..., the mysql/performance_schema/sys
+  schemas, sqlite_stat*).
+
+Names are compared as the engine resolves them, not as written: quotes stripped (`"x"`, `x`
+in backticks, `[x]`; SQLite's `'x'` where only a name fits, as in kuka.'salasana'; MariaDB's
+`"x"` is a string, as its session keeps ANSI_QUOTES off), case, accents and width folded (more
+than any engine folds: a name is refused rather than missed), and PostgreSQL's U&"..." names
+decoded (\\XXXX, \\+XXXXXX, surrogate pairs, UESCAPE 'c'), so U&"\\0073alasana" is salasana and
+U&"pg\\005fsleep"(1) is pg_sleep(1). An escape that cannot be decoded as PostgreSQL would, or a
+U& that the tokens do not separate, is refused.
 
 What this cannot promise: a parser is not the database. User-defined functions in the database,
 views that expose secrets and SQL features the lists do not know are beyond it. That is why the
@@ -48,13 +58,30 @@ SECRET_TABLE = "kuka"
 SECRET_COLUMNS = SECRET_NAMES
 _TABLE_OF_SECRET = {column: table for table, columns in SECRETS.items() for column in columns}
 
-# Relations that hold other sessions' SQL, password hashes or sampled column values.
+# Relations that show other sessions (their SQL, transactions, locks, connections), password
+# hashes, server files or sampled column values, on every engine; refused by name wherever the
+# name appears (schema-qualified, quoted or escaped alike).
 SECRET_RELATIONS = frozenset({
-    "pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_stat_activity",
-    "pg_stat_statements", "pg_statistic", "pg_statistic_ext_data", "pg_largeobject",
-    "pg_hba_file_rules", "pg_ident_file_mappings", "pg_file_settings",
-    "processlist", "sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4", "sqlite_dbpage",
+    # PostgreSQL: other sessions and their SQL
+    "pg_stat_activity", "pg_locks", "pg_prepared_xacts", "pg_stat_replication", "pg_stat_ssl",
+    "pg_stat_gssapi", "pg_stat_statements", "pg_stat_statements_info", "pg_stat_wal_receiver",
+    "pg_stat_subscription", "pg_replication_slots", "pg_backend_memory_contexts",
+    "pg_shmem_allocations", "pg_stat_progress_vacuum", "pg_stat_progress_analyze",
+    "pg_stat_progress_create_index", "pg_stat_progress_cluster", "pg_stat_progress_basebackup",
+    "pg_stat_progress_copy",
+    # PostgreSQL: passwords, connection strings, server files, sampled values
+    "pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_subscription",
+    "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_db_role_setting",
+    "pg_statistic", "pg_statistic_ext_data", "pg_stats", "pg_stats_ext", "pg_stats_ext_exprs",
+    "pg_largeobject",
+    # MariaDB information_schema: other sessions, their SQL, transactions and locks
+    "processlist", "innodb_trx", "innodb_locks", "innodb_lock_waits", "innodb_lock_wait",
+    "user_statistics", "client_statistics", "metadata_lock_info", "query_cache_info",
+    "thread_pool_queues", "thread_pool_stats", "thread_pool_waits", "thread_pool_groups",
+    # SQLite
+    "sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4", "sqlite_dbpage",
 })
+SECRET_RELATION_PREFIXES = ("pg_stat_progress_",)
 SECRET_SCHEMAS = frozenset({"mysql", "performance_schema", "sys"})
 
 _WAITS = "waits or burns time on the server"
@@ -118,6 +145,7 @@ _NOT_ALIAS = _CLAUSE_END | {
     "tablesample", "straight_join", "partition", "use", "force", "ignore", "indexed", "not",
     "as", "only", "table",
 }
+_SCHEMAS = {"pg_catalog", "information_schema", "public", "main", "temp"}  # pg_catalog.pg_class: a table
 _LOCKING_AFTER_FOR = {"update", "share", "no", "key"}
 
 
@@ -149,6 +177,13 @@ def normalize_name(name: str) -> str:
         name = name[1:-1]
         if q in "`\"":
             name = name.replace(q * 2, q)
+    elif len(name) >= 2 and name[0] == name[-1] == "'":  # SQLite reads 'x' as a name in places
+        name = name[1:-1].replace("''", "'")
+    return fold_name(name)
+
+
+def fold_name(name: str) -> str:
+    """A name as it is (no quotes to strip), folded: case, accents and width."""
     folded = unicodedata.normalize("NFKD", name)
     return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 
@@ -323,13 +358,14 @@ class Tok:
     value: str
     norm: str
     pos: int
+    maybe_name: bool = False  # SQLite: a 'string' that is a name where only a name fits
 
     @property
     def is_name(self) -> bool:
         return self.kind in ("name", "keyword", "dml", "ddl")
 
 
-def _tokens(sql: str, statement) -> list[Tok]:
+def _tokens(sql: str, statement, engine: str = "postgres") -> list[Tok]:
     toks: list[Tok] = []
     pos = 0
     for token in statement.flatten():
@@ -338,7 +374,9 @@ def _tokens(sql: str, statement) -> list[Tok]:
         pos += len(value)
         if token.is_whitespace or ttype in T.Comment:
             continue
-        if ttype in T.Name and value[:1] in "`[\"" or ttype is T.String.Symbol:
+        if engine == "mysql" and value[:1] == '"' and ttype in (T.String.Symbol, T.Name):
+            kind = "literal"  # a string: the search's MariaDB session keeps ANSI_QUOTES off
+        elif ttype in T.Name and value[:1] in "`[\"" or ttype is T.String.Symbol:
             kind = "name"
         elif ttype in T.Keyword.DML:
             kind = "dml"
@@ -363,7 +401,155 @@ def _tokens(sql: str, statement) -> list[Tok]:
         else:
             norm = value
         toks.append(Tok(kind, value, norm, start))
+    if engine == "postgres":
+        toks = _decode_unicode_escapes(sql, toks)
+    elif engine == "sqlite":
+        _strings_read_as_names(toks)
     return toks
+
+
+# -- what the engine resolves: escaped and quoted names ------------------------------------
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_UNICODE_PREFIX = re.compile("[uU]&['\"]")
+
+
+def decode_unicode_escapes(body: str, escape: str = "\\") -> str:
+    """The text of a PostgreSQL U&'...' string or U&"..." name (quotes already removed and
+    doubled quotes undone), its escapes (`\\XXXX`, `\\+XXXXXX`, a doubled escape character;
+    surrogate pairs combined) decoded as PostgreSQL decodes them; ValueError where
+    PostgreSQL would refuse or where the checker cannot be sure."""
+    out: list[str] = []
+    i, n = 0, len(body)
+
+    def code_at(j: int) -> tuple[int, int]:
+        if body.startswith("+", j + 1):
+            digits, end = body[j + 2:j + 8], j + 8
+        else:
+            digits, end = body[j + 1:j + 5], j + 5
+        width = 6 if body.startswith("+", j + 1) else 4
+        if len(digits) != width or not set(digits) <= _HEX:
+            raise ValueError(f"invalid Unicode escape at {body[j:j + 8]!r}")
+        return int(digits, 16), end
+
+    while i < n:
+        c = body[i]
+        if c != escape:
+            out.append(c)
+            i += 1
+            continue
+        if body.startswith(escape, i + 1):
+            out.append(escape)
+            i += 2
+            continue
+        code, i = code_at(i)
+        if 0xD800 <= code <= 0xDBFF:
+            if i >= n or body[i] != escape or body.startswith(escape, i + 1):
+                raise ValueError("a Unicode surrogate without its pair")
+            low, i = code_at(i)
+            if not 0xDC00 <= low <= 0xDFFF:
+                raise ValueError("a Unicode surrogate without its pair")
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+        elif 0xDC00 <= code <= 0xDFFF:
+            raise ValueError("a Unicode surrogate without its pair")
+        if code == 0 or code > 0x10FFFF:
+            raise ValueError(f"the Unicode escape value {code:#x} is not a character")
+        out.append(chr(code))
+    return "".join(out)
+
+
+def _valid_uescape(c: str) -> bool:
+    return len(c) == 1 and c not in _HEX and c not in "+'\"" and not c.isspace()
+
+
+def _decode_unicode_escapes(sql: str, toks: list[Tok]) -> list[Tok]:
+    """PostgreSQL: U&"..." names and U&'...' strings (with an optional UESCAPE 'c') as one
+    token each, a name normalised to what PostgreSQL resolves. Text that looks like one but
+    cannot be decoded confidently is refused."""
+    out: list[Tok] = []
+    decoded: set[int] = set()
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if (tok.value in ("u", "U") and i + 2 < len(toks) and toks[i + 1].value == "&"
+                and toks[i + 1].pos == tok.pos + 1 and toks[i + 2].pos == tok.pos + 2
+                and toks[i + 2].value[:1] in ("'", '"') and len(toks[i + 2].value) >= 2
+                and toks[i + 2].value[-1] == toks[i + 2].value[0]):
+            quoted = toks[i + 2]
+            q = quoted.value[0]
+            body = quoted.value[1:-1].replace(q * 2, q)
+            end = i + 3
+            escape = "\\"
+            last = quoted
+            if end < len(toks) and toks[end].norm == "uescape":
+                literal = toks[end + 1] if end + 1 < len(toks) else None
+                if (literal is None or not literal.value.startswith("'")
+                        or not _valid_uescape(literal.value[1:-1]) or len(literal.value) != 3):
+                    raise StatementRefused(
+                        "UESCAPE must be followed by one character in quotes ('!'), not a quote, "
+                        "a hexadecimal digit, + or a space", sql, toks[end].pos,
+                    )
+                escape = literal.value[1]
+                last = literal
+                end += 2
+            try:
+                text = decode_unicode_escapes(body, escape)
+            except ValueError as exc:
+                raise StatementRefused(
+                    f"the checker cannot decode this U& escape ({exc}): write the name or the "
+                    "text without escapes", sql, tok.pos,
+                ) from None
+            value = sql[tok.pos:last.pos + len(last.value)]
+            if q == '"':
+                if not text:
+                    raise StatementRefused("a name cannot be empty", sql, tok.pos)
+                out.append(Tok("name", value, " ".join(fold_name(text).split()), tok.pos))
+            else:
+                out.append(Tok("literal", value, value, tok.pos))
+            decoded.add(tok.pos)
+            i = end
+            continue
+        if tok.norm == "uescape":
+            raise StatementRefused("UESCAPE belongs right after a U&'...' string or U&\"...\" name",
+                                   sql, tok.pos)
+        out.append(tok)
+        i += 1
+    # Every U&' or U&" outside strings, names and comments must have been decoded above.
+    spans = scan(sql, "postgres")
+    opaque = bytearray(len(sql))
+    for span in spans:
+        opaque[span.start:span.end] = b"\x01" * (span.end - span.start)
+    for m in _UNICODE_PREFIX.finditer(sql):
+        if not opaque[m.start()] and m.start() not in decoded:
+            j = m.start()
+            while j and _IDENT_CHAR.match(sql[j - 1]):
+                j -= 1
+            if j < m.start() and not (sql[j].isdigit() or sql[j] == "$"):
+                continue  # xU&'...': the name xU, an operator and a string (not 1U&'...')
+            raise StatementRefused(
+                "the checker cannot read this U& escape as PostgreSQL does: write the name or "
+                "the text without escapes", sql, m.start(),
+            )
+    return out
+
+
+def _strings_read_as_names(toks: list[Tok]) -> None:
+    """SQLite reads a 'string' as a name where only a name fits: next to a dot
+    (kuka.'salasana', 'kuka'.x), after FROM, JOIN or AS, after a name (an alias), and as a
+    table in a FROM list (`FROM asiakas, 'kuka'`: _from_items reads those)."""
+    for i, tok in enumerate(toks):
+        if tok.kind != "literal" or not tok.value.startswith("'") or len(tok.value) < 2:
+            continue
+        prev = _prev(toks, i)
+        nxt = _next(toks, i)
+        tok.maybe_name = True
+        beside_dot = (prev is not None and prev.value == ".") or (nxt is not None and nxt.value == ".")
+        after_word = prev is not None and (
+            prev.norm in ("from", "as", "table") or "join" in prev.norm or prev.kind == "name"
+        )
+        if beside_dot or after_word:
+            tok.kind = "name"
+            tok.norm = " ".join(normalize_name(tok.value).split())
 
 
 def _next(toks: list[Tok], i: int) -> Tok | None:
@@ -392,7 +578,7 @@ def check(sql: str, engine: str) -> str:
         statement = sqlparse.parse(body)[0]
     except sqlparse.exceptions.SQLParseError:
         raise StatementRefused("the statement is too complex to check") from None
-    toks = _tokens(body, statement)
+    toks = _tokens(body, statement, engine)
     _must_be_query(body, toks, statement)
     _nothing_but_reading(body, toks)
     _no_secrets(body, toks)
@@ -463,6 +649,11 @@ def function_refusal(name: str) -> str | None:
     return None
 
 
+def relation_refusal(name: str) -> bool:
+    """Whether the relation `name` (normalised) shows other sessions or secrets."""
+    return name in SECRET_RELATIONS or name.startswith(SECRET_RELATION_PREFIXES)
+
+
 def _nothing_but_reading(sql: str, toks: list[Tok]) -> None:
     for i, tok in enumerate(toks):
         nxt = _next(toks, i)
@@ -505,7 +696,10 @@ def _nothing_but_reading(sql: str, toks: list[Tok]) -> None:
             raise StatementRefused(
                 f"{tok.value.upper()} VALUE FOR advances a sequence (a write): not allowed", sql, tok.pos
             )
-        if _function_call(toks, i):
+        if _function_call(toks, i) or (tok.is_name and prev is not None and prev.value == "."
+                                       and not (nxt is not None and nxt.value == ".")
+                                       and i >= 2 and toks[i - 2].norm not in _SCHEMAS):
+            # also k.pg_sleep: PostgreSQL's attribute notation calls the function pg_sleep(k)
             reason = function_refusal(v)
             if reason:
                 raise StatementRefused(f"{tok.value}() is not allowed: it {reason}", sql, tok.pos)
@@ -586,6 +780,9 @@ def _from_items(toks: list[Tok]) -> tuple[list[_TableRef], dict[int, int]]:
                 mode = None
             i += 1
             continue
+        if tok.maybe_name and mode == "table" and not tok.is_name:
+            tok.kind = "name"  # SQLite: FROM asiakas, 'kuka'
+            tok.norm = v = " ".join(normalize_name(tok.value).split())
         if tok.is_name and mode == "table":
             if v in ("only", "lateral"):
                 i += 1
@@ -619,6 +816,7 @@ def _from_items(toks: list[Tok]) -> tuple[list[_TableRef], dict[int, int]]:
 
 
 def _no_secrets(sql: str, toks: list[Tok]) -> None:
+    refs, token_scope = _from_items(toks)  # first: it reads SQLite's FROM 'kuka' as a name
     for i, tok in enumerate(toks):
         prev = _prev(toks, i)
         nxt = _next(toks, i)
@@ -629,7 +827,7 @@ def _no_secrets(sql: str, toks: list[Tok]) -> None:
                 f"{tok.norm} is a secret column of {_TABLE_OF_SECRET[tok.norm]} (passwords, "
                 "sessions, API keys) and cannot be read", sql, tok.pos,
             )
-        if tok.is_name and tok.norm in SECRET_RELATIONS:
+        if tok.is_name and relation_refusal(tok.norm):
             raise StatementRefused(
                 f"{tok.norm} holds other sessions' SQL, passwords or sampled values: not readable here",
                 sql, tok.pos,
@@ -640,7 +838,6 @@ def _no_secrets(sql: str, toks: list[Tok]) -> None:
                 f"the {tok.norm} schema holds the server's accounts and other sessions' SQL: "
                 "not readable here", sql, tok.pos,
             )
-    refs, token_scope = _from_items(toks)
     secret_refs = [r for r in refs if toks[r.index].norm in SECRETS]
     if not secret_refs:
         return

@@ -11,7 +11,9 @@ SQLite      the file opened with `mode=ro` and `PRAGMA query_only`; an authorize
             (ATTACH, PRAGMA, writes, schema changes, transactions, table-valued functions);
             no attached databases (SQLITE_LIMIT_ATTACHED 0); strings and blobs at most
             MAX_VALUE_BYTES; Python's sqlite3 runs one statement per call; cancel and the time
-            limit through `interrupt()` and a progress handler.
+            limit through `interrupt()` and a progress handler. With `company` (sql.company_only)
+            a TEMP view per table with a yhtio column shows only that company's rows, and the
+            authorizer refuses reading the tables other than through those views.
 PostgreSQL  `SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`, checked with
             `SHOW default_transaction_read_only` (no query runs if it is not on); every query
             in a transaction begun with `SET TRANSACTION READ ONLY` and checked again;
@@ -25,8 +27,8 @@ PostgreSQL  `SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`, checked with
             restricted account the server refuses the rest too.
 MariaDB     `SET SESSION TRANSACTION READ ONLY` and every query inside `START TRANSACTION READ
             ONLY`; max_statement_time; no multi-statements (the client flag is off, checked);
-            LOCAL INFILE off; sql_mode without NO_BACKSLASH_ESCAPES/ANSI_QUOTES so that strings
-            are quoted as the checker reads them; an unbuffered (streaming) cursor; cancel with
+            LOCAL INFILE off; sql_mode without NO_BACKSLASH_ESCAPES/ANSI_QUOTES (and the modes
+            that imply them), checked, so that strings are quoted as the checker reads them; an unbuffered (streaming) cursor; cancel with
             `KILL QUERY <id>` from a second connection. Limit: a read-only transaction does not
             stop SLEEP, GET_LOCK, LOAD_FILE or SELECT ... INTO OUTFILE (FILE privilege): the
             checker refuses them, a restricted account without FILE makes the server refuse
@@ -168,8 +170,11 @@ class ReadOnlyConnection:
 class SqliteReadOnly(ReadOnlyConnection):
     engine = "sqlite"
 
-    def __init__(self, path: str, *, timeout_seconds: float, max_value_bytes: int = MAX_VALUE_BYTES):
+    def __init__(self, path: str, *, timeout_seconds: float, max_value_bytes: int = MAX_VALUE_BYTES,
+                 company: str | None = None):
         super().__init__(timeout_seconds)
+        self.company = company
+        self.scoped: frozenset[str] = frozenset()
         if not path or path == ":memory:" or path.startswith("file::memory:"):
             raise NotReadOnly("an in-memory SQLite database cannot be opened a second time, read-only")
         file = Path(path).expanduser().resolve()
@@ -184,6 +189,8 @@ class SqliteReadOnly(ReadOnlyConnection):
         except sqlite3.Error as exc:
             raise SqlError(f"cannot open {file} read-only: {exc}") from None
         try:
+            if company is not None:
+                self.scoped = _company_views(con, company)
             con.execute("PRAGMA query_only = 1")
             con.execute("PRAGMA trusted_schema = 0")
             if con.execute("PRAGMA query_only").fetchone()[0] != 1:
@@ -207,6 +214,19 @@ class SqliteReadOnly(ReadOnlyConnection):
                 return sqlite3.SQLITE_DENY
             if table.startswith("sqlite_stat"):
                 self.denied = f"reading {arg1}"
+                return sqlite3.SQLITE_DENY
+            if self.company is not None and (dbname or "").lower() != "temp":
+                # sql.company_only: the tables only through the view of the same name
+                if table in ("sqlite_master", "sqlite_schema"):
+                    return sqlite3.SQLITE_OK
+                if table in self.scoped and (source or "").lower() == table:
+                    return sqlite3.SQLITE_OK
+                if table in self.scoped:
+                    self.denied = (f"reading {arg1} past the view of company {self.company}'s rows "
+                                   "(sql.company_only)")
+                else:
+                    self.denied = (f"reading {arg1}, which is not one of company {self.company}'s "
+                                   "tables (no yhtio column; sql.company_only)")
                 return sqlite3.SQLITE_DENY
             return sqlite3.SQLITE_OK
         if action == _SQLITE_FUNCTION:
@@ -261,6 +281,32 @@ class SqliteReadOnly(ReadOnlyConnection):
     @property
     def driver_connection(self):
         return self.con
+
+
+def _company_views(con: sqlite3.Connection, company: str) -> frozenset[str]:
+    """sql.company_only on SQLite: a TEMP view per table with a yhtio column, of the same name
+    (so that `FROM asiakas` reads it), with only `company`'s rows and without the secret
+    columns; the authorizer then refuses the tables themselves (main.asiakas) and the tables
+    without a yhtio column. The names come from the database's own schema, quoted; the
+    company is quoted by SQLite itself."""
+    literal = con.execute("SELECT quote(?)", (company,)).fetchone()[0]
+    scoped = set()
+    tables = [r[0] for r in con.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")]
+    for table in tables:
+        columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info(?, 'main')", (table,))]
+        if "yhtio" not in {c.lower() for c in columns}:
+            continue
+        secret = SECRETS.get(table.lower(), frozenset())
+        shown = ", ".join(_quote_name(c) for c in columns if c.lower() not in secret)
+        con.execute(f"CREATE TEMP VIEW {_quote_name(table)} AS SELECT {shown} "
+                    f"FROM main.{_quote_name(table)} WHERE yhtio = {literal}")
+        scoped.add(table.lower())
+    return frozenset(scoped)
+
+
+def _quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------
@@ -389,7 +435,10 @@ def _pg_message(exc: BaseException) -> str:
 
 # -- MariaDB / MySQL ------------------------------------------------------------------------
 
-_LEXICAL_MODES = {"NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ANSI"}
+# Modes that change how text is quoted (the checker reads "x" as a string, \\' as an escape):
+# off on the SQL search's connection, and checked to be off.
+_LEXICAL_MODES = {"NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ANSI", "ORACLE", "MSSQL", "DB2", "MAXDB",
+                  "POSTGRESQL"}
 MYSQL_INTERRUPTED = 1317
 MYSQL_STATEMENT_TIME = {1969, 3024}  # MariaDB max_statement_time, MySQL max_execution_time
 
@@ -439,6 +488,13 @@ class MysqlReadOnly(ReadOnlyConnection):
                 sql_mode, version, self.connection_id = cur.fetchone()
                 modes = [m for m in (sql_mode or "").split(",") if m and m.upper() not in _LEXICAL_MODES]
                 cur.execute("SET SESSION sql_mode = %s", (",".join(modes),))
+                cur.execute("SELECT @@SESSION.sql_mode")
+                left = set((cur.fetchone()[0] or "").upper().split(",")) & _LEXICAL_MODES
+                if left:
+                    raise NotReadOnly(
+                        f"the MariaDB session keeps sql_mode {', '.join(sorted(left))}, which quotes "
+                        "text differently from the checker: the SQL search does not run"
+                    )
                 self.mariadb = "mariadb" in (version or "").lower()
                 read_only = self._read_only_flag(cur)
             if not read_only:
@@ -559,11 +615,14 @@ def engine_of(url: str) -> str:
     return kind_of(url)
 
 
-def open_readonly(url: str, *, timeout_seconds: float = 30) -> ReadOnlyConnection:
-    """A read-only connection for `url`; SqlError (or NotReadOnly) with a plain message."""
+def open_readonly(url: str, *, timeout_seconds: float = 30, company: str | None = None) -> ReadOnlyConnection:
+    """A read-only connection for `url`; SqlError (or NotReadOnly) with a plain message.
+    `company` (sql.company_only): SQLite shows only that company's rows; on MariaDB and
+    PostgreSQL the account of `url` must be the company's own (SqlConsole checks that one is
+    configured)."""
     kind = kind_of(url)
     if kind == "sqlite":
-        return SqliteReadOnly(urlparse(url).path[1:], timeout_seconds=timeout_seconds)
+        return SqliteReadOnly(urlparse(url).path[1:], timeout_seconds=timeout_seconds, company=company)
     try:
         if kind == "postgres":
             return PostgresReadOnly(url, timeout_seconds=timeout_seconds)
