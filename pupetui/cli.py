@@ -423,7 +423,7 @@ def cmd_labels(args, settings) -> int:
 
 
 def cmd_calendar(args, settings) -> int:
-    from pupetui.services import calendar
+    from pupetui.services import calendar, export_target
     from pupetui.services.programs import CALENDAR
     from pupetui.services.validation import ValidationError
 
@@ -434,12 +434,15 @@ def cmd_calendar(args, settings) -> int:
         start = calendar.parse_date(args.start, "--from")
         end = calendar.parse_date(args.end, "--to")
         owner = args.owner or settings.user
-        count = calendar.export_ics(owner, start, end, args.out)
+        path = export_target.resolve(args.out, "ics")
+        count = calendar.export_ics(owner, start, end, path)
     except auth.AccessDenied as exc:
         raise CliError(str(exc), EXIT_DENIED) from None
     except ValidationError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    print(f"wrote {count} entr{'y' if count == 1 else 'ies'} of {owner} to {args.out}")
+    except export_target.ExportError as exc:
+        raise CliError(str(exc)) from None
+    print(f"wrote {count} entr{'y' if count == 1 else 'ies'} of {owner} to {path}")
     return EXIT_OK
 
 
@@ -848,7 +851,8 @@ def serve_environment(settings: config.Settings, company: str, *, no_password: b
     says, since a browser user is nobody the operating system has logged in. The database address
     goes in the environment, not the command line, so a password in it is not on show in `ps`."""
     env = {"PUPETUI_DB": settings.db_url, "PUPETUI_COMPANY": company,
-           "PUPETUI_AUTH": "none" if no_password else "password"}
+           "PUPETUI_AUTH": "none" if no_password else "password",
+           "PUPETUI_SERVED": "1"}  # exports go to the user's own folder and the browser (export_target)
     if settings.source:
         env["PUPETUI_CONFIG"] = settings.source
     if settings.lang:
@@ -901,6 +905,18 @@ COMMANDS = {
 }
 
 
+def _writes_files(args) -> bool:
+    """A command that writes files for the user: SIGTERM, SIGINT and SIGHUP stop it without
+    leaving a partial file (exit 128 + the signal). Not `report --send`: a mail being sent is
+    not cut in the middle."""
+    command = args.command
+    if command in ("labels", "calendar"):
+        return True
+    if command == "report":
+        return not args.send
+    return command in ("customers", "sql", "query") and bool(getattr(args, "xlsx", None) or getattr(args, "csv", None))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -911,6 +927,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pupetui import i18n
 
         i18n.set_language(settings.lang or i18n.language_from_locale())
+        if args.command and _writes_files(args):
+            from pupetui.services import export_target
+
+            try:
+                with export_target.remove_partials_on_signals():
+                    return COMMANDS[args.command](args, settings)
+            except export_target.Interrupted as exc:
+                print(f"pupetui: stopped by {exc.name}; no file was written", file=sys.stderr)
+                return exc.exit_code
         if args.command:
             return COMMANDS[args.command](args, settings)
         return run_tui(args, settings)

@@ -108,6 +108,23 @@ def url_connect(url: str, **options):
     return connect(url, **{k: v for k, v in given.items() if v}, **options)
 
 
+def _make_sqlite_file(path: Path) -> None:
+    """A missing SQLite database in pupetui's own data folder (the default and the demo database:
+    every password hash is in it) is made 0600 in a 0700 folder, whatever the umask; elsewhere the
+    missing folders are made as before. An existing database is left as it is: its modes are
+    the administrator's."""
+    from pupetui import config
+
+    own = os.path.abspath(path.parent) == os.path.abspath(config.user_data_dir())
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700 if own else 0o777)
+    if own:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
+        except FileExistsError:
+            pass
+
+
 def open_database(url: str) -> peewee.Database:
     """A connected database for `url`; DatabaseError with a plain message if it cannot be."""
     kind = kind_of(url)
@@ -115,7 +132,7 @@ def open_database(url: str) -> peewee.Database:
         if kind == "sqlite":
             path = urlparse(url).path[1:]  # sqlite:///rel/x.db -> rel/x.db; sqlite:////abs -> /abs
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _make_sqlite_file(Path(path))
             # IMMEDIATE: a transaction takes the write lock at BEGIN, so a read-then-write
             # transaction waits for the busy timeout instead of failing "database is locked".
             options = dict(pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")

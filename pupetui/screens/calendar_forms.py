@@ -33,7 +33,8 @@ from textual.widgets.selection_list import Selection
 
 from pupetui.i18n import N_, _, format_date, format_datetime
 from pupetui.screens.base import PupeModalScreen, PupeScreen
-from pupetui.services import calendar, calendar_view
+from pupetui.screens.export_file import browser_note, export_path_error
+from pupetui.services import calendar, calendar_view, export_target
 from pupetui.services.auth import AccessDenied
 from pupetui.services.calendar import CalendarUser, CustomerChoice, Entry, EntryForm, EntryType
 from pupetui.services.validation import ValidationError
@@ -655,7 +656,8 @@ class ExportScreen(CalendarForm):
         self.folder = folder or Path.home()
 
     def default_path(self, owner: str) -> str:
-        return str(self.folder / f"kalenteri-{owner}-{self.start:%Y-%m}.ics")
+        name = f"kalenteri-{owner}-{self.start:%Y-%m}.ics"
+        return export_target.served_name(name, "ics") if export_target.served() else str(self.folder / name)
 
     def compose(self) -> ComposeResult:
         users = [(literal(user_label(u)), u.login) for u in self.users]
@@ -666,6 +668,8 @@ class ExportScreen(CalendarForm):
             yield _row(_("Start"), Input(format_date(self.start), id="export-start", compact=True))
             yield _row(_("End"), Input(format_date(self.end), id="export-end", compact=True))
             yield _row(_("File"), Input(self.default_path(self.owner), id="export-file", compact=True))
+            if export_target.served():
+                yield Static(literal(browser_note()), classes="cal-note")
             yield from self.buttons(_("Export"))
 
     def on_mount(self) -> None:
@@ -688,12 +692,15 @@ class ExportScreen(CalendarForm):
         path = self.query_one("#export-file", Input).value.strip()
         if not path:
             raise ValidationError(_("Give the file a name."), "file")
+        checked, error = export_path_error(path, "ics")
+        if checked is None:
+            raise ValidationError(error, "file")
         return ExportRequest("" if owner in (Select.NULL, None) else str(owner), start, end, path)
 
     def save_values(self, request: ExportRequest) -> Exported:
         start = calendar.parse_date(request.start, "start date")
         end = calendar.parse_date(request.end, "end date")
-        path = Path(request.path).expanduser()
+        path = export_target.resolve(request.path, "ics")
         count = calendar.export_ics(request.owner, start, end, path)
         return Exported(count, str(path))
 

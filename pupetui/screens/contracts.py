@@ -23,7 +23,8 @@ from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Selec
 
 from pupetui.i18n import N_, _, current_language, format_date, format_decimal
 from pupetui.screens.base import PupeScreen
-from pupetui.services import contracts, contracts_mail
+from pupetui.screens.export_file import browser_note
+from pupetui.services import contracts, contracts_mail, export_target
 from pupetui.services.mail import SmtpConfig
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
@@ -122,7 +123,10 @@ class ContractsScreen(PupeScreen):
             yield FormField(_("Send to"), Select([(_(label), value) for label, value in RECIPIENT_CHOICES],
                                                  value=SAVE_ONLY, allow_blank=False, id="contracts-recipient",
                                                  compact=True))
-            yield FormField(_("Folder"), Input(str(self.folder), id="contracts-folder", compact=True))
+            if export_target.served():  # the files go to the user's own folder and the browser
+                yield FormField(_("Folder"), Input(browser_note(), id="contracts-folder", compact=True, disabled=True))
+            else:
+                yield FormField(_("Folder"), Input(str(self.folder), id="contracts-folder", compact=True))
         yield Static(literal(_("F5 shows the customers, ctrl+s makes the report.")), id="contracts-state")
         yield ProgressBar(id="contracts-progress", show_eta=False)
         table: DataTable = DataTable(id="contracts-table", cursor_type="row", zebra_stripes=False)

@@ -20,7 +20,6 @@ Keys (each binding has an id for the user's keymap; F1 lists them):
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from pupetui.i18n import N_, _, format_decimal
 from pupetui.screens.base import PupeModalScreen, PupeScreen
 from pupetui.services import customer_edit, customers
 from pupetui.services.customers import COLUMNS, CustomerQuery, CustomerRow
-from pupetui.widgets.confirm import AskTextScreen, ConfirmScreen
+from pupetui.screens.export_file import ExportFileScreen
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.paged_table import PagedTable, TableColumn
 
@@ -467,30 +466,17 @@ class CustomerListScreen(PupeScreen):
     def action_export(self) -> None:
         name = _("customers-{date}.xlsx").format(date=dt.date.today().strftime("%Y%m%d"))
         self.app.push_screen(
-            AskTextScreen(
+            ExportFileScreen(
                 _("Save the list as an Excel file"),
                 _("Every customer the search and filters select is saved. File name:"),
-                str(Path("~") / name),
+                str(Path("~") / name), "xlsx",
             ),
             self._export_to,
         )
 
-    def _export_to(self, answer: str | None) -> None:
-        if answer is None or not answer.strip():
-            return
-        path = Path(os.path.expanduser(answer.strip()))
-        if path.is_dir():
-            self.notify(_("{path} is a folder; give a file name.").format(path=path), severity="error", markup=False)
-            return
-        if not path.suffix:
-            path = path.with_suffix(".xlsx")
-        if path.exists():
-            self.app.push_screen(
-                ConfirmScreen(_("{path} exists. Replace it?").format(path=path)),
-                lambda yes: self._export(path) if yes else None,
-            )
-            return
-        self._export(path)
+    def _export_to(self, path: Path | None) -> None:
+        if path is not None:
+            self._export(path)
 
     def _export(self, path: Path) -> None:
         self.notify(_("Saving the list to {path}…").format(path=path), markup=False)
@@ -498,13 +484,6 @@ class CustomerListScreen(PupeScreen):
 
     @work(thread=True, group="customers-export", exit_on_error=False)
     def _run_export(self, query: CustomerQuery, path: Path) -> None:
-        folder = path.parent
-        if not folder.is_dir():
-            self.post_message(self.ExportFailed(_("The folder {folder} does not exist.").format(folder=folder)))
-            return
-        if not os.access(folder, os.W_OK):
-            self.post_message(self.ExportFailed(_("You may not write in the folder {folder}.").format(folder=folder)))
-            return
         try:
             result = customers.export_xlsx(query, path, titles=_)
         except Exception as exc:  # noqa: BLE001 - told to the user plainly, never a traceback

@@ -15,7 +15,6 @@ The printing runs in a worker through `services.labels.print_labels`, the same s
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,8 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 from pupetui.i18n import N_, _, current_language, format_decimal
 from pupetui.screens.base import PupeModalScreen, PupeScreen
-from pupetui.services import labels
+from pupetui.screens.export_file import browser_note, export_path_error
+from pupetui.services import export_target, labels
 from pupetui.services.export import ExportError
 from pupetui.services.selection import SelectionError
 from pupetui.widgets.confirm import ConfirmScreen
@@ -62,7 +62,7 @@ def sheet_label(sheet: labels.Sheet) -> str:
 
 def default_path(output: str) -> str:
     name = labels.default_file_name(output, prefix=_("labels"))  # (a file name: no spaces)
-    return str(Path("~") / name)
+    return name if export_target.served() else str(Path("~") / name)
 
 
 class LabelsScreen(PupeScreen):
@@ -135,10 +135,10 @@ class LabelsScreen(PupeScreen):
         if request is None:
             return
         self.request = request
-        path = Path(os.path.expanduser(request.path))
-        if path.exists() and not path.is_dir():
+        path = Path(request.path)  # checked by the dialog (export_target.resolve)
+        if path.exists():
             self.app.push_screen(
-                ConfirmScreen(_("{path} exists. Replace it?").format(path=path)),
+                ConfirmScreen(_("{path} exists. Replace it?").format(path=path.name if export_target.served() else path)),
                 lambda yes: self._start(request, path) if yes else None,
             )
             return
@@ -231,7 +231,9 @@ class PrintLabelsScreen(PupeModalScreen):
                             placeholder=_("empty: no memo is written"))
             with Horizontal(classes="print-row"):
                 yield Label(literal(_("File")), classes="print-label")
-                yield Input(r.path, id="print-path", compact=True)
+                yield Input(Path(r.path).name if export_target.served() else r.path, id="print-path", compact=True)
+            if export_target.served():
+                yield Static(literal(browser_note()), classes="print-note")
             yield Static("", id="print-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Print"), id="print-ok", variant="primary")
@@ -282,13 +284,11 @@ class PrintLabelsScreen(PupeModalScreen):
         if not request.path:
             self._error(_("Give a file name."), "print-path")
             return
-        path = Path(os.path.expanduser(request.path))
-        if path.is_dir():
-            self._error(_("{path} is a folder; give a file name.").format(path=path), "print-path")
+        path, error = export_path_error(request.path, request.output)
+        if path is None:
+            self._error(error, "print-path")
             return
-        if path.suffix.lower() != f".{request.output}":
-            request = PrintRequest(**{**request.__dict__, "path": str(path) + f".{request.output}"})
-        self.dismiss(request)
+        self.dismiss(PrintRequest(**{**request.__dict__, "path": str(path)}))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_one("#print-error", Static).update("")  # told about the old value: gone with it

@@ -29,7 +29,6 @@ Keys (each binding has an id; F1 lists them):
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -61,6 +60,7 @@ from pupetui.services import query_generator as Q
 from pupetui.services.export import write_csv, write_xlsx_sheets
 from pupetui.services.programs import QUERY_GENERATOR
 from pupetui.services.validation import ValidationError
+from pupetui.screens.export_file import ExportFileScreen
 from pupetui.widgets.confirm import AskTextScreen, ConfirmScreen
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.result_grid import ResultGrid
@@ -455,25 +455,10 @@ class QueryGeneratorScreen(PupeScreen):
     def _ask_file(self, spec: Q.QuerySpec, built: Q.BuiltQuery, fmt: str) -> None:
         title = _("Save every row as an Excel file") if fmt == "xlsx" else _("Save every row as a CSV file")
         self.app.push_screen(
-            AskTextScreen(title, _("Every row of the query is saved, not only those on screen. File name:"),
-                          default_file_name(spec.table, fmt)),
-            lambda answer: self._file_chosen(answer, spec, built, fmt),
+            ExportFileScreen(title, _("Every row of the query is saved, not only those on screen. File name:"),
+                             default_file_name(spec.table, fmt), fmt),
+            lambda path: self._start_export(spec, built, path, fmt) if path is not None else None,
         )
-
-    def _file_chosen(self, answer: str | None, spec: Q.QuerySpec, built: Q.BuiltQuery, fmt: str) -> None:
-        if answer is None or not answer.strip():
-            return
-        path = Path(os.path.expanduser(answer.strip()))
-        if not path.suffix:
-            path = path.with_suffix("." + fmt)
-        if path.is_dir():
-            self.notify(_("{path} is a folder; give a file name.").format(path=path), severity="error", markup=False)
-            return
-        if path.exists():
-            self.app.push_screen(ConfirmScreen(_("{path} exists. Replace it?").format(path=path)),
-                                 lambda yes: self._start_export(spec, built, path, fmt) if yes else None)
-            return
-        self._start_export(spec, built, path, fmt)
 
     def _start_export(self, spec: Q.QuerySpec, built: Q.BuiltQuery, path: Path, fmt: str) -> None:
         self._export_stop = threading.Event()

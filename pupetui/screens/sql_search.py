@@ -35,6 +35,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 
 from pupetui.i18n import N_, _, format_decimal
 from pupetui.screens.base import PupeScreen
+from pupetui.screens.export_file import ExportFileScreen
 from pupetui.screens.sql_forms import (
     CompletionScreen,
     SavedSqlScreen,
@@ -50,7 +51,7 @@ from pupetui.services.sql_console import (
     SqlQuery,
     format_sql,
 )
-from pupetui.widgets.confirm import AskTextScreen, ConfirmScreen
+from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.result_grid import ResultGrid
 
@@ -497,8 +498,8 @@ class SqlSearchScreen(PupeScreen):
             self.say(message_of(exc), error=True)
             return
         self.app.push_screen(
-            AskTextScreen(_("Export every row"), _("File (.xlsx or .csv):"), default_export_name()),
-            lambda path: self._start_export(what, path) if path and path.strip() else None,
+            ExportFileScreen(_("Export every row"), _("File (.xlsx or .csv):"), default_export_name(), ("xlsx", "csv")),
+            lambda path: self._start_export(what, path) if path is not None else None,
         )
 
     def _make_query(self, what: tuple[str, str]) -> SqlQuery:
@@ -506,12 +507,8 @@ class SqlSearchScreen(PupeScreen):
         kind, text = what
         return self.console.query(text, record=False) if kind == "own" else self.console.query_saved(text)
 
-    def _start_export(self, what: tuple[str, str], path: str) -> None:
-        target = Path(path.strip()).expanduser()
-        fmt = target.suffix.lower().lstrip(".")
-        if fmt not in ("xlsx", "csv"):
-            self.say(_("The file name must end in .xlsx or .csv."), error=True)
-            return
+    def _start_export(self, what: tuple[str, str], target: Path) -> None:
+        fmt = target.suffix.lower().lstrip(".")  # checked by the dialog: xlsx or csv
         try:
             query = self._make_query(what)
         except Exception as exc:  # noqa: BLE001
@@ -541,8 +538,8 @@ class SqlSearchScreen(PupeScreen):
             return
         rows = getattr(result, "rows", query.row_count)
         self._later(self._export_done, query, _("Saved {rows} rows to {file}.").format(
-            rows=format_decimal(rows, 0), file=str(target)), False)
-        self._later(self.app.deliver_export, target)
+            rows=format_decimal(rows, 0), file=str(result.path)), False)
+        self._later(self.app.deliver_export, result.path)
 
     def _export_progress(self, query: SqlQuery, rows: int) -> None:
         if self.export_running is query:

@@ -447,24 +447,20 @@ def to_ics(entries: Iterable[Entry], *, calendar_name: str = "pupetui") -> bytes
 
 
 def export_ics(owner: str, start: dt.date, end: dt.date, path) -> int:
-    """Write the owner's entries from start to end (inclusive) to an .ics file; returns the count."""
-    from pathlib import Path
-
+    """Write the owner's entries from start to end (inclusive) to an .ics file (see
+    services/export_target.py for where it may go); returns the count."""
     if end < start:
         raise ValidationError("the end date is before the start date", "end date")
     if not may_use_calendar_of(owner):
         raise AccessDenied(f"you may not see {owner}'s calendar")
     entries = entries_between([owner], dt.datetime.combine(start, dt.time()),
                               dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    path = Path(path).expanduser()
-    if not path.parent.is_dir():
-        raise ValidationError(f"the folder {path.parent} does not exist", "file")
-    data = to_ics(entries, calendar_name=f"{owner} ({db.current().company})")
-    partial = path.with_name(path.name + ".partial")
+    from pupetui.services import export_target
+
     try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}", "file") from None
+        export_target.resolve(path, "ics")  # refused before the entries are read
+        data = to_ics(entries, calendar_name=f"{owner} ({db.current().company})")
+        export_target.write_bytes(path, "ics", data)
+    except export_target.ExportError as exc:
+        raise ValidationError(str(exc), "file") from None
     return len(entries)

@@ -24,7 +24,8 @@ from typing import Callable, Iterable, Iterator
 
 from pupetui.i18n import _, format_date, format_decimal
 from pupetui.services.contracts import CustomerReport, Figures, Period, ReportRequest, Sender
-from pupetui.services.export import ExportError, _publish, _target
+from pupetui.services.export import ExportError, xlsx_workbook
+from pupetui.services.export_target import export_folder, output, private_folder
 from pupetui.services.text import printable
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.27, 841.89  # A4 in points
@@ -200,8 +201,6 @@ def _layout(report: CustomerReport, request: ReportRequest, sender: Sender) -> l
 def write_pdf(path: Path, report: CustomerReport, request: ReportRequest, sender: Sender) -> Path:
     from reportlab.pdfgen.canvas import Canvas
 
-    path = _target(path)
-    partial = path.with_name(path.name + ".partial")
     pages = _layout(report, request, sender)
     title = pdf_text(_("Purchases report"))
     company = pdf_text(sender.company_name)
@@ -209,10 +208,10 @@ def write_pdf(path: Path, report: CustomerReport, request: ReportRequest, sender
                                                   f"{sender.company_postcode} {sender.company_city}".strip(),
                                                   sender.company_email) if x))
     made = pdf_text(format_date(dt.date.today()))
-    canvas = Canvas(str(partial), pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
-    canvas.setTitle(f"{title} {report.customer.name}")
-    canvas.setAuthor(company)
-    try:
+    with output(path, "pdf") as out:
+        canvas = Canvas(out.file, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
+        canvas.setTitle(f"{title} {report.customer.name}")
+        canvas.setAuthor(company)
         for number, items in enumerate(pages, start=1):
             canvas.setFont("Helvetica-Bold", 12)
             canvas.drawString(LEFT, TOP, _fit(company, 300, "Helvetica-Bold", 12))
@@ -253,25 +252,16 @@ def write_pdf(path: Path, report: CustomerReport, request: ReportRequest, sender
                 y -= LINE
             canvas.showPage()
         canvas.save()
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    _publish(partial, path)
-    return path
+    return out.path
 
 
 # -- Excel ---------------------------------------------------------------------------------------------
 
 
 def write_xlsx(path: Path, report: CustomerReport, request: ReportRequest, sender: Sender) -> Path:
-    import xlsxwriter
-
-    path = _target(path)
-    partial = path.with_name(path.name + ".partial")
-    workbook = xlsxwriter.Workbook(str(partial), {
+    with xlsx_workbook(path, {
         "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-    })
-    try:
+    }) as (out, workbook):
         ws = workbook.add_worksheet(_("Purchases report")[:31])
         bold = workbook.add_format({"bold": True})
         big = workbook.add_format({"bold": True, "font_size": 14})
@@ -350,16 +340,7 @@ def write_xlsx(path: Path, report: CustomerReport, request: ReportRequest, sende
         figures(_("Total"), report.total, total=True)
         if not report.departments:
             text(_("No purchases with a product in either period."))
-        workbook.close()
-    except BaseException:
-        try:
-            workbook.close()
-        except Exception:  # noqa: BLE001 - the first error is the one to tell
-            pass
-        partial.unlink(missing_ok=True)
-        raise
-    _publish(partial, path)
-    return path
+    return out.path
 
 
 WRITERS = {"pdf": write_pdf, "xlsx": write_xlsx}
@@ -368,9 +349,8 @@ WRITERS = {"pdf": write_pdf, "xlsx": write_xlsx}
 def write_documents(request: ReportRequest, reports: Iterable[CustomerReport], folder: Path, sender: Sender,
                     progress: Callable[[int, CustomerReport], None] | None = None) -> Iterator[Document]:
     """Writes each customer's file into `folder` (made if missing) and yields it."""
-    folder = Path(folder).expanduser()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_folder(export_folder(folder))
     except OSError as exc:
         raise ExportError(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
     writer = WRITERS[request.fmt]
@@ -383,14 +363,7 @@ def write_documents(request: ReportRequest, reports: Iterable[CustomerReport], f
 
 def write_zip(path: Path, files: Iterable[Path]) -> Path:
     """A zip of the files (stored flat, by name); appears only when complete."""
-    path = _target(path)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for file in files:
-                archive.write(file, arcname=Path(file).name)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    _publish(partial, path)
-    return path
+    with output(path, "zip") as out, zipfile.ZipFile(out.file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            archive.write(file, arcname=Path(file).name)
+    return out.path

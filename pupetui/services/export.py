@@ -11,31 +11,32 @@
   LibreOffice and most tools skip it. For the same reader, text that starts with = + - @ (or a
   tab or carriage return) gets a leading apostrophe, so that a cell from the database is never
   run as a formula (CSV injection); numbers are written as numbers (-5 stays -5).
+
+Where a file may go, and how it is written (a partial file, 0600, never over a file pupetui did not
+write), is services/export_target.py's, for these writers and every other.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import io
 import math
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import xlsxwriter
 import xlsxwriter.exceptions
 
+from pupetui.services.export_target import ExportError, Output, output
 from pupetui.services.text import printable
 
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
 EXCEL_SHEET_ROWS = 1_048_576  # rows on one worksheet, the header row included
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ExportError(Exception):
-    """The file cannot be written; the message is for a person."""
 
 
 @dataclass(frozen=True)
@@ -52,38 +53,35 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _target(path: str | Path) -> Path:
-    path = Path(path).expanduser()
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder: give a file name")
-    if not path.parent.is_dir():
-        raise ExportError(f"the folder {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK):
-        raise ExportError(f"no permission to write in {path.parent}")
-    return path
-
-
-def _publish(partial: Path, path: Path) -> None:
-    try:
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+@contextlib.contextmanager
+def xlsx_workbook(path: str | Path, options: dict) -> Iterator[tuple[Output, xlsxwriter.Workbook]]:
+    """An xlsxwriter workbook writing into export_target's `output(path, "xlsx")`: closed (the
+    file complete) when the block ends; on an exception no file is left."""
+    with output(path, "xlsx") as out:
+        workbook = xlsxwriter.Workbook(out.file, options)
+        try:
+            yield out, workbook
+            workbook.close()
+        except BaseException as exc:
+            try:
+                workbook.close()
+            except Exception:  # noqa: BLE001 - the original error matters, not this one
+                pass
+            if isinstance(exc, xlsxwriter.exceptions.XlsxWriterException):
+                raise ExportError(f"cannot write {out.path}: {exc}") from None
+            raise
 
 
 def write_xlsx(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
                sheet: str = "pupetui", widths: Sequence[int] | None = None) -> ExportResult:
     """Write the rows to an .xlsx file: numbers as numbers, dates as dates, text as text
     (never as a formula, whatever it starts with). The file appears only when complete."""
-    path = _target(path)
-    partial = path.with_name(path.name + ".partial")
-    workbook = xlsxwriter.Workbook(str(partial), {
+    with xlsx_workbook(path, {
         "constant_memory": True,
         "strings_to_formulas": False,
         "strings_to_numbers": False,
         "strings_to_urls": False,
-    })
-    try:
+    }) as (out, workbook):
         ws = workbook.add_worksheet(sheet[:31])
         bold = workbook.add_format({"bold": True})
         date_format = workbook.add_format({"num_format": "dd.mm.yyyy"})
@@ -115,22 +113,7 @@ def write_xlsx(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence
                 else:
                     ws.write_string(r, col, printable(value, single_line=False))
             count += 1
-        workbook.close()
-    except BaseException as exc:
-        try:
-            workbook.close()
-        except Exception:  # noqa: BLE001 - the original error matters, not this one
-            pass
-        partial.unlink(missing_ok=True)
-        if isinstance(exc, (OSError, xlsxwriter.exceptions.FileCreateError)):
-            raise ExportError(f"cannot write {path}: {exc}") from None
-        raise
-    try:
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return ExportResult(path=path, rows=count, truncated=truncated)
+    return ExportResult(path=out.path, rows=count, truncated=truncated)
 
 
 # -- every row, as many sheets as it takes (the SQL search) --------------------------------
@@ -175,18 +158,15 @@ def write_xlsx_sheets(path: str | Path, headers: Sequence[str], rows: Iterable[S
     The file appears only when complete; on any error (or a cancel) no file is left."""
     if rows_per_sheet < 1:
         raise ValueError("rows_per_sheet must be at least 1")
-    path = _target(path)
-    partial = path.with_name(path.name + ".partial")
-    workbook = xlsxwriter.Workbook(str(partial), {
+    count = 0
+    sheets = 0
+    with xlsx_workbook(path, {
         "constant_memory": True,
         "strings_to_formulas": False,
         "strings_to_numbers": False,
         "strings_to_urls": False,
         "remove_timezone": True,
-    })
-    count = 0
-    sheets = 0
-    try:
+    }) as (out, workbook):
         bold = workbook.add_format({"bold": True})
         date_format = workbook.add_format({"num_format": "dd.mm.yyyy"})
         datetime_format = workbook.add_format({"num_format": "dd.mm.yyyy hh:mm:ss"})
@@ -255,18 +235,7 @@ def write_xlsx_sheets(path: str | Path, headers: Sequence[str], rows: Iterable[S
                 else:
                     write_string(r, c, printable(value, single_line=False))
             count += 1
-        workbook.close()
-    except BaseException as exc:
-        try:
-            workbook.close()
-        except Exception:  # noqa: BLE001 - the original error matters, not this one
-            pass
-        partial.unlink(missing_ok=True)
-        if isinstance(exc, (OSError, xlsxwriter.exceptions.FileCreateError)):
-            raise ExportError(f"cannot write {path}: {exc}") from None
-        raise
-    _publish(partial, path)
-    return ExportResult(path=path, rows=count, truncated=False, sheets=sheets)
+    return ExportResult(path=out.path, rows=count, truncated=False, sheets=sheets)
 
 
 def csv_cell(value: Any) -> str:
@@ -297,21 +266,15 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[
               bom: bool = True, delimiter: str = ",") -> ExportResult:
     """Write every row to a CSV file (see the module's note on the BOM and formulas).
     The file appears only when complete; on any error (or a cancel) no file is left."""
-    path = _target(path)
-    partial = path.with_name(path.name + ".partial")
     count = 0
-    try:
-        with partial.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-            writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
-            writer.writerow([printable(h) for h in headers])
-            writerow = writer.writerow
-            for row in rows:
-                writerow([csv_cell(v) for v in row])
-                count += 1
-    except BaseException as exc:
-        partial.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
-    _publish(partial, path)
-    return ExportResult(path=path, rows=count, truncated=False)
+    with output(path, "csv") as out:
+        fh = io.TextIOWrapper(out.file, encoding="utf-8-sig" if bom else "utf-8", newline="")
+        writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow([printable(h) for h in headers])
+        writerow = writer.writerow
+        for row in rows:
+            writerow([csv_cell(v) for v in row])
+            count += 1
+        fh.flush()
+        fh.detach()  # out.file stays open: output() syncs and closes it
+    return ExportResult(path=out.path, rows=count, truncated=False)

@@ -42,7 +42,8 @@ from pupetui import config, db
 from pupetui.models import Activity, now
 from pupetui.models.activity import MEMO
 from pupetui.services import selection
-from pupetui.services.export import ExportError, _target as export_target  # noqa: F401  ExportError: the callers catch it
+from pupetui.services.export import ExportError  # noqa: F401  the callers catch it
+from pupetui.services.export_target import output, resolve
 from pupetui.services.selection import SelectionQuery, SelectionRow, Ticks
 
 MM = 72 / 25.4  # points per millimetre
@@ -403,10 +404,6 @@ class PrintResult:
     memos: int = 0
 
 
-def _partial(path: Path) -> Path:
-    return path.with_name(path.name + ".partial")
-
-
 def write_pdf(path: str | Path, labels: Iterable[Address], sheet: Sheet, *, start: int = 1,
               font_path: str = "", title: str = "") -> PrintResult:
     """Draw the labels on sheets; label `start` (1-based) of the first sheet is the first used.
@@ -416,8 +413,6 @@ def write_pdf(path: str | Path, labels: Iterable[Address], sheet: Sheet, *, star
     sheet.check()
     if not 1 <= start <= sheet.per_sheet:
         raise LabelError(f"the starting position must be 1 to {sheet.per_sheet} on sheet {sheet.name}")
-    path = export_target(path)
-    partial = _partial(path)
     font = font_name(font_path)
     page_height = sheet.page_height * MM
     inner_w = (sheet.label_width - 2 * sheet.padding) * MM
@@ -427,14 +422,13 @@ def write_pdf(path: str | Path, labels: Iterable[Address], sheet: Sheet, *, star
     for position in range(1, sheet.per_sheet + 1):
         left, top, _w, _h = sheet.label_box(position)
         boxes.append(((left + sheet.padding) * MM, page_height - (top + sheet.padding) * MM))
-    canvas = Canvas(str(partial), pagesize=(sheet.page_width * MM, page_height), pageCompression=0,
-                    invariant=1)
-    if title:
-        canvas.setTitle(title)
     count, pages = 0, 0
     position = start - 1
     current_size = None
-    try:
+    with output(path, "pdf") as out:
+        canvas = Canvas(out.file, pagesize=(sheet.page_width * MM, page_height), pageCompression=0, invariant=1)
+        if title:
+            canvas.setTitle(title)
         for address in labels:
             if position == sheet.per_sheet:
                 canvas.showPage()
@@ -451,11 +445,7 @@ def write_pdf(path: str | Path, labels: Iterable[Address], sheet: Sheet, *, star
             position += 1
             count += 1
         canvas.save()
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return PrintResult(path, count, pages)
+    return PrintResult(out.path, count, pages)
 
 
 XLSX_HEADERS = ("Contact", "Name", "Name extension", "Address", "Postcode", "Town", "Country",
@@ -536,7 +526,7 @@ def print_labels(path: str | Path, job: LabelJob, titles=None) -> PrintResult:
     """Write the labels of the ticked customers to `path` (PDF or Excel), then the memos.
     LabelError (and no file, no memo) when there is nothing to print or the input is bad;
     ExportError when the file cannot be written there."""
-    export_target(path)
+    path = resolve(path, job.output if job.output in ("pdf", "xlsx") else "pdf")
     selection.check(job.query)
     if job.memo_text:
         check_memo_text(job.memo_text)

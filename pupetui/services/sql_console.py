@@ -30,7 +30,6 @@ value = the SQL. The user's own queries are kept in a history file in the user s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -48,6 +47,7 @@ from pupetui.config import APP_NAME
 from pupetui.models import SavedSearch
 from pupetui.services import auth
 from pupetui.services.export import ExportResult, write_csv, write_xlsx_sheets
+from pupetui.services.export_target import safe_part as _safe_part
 from pupetui.services.programs import SQL
 from pupetui.services.sql_guard import (
     SECRETS,
@@ -486,17 +486,6 @@ class HistoryEntry:
     rows: int | None
     seconds: float | None
     status: str  # done, cancelled, failed
-
-
-def _safe_part(text: str) -> str:
-    """A file-name part for a company code or login: kept as it is when it is plain letters,
-    digits, '_', '.' and '@' (so existing history files are found again); otherwise the plain
-    characters plus a digest of the whole text, so that no two logins share a file ("a b" and
-    "a_b", or the company-user pairs "a-b"+"c" and "a"+"b-c")."""
-    if text and re.fullmatch(r"[A-Za-z0-9_.@]+", text) and text not in (".", ".."):
-        return text
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return f"{re.sub(r'[^A-Za-z0-9_.@]', '_', text)[:40]}~{digest}"
 
 
 class QueryHistory:

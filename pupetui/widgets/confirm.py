@@ -135,14 +135,18 @@ class AskTextScreen(PupeModalScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        self.submit(event.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "ask-ok":
-            self.dismiss(self.query_one("#ask-text", Input).value)
+            self.submit(self.query_one("#ask-text", Input).value)
         else:
             self.dismiss(None)
+
+    def submit(self, value: str) -> None:
+        """The answer given (Enter, OK): a subclass may check it and keep the dialog open."""
+        self.dismiss(value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

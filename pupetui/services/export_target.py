@@ -1,0 +1,366 @@
+"""Where and how pupetui writes a file for the user: every export (Excel, CSV, iCalendar, PDF,
+zip) of every program and command goes through `output()`; nothing else opens an export file.
+
+- The name must end with the format's suffix: none is added, another is refused (so a typo, or
+  a malicious user, cannot write an Excel file over `crm.sqlite3`). A folder, a missing folder
+  and a symbolic link are refused.
+- Never over a file pupetui did not write: every file written is recorded (path, device, inode,
+  size and modification time) in `written-files.jsonl` in the user's state folder; an existing
+  file may be replaced only when it is the very file pupetui wrote and nobody changed it since.
+- The file is written under a new name (`<name>.<random>.partial`, created exclusively, never
+  through a symbolic link, readable by the user only) in the target's folder and renamed over
+  the target only when complete; on any error, a cancel, a signal of the CLI (see
+  `remove_partials_on_signals`) or the app's end the partial is removed.
+- Files are created 0600, the folders pupetui makes 0700, whatever the umask.
+- Under `pupetui serve` (PUPETUI_SERVED=1) a browser user gives no path at all: the file goes
+  into the user's own folder (<state folder>/exports/<company>/<user>) under a name pupetui makes
+  from the one given (its last part, plain characters only), and the screen sends it to the
+  browser.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+import platformdirs
+
+from pupetui.config import APP_NAME
+
+SUFFIXES = ("xlsx", "csv", "ics", "pdf", "zip")
+RECORD_NAME = "written-files.jsonl"
+RECORD_KEEP = 2000  # the record is compacted (files gone or changed dropped) past twice this
+SERVED_ENV = "PUPETUI_SERVED"
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+class ExportError(Exception):
+    """The file cannot be written; the message is for a person."""
+
+
+class Interrupted(BaseException):
+    """A CLI command that was writing a file got SIGTERM, SIGINT or SIGHUP (see
+    `remove_partials_on_signals`): its partial file is removed as this unwinds."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.exit_code = 128 + signum
+        self.name = signal.Signals(signum).name
+
+
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def private_folder(path: Path) -> Path:
+    """`path` made (with its missing parents) 0700 if missing; an existing folder is left as it is."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    return path
+
+
+def safe_part(text: str) -> str:
+    """A file-name part for a company code or login: kept as it is when it is plain letters,
+    digits, '_', '.' and '@'; otherwise the plain characters plus a digest of the whole text, so
+    that no two logins share a file ("a b" and "a_b", or the company-user pairs "a-b"+"c" and
+    "a"+"b-c")."""
+    if text and re.fullmatch(r"[A-Za-z0-9_.@]+", text) and text not in (".", ".."):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{re.sub(r'[^A-Za-z0-9_.@]', '_', text)[:40]}~{digest}"
+
+
+# -- served: one folder per user ---------------------------------------------------------------
+
+def served() -> bool:
+    """True in a browser's pupetui under `pupetui serve`."""
+    return os.environ.get(SERVED_ENV) == "1"
+
+
+def served_folder(company: str, user: str) -> Path:
+    return state_dir() / "exports" / safe_part(company) / safe_part(user)
+
+
+def served_name(text: str, fmt: str, default: str = "export") -> str:
+    """The file name pupetui makes of what a browser user typed: its last part only (no folder,
+    no '..'), letters, digits, space, '-', '_' and '.', at most 80 characters, the format's suffix."""
+    name = re.split(r"[/\\]", str(text).strip())[-1]
+    if name.lower().endswith("." + fmt):
+        name = name[: -len(fmt) - 1]
+    name = re.sub(r"[^\w .-]", "_", name).strip(" .")[:80].strip(" .")
+    return f"{name or default}.{fmt}"
+
+
+def export_folder(folder: str | os.PathLike[str]) -> Path:
+    """The folder for a program that writes several files (the annual-contract reports): the
+    one given, or under `pupetui serve` the user's own folder whatever was given."""
+    if served():
+        return private_folder(served_folder(*_session()))
+    return Path(folder).expanduser()
+
+
+def _session() -> tuple[str, str]:
+    from pupetui import db
+
+    session = db.current()
+    return session.company, session.user
+
+
+# -- the record of the files pupetui wrote -----------------------------------------------------
+
+_record_lock = threading.Lock()
+
+
+def record_path() -> Path:
+    return state_dir() / RECORD_NAME
+
+
+def _key(path: Path) -> str:
+    return os.path.join(os.path.realpath(path.parent), path.name)
+
+
+def _entry(path: Path, st: os.stat_result) -> dict:
+    return {"path": _key(path), "dev": st.st_dev, "ino": st.st_ino, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _entries(text: str) -> list[dict]:
+    out = []
+    for line in text.splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue  # a line cut by a crash
+        if isinstance(item, dict):
+            out.append(item)
+    return out
+
+
+@contextlib.contextmanager
+def _record_file() -> Iterator[int]:
+    """The record, open and locked (other pupetui processes of the user wait)."""
+    with _record_lock:
+        private_folder(state_dir())
+        fd = os.open(record_path(), os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield fd
+        finally:
+            os.close(fd)
+
+
+def _read(fd: int) -> str:
+    chunks = []
+    os.lseek(fd, 0, os.SEEK_SET)
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def written_by_pupetui(path: Path, st: os.stat_result | None = None) -> bool:
+    """True when `path` is the file pupetui last wrote there, unchanged since."""
+    try:
+        st = st or os.lstat(path)
+        with _record_file() as fd:
+            wanted = _entry(path, st)
+            return any(item == wanted for item in _entries(_read(fd)))
+    except OSError:
+        return False
+
+
+def _record(path: Path) -> None:
+    st = os.stat(path)
+    with _record_file() as fd:
+        os.write(fd, (json.dumps(_entry(path, st)) + "\n").encode())
+        items = _entries(_read(fd))
+        if len(items) > 2 * RECORD_KEEP:
+            _compact(fd, items)
+
+
+def _compact(fd: int, items: list[dict]) -> None:
+    """The newest entry of each path whose file is still the one written, the newest RECORD_KEEP."""
+    latest: dict[str, dict] = {}
+    for item in items:
+        latest.pop(item.get("path"), None)
+        latest[item.get("path")] = item
+    kept = []
+    for key, item in latest.items():
+        try:
+            if _entry(Path(key), os.lstat(key)) == item:
+                kept.append(item)
+        except (OSError, TypeError, ValueError):
+            continue
+    os.ftruncate(fd, 0)
+    os.write(fd, "".join(json.dumps(i) + "\n" for i in kept[-RECORD_KEEP:]).encode())
+
+
+# -- the target ---------------------------------------------------------------------------------
+
+def resolve(path: str | os.PathLike[str], fmt: str, *, default_name: str = "export") -> Path:
+    """The file to write for `path` in format `fmt` (xlsx, csv, ics, pdf, zip), or ExportError
+    with a message for a person (see the module's note). Under `pupetui serve` only the last
+    part of `path` counts, and the file goes into the user's own folder."""
+    if fmt not in SUFFIXES:
+        raise ValueError(f"unknown format {fmt!r}")
+    if served():
+        target = export_folder("") / served_name(os.fspath(path), fmt, default_name)
+    else:
+        text = os.fspath(path).strip()
+        if not text:
+            raise ExportError(f"give a file name (.{fmt})")
+        target = Path(text).expanduser()
+        suffix = target.suffix
+        if suffix.lower() != "." + fmt:
+            if target.is_dir():
+                raise ExportError(f"{target} is a folder: give a file name")
+            if suffix:
+                raise ExportError(f"{target}: the file name must end with .{fmt}, not {suffix}")
+            target = target.with_name(target.name + "." + fmt)
+    check(target)
+    return target
+
+
+def check(target: Path) -> None:
+    """ExportError unless `target` may be written: its folder exists and may be written, and it is
+    missing or the very file pupetui wrote there (not a folder, not a symbolic link)."""
+    if not target.parent.is_dir():
+        raise ExportError(f"the folder {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK):
+        raise ExportError(f"no permission to write in {target.parent}")
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    import stat
+
+    if stat.S_ISLNK(st.st_mode):
+        raise ExportError(f"{target} is a symbolic link: give the name of a file")
+    if stat.S_ISDIR(st.st_mode):
+        raise ExportError(f"{target} is a folder: give a file name")
+    if not stat.S_ISREG(st.st_mode) or not written_by_pupetui(target, st):
+        raise ExportError(f"{target} exists and was not written by pupetui: choose another name")
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+_partials: set[Path] = set()
+_partials_lock = threading.Lock()
+
+
+def discard_partials() -> None:
+    """Remove every partial file still being written (the app's end, a signal)."""
+    with _partials_lock:
+        pending = list(_partials)
+        _partials.clear()
+    for partial in pending:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+
+
+atexit.register(discard_partials)
+
+
+@dataclass
+class Output:
+    """A file being written: write to `file`; `path` is where it appears when complete."""
+
+    path: Path
+    partial: Path
+    file: BinaryIO
+    _done: bool = field(default=False, repr=False)
+
+
+def _open_partial(target: Path) -> tuple[Path, BinaryIO]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _attempt in range(5):
+        partial = target.with_name(f"{target.name}.{secrets.token_hex(4)}.partial")
+        try:
+            fd = os.open(partial, flags, FILE_MODE)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+        with _partials_lock:
+            _partials.add(partial)
+        return partial, os.fdopen(fd, "wb")
+    raise ExportError(f"cannot write {target}: no free temporary name")
+
+
+@contextlib.contextmanager
+def output(path: str | os.PathLike[str], fmt: str, *, default_name: str = "export") -> Iterator[Output]:
+    """Write a file for the user: `with output(path, "csv") as out: out.file.write(...)`.
+    The file appears at `out.path` (0600) only when the block ends without an exception; on any
+    exception (a cancel, a signal) the partial file is removed and the exception goes on, an
+    OSError as ExportError."""
+    target = resolve(path, fmt, default_name=default_name)
+    partial, fh = _open_partial(target)
+    out = Output(target, partial, fh)
+    try:
+        try:
+            yield out
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+            with _partials_lock:
+                if partial not in _partials:  # the app ended (or a signal came) meanwhile
+                    raise ExportError(f"cannot write {target}: the export was stopped")
+            check(target)  # still missing, or still the file pupetui wrote
+            os.replace(partial, target)
+            with _partials_lock:
+                _partials.discard(partial)
+            _record(target)
+        except OSError as exc:
+            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        with contextlib.suppress(Exception):
+            fh.close()
+        with _partials_lock:
+            _partials.discard(partial)
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
+
+
+def write_bytes(path: str | os.PathLike[str], fmt: str, data: bytes) -> Path:
+    with output(path, fmt) as out:
+        out.file.write(data)
+    return out.path
+
+
+# -- the CLI: signals ---------------------------------------------------------------------------
+
+CLI_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def _raise_interrupted(signum, _frame):
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def remove_partials_on_signals() -> Iterator[None]:
+    """While a CLI command writes a file: SIGTERM, SIGINT and SIGHUP raise Interrupted in the main
+    thread, so the writer removes its partial file as it unwinds (and the rest goes too)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, _raise_interrupted) for s in CLI_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        discard_partials()
