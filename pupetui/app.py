@@ -203,6 +203,12 @@ class PupetuiApp(KeysInOrder, App):
         super().notify(message, title=title, severity=severity, **kwargs)
 
     # -- files the user saved ------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        """The app ends: an export still being written leaves no partial file (export_target)."""
+        from pupetui.services import export_target
+
+        export_target.discard_partials()
+
     def deliver_export(self, path: str | Path) -> None:
         """A file a program wrote for the user (xlsx, pdf, ics, ...): in a browser (`pupetui serve`)
         it is also sent to the browser as a download; in a terminal it stays where it was saved."""

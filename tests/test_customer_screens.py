@@ -7,6 +7,7 @@ import importlib.util
 import sys
 import threading
 import types
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -697,28 +698,42 @@ async def test_excel_export_writes_what_the_filters_select(url, tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await shows(pilot, "exists. Replace it?")
-        await pilot.press("n")
+        await pilot.press("n")  # back in the dialog, the name kept for another try
+        await wait_for(pilot, lambda: isinstance(app.screen, AskTextScreen))
+        assert app.screen.query_one("#ask-text", Input).value == str(target)
+        await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
         assert len(list(openpyxl.load_workbook(target, read_only=True).active.iter_rows())) == 3
 
 
-async def test_excel_export_errors_are_told_plainly(url, tmp_path):
+async def test_excel_export_errors_are_told_plainly(url, tmp_path, monkeypatch):
+    """Told in the dialog, which keeps what was typed (issue #15: also a file pupetui did not
+    write, the live database among them, and a name with another suffix)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     seed(url)
+    database = Path(url.removeprefix("sqlite:///"))
+    before = database.read_bytes()
+    other = tmp_path / "budjetti.xlsx"
+    other.write_bytes(b"the user's own")
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_list(pilot)
         await pilot.press("down", "x")
-        await wait_for(pilot, lambda: isinstance(app.screen, AskTextScreen))
-        app.screen.query_one("#ask-text", Input).value = str(tmp_path / "no" / "such" / "x.xlsx")
-        await pilot.press("enter")
-        await shows(pilot, "The Excel file could not be saved:", "does not exist.")
+        for typed, told in ((tmp_path / "no" / "such" / "x.xlsx", "does not exist"),
+                            (tmp_path, "is a folder: give a file name"),
+                            (database, "must end with .xlsx, not .sqlite3"),
+                            (other, "exists and was not written by pupetui: choose another name")):
+            await wait_for(pilot, lambda: isinstance(app.screen, AskTextScreen))
+            field = app.screen.query_one("#ask-text", Input)
+            field.value = str(typed)
+            await pilot.press("enter")
+            await shows(pilot, told)
+            assert isinstance(app.screen, AskTextScreen) and field.value == str(typed)
         assert "Traceback" not in screen_text(app)
-        assert app.screen is screen and app.is_running
-        await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, AskTextScreen))
-        app.screen.query_one("#ask-text", Input).value = str(tmp_path)
-        await pilot.press("enter")
-        await shows(pilot, "is a folder; give a file name.")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen and app.is_running)
+    assert database.read_bytes() == before and other.read_bytes() == b"the user's own"
+    assert not list(tmp_path.glob("*.partial"))
 
 
 # -- keys and languages -------------------------------------------------------------------------

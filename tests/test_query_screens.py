@@ -230,7 +230,8 @@ async def test_bad_number_refused_at_its_row_and_nothing_lost(url):
         assert grid_lines(app)[1].split() == ["4", "4,938.00"]  # right-aligned, grouped, two decimals
 
 
-async def test_export_every_row_to_xlsx_and_csv(url, tmp_path):
+async def test_export_every_row_to_xlsx_and_csv(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     app = logged_in_app(url, user="anna")
     app_screen = QueryGeneratorScreen(cap=2)  # only two rows kept on screen: the file has all
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -257,26 +258,43 @@ async def test_export_every_row_to_xlsx_and_csv(url, tmp_path):
         assert rows[0] == ("liitostunnus", "arvo", "tapvm")
         assert rows[1:] == [(1, 1234.5, dt.datetime(2026, 1, 2)), (2, 2469.0, dt.datetime(2026, 1, 3)),
                             (3, 3703.5, dt.datetime(2026, 1, 4)), (4, 4938.0, dt.datetime(2026, 1, 5))]
-        # CSV the same way; an existing file is replaced only after a question
-        target = tmp_path / "laskut.csv"
-        target.write_text("old")
+        # CSV the same way; a file pupetui did not write is refused in the dialog (issue #15) ...
+        other = tmp_path / "muistiinpanot.csv"
+        other.write_text("the user's own")
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, AskTextScreen))
         field = app.screen.query_one(Input)
         assert field.value.endswith(f"lasku-{TODAY}.csv")
+        field.value = str(other)
+        await pilot.press("enter")
+        await shows(pilot, "exists and was not written by pupetui: choose another name")
+        assert isinstance(app.screen, AskTextScreen) and field.value == str(other)
+        field.value = str(tmp_path / "laskut.db")  # nor another suffix (the query generator kept any)
+        await pilot.press("enter")
+        await shows(pilot, "must end with .csv, not .db")
+        # ... and one it wrote is replaced only after a question
+        target = tmp_path / "laskut"
         field.value = str(target)
+        await pilot.press("enter")
+        target = tmp_path / "laskut.csv"
+        await wait_for(pilot, lambda: target.exists() and screen._export_stop is None)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, AskTextScreen))
+        app.screen.query_one(Input).value = str(target)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_for(pilot, lambda: target.read_text(encoding="utf-8-sig").startswith("liitostunnus"))
+        await wait_for(pilot, lambda: screen._export_stop is None and app.screen is screen)
         with target.open(encoding="utf-8-sig", newline="") as fh:
             assert len(list(csv.reader(fh))) == 5
-        # an error is told plainly
+        assert other.read_text() == "the user's own" and not (tmp_path / "laskut.db").exists()
+        # an error is told plainly, in the dialog
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, AskTextScreen))
         app.screen.query_one(Input).value = str(tmp_path / "no-such-folder" / "x.xlsx")
         await pilot.press("enter")
-        await shows(pilot, "The file could not be saved", "does not exist")
+        await shows(pilot, "does not exist")
+        assert isinstance(app.screen, AskTextScreen)
 
 
 async def test_save_overwrite_list_whose_and_another_cannot_delete(url):

@@ -61,8 +61,11 @@ class ExportFileScreen(AskTextScreen):
         if path is None:
             return
         if path.exists():
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(path)
+
             shown = path.name if self.served else path
-            self.app.push_screen(ConfirmScreen(_("{path} exists. Replace it?").format(path=shown)),
-                                 lambda yes: self.dismiss(path) if yes else None)
+            self.app.push_screen(ConfirmScreen(_("{path} exists. Replace it?").format(path=shown)), answered)
             return
         self.dismiss(path)

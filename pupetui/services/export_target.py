@@ -346,20 +346,30 @@ def write_bytes(path: str | os.PathLike[str], fmt: str, data: bytes) -> Path:
 CLI_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
-def _raise_interrupted(signum, _frame):
-    raise Interrupted(signum)
-
-
 @contextlib.contextmanager
 def remove_partials_on_signals() -> Iterator[None]:
     """While a CLI command writes a file: SIGTERM, SIGINT and SIGHUP raise Interrupted in the main
-    thread, so the writer removes its partial file as it unwinds (and the rest goes too)."""
+    thread, so the writer removes its partial file as it unwinds (and the rest goes too). Where
+    the signal came inside a database driver's callback, the driver turns it into its own error
+    (SQLite: "interrupted"): that error leaves the block as Interrupted all the same."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {s: signal.signal(s, _raise_interrupted) for s in CLI_SIGNALS}
+    received: list[int] = []
+
+    def interrupted(signum, _frame):
+        received.append(signum)
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, interrupted) for s in CLI_SIGNALS}
     try:
         yield
+    except Interrupted:
+        raise
+    except BaseException:
+        if received:
+            raise Interrupted(received[0]) from None
+        raise
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
