@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pupetui import db
+from pupetui import db, i18n
 from pupetui.models import Activity, Company, Customer, Permission, User
 from pupetui.services import export_target
 from pupetui.services.export import ExportError, write_csv, write_xlsx, write_xlsx_sheets
@@ -33,10 +33,13 @@ HASH = hashlib.md5(b"Sala sana").hexdigest()
 
 @pytest.fixture(autouse=True)
 def state(monkeypatch, tmp_path):
-    """The record of written files goes to a state dir of the test, never the real one."""
+    """The record of written files goes to a state dir of the test, never the real one; the
+    messages in English whatever an earlier test (or --lang fi) chose."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("PUPETUI_SERVED", raising=False)
-    return tmp_path / "state"
+    i18n.set_language("en")
+    yield tmp_path / "state"
+    i18n.set_language("en")
 
 
 @pytest.fixture
@@ -266,7 +269,7 @@ def test_the_annual_contract_reports_refuse_a_changed_file_and_replace_their_own
     files[0].write_bytes(b"edited by hand")
     code, _stdout, err = run_cli(sqlite_url, "--out", str(out), "--format", "pdf", monkeypatch=monkeypatch,
                                  capsys=capsys)
-    assert code == 1 and f"{files[0]} exists and was not written by pupetui" in err
+    assert code == 1 and f"{files[0]} on jo olemassa, eikä pupetui kirjoittanut sitä" in err  # --lang fi
     assert files[0].read_bytes() == b"edited by hand" and not partials(out)
 
 

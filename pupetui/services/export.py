@@ -31,7 +31,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import xlsxwriter
 import xlsxwriter.exceptions
 
-from pupetui.services.export_target import ExportError, Output, output
+from pupetui.services.export_target import ExportError, Output, cannot_write, output
 from pupetui.services.text import printable
 
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
@@ -68,7 +68,7 @@ def xlsx_workbook(path: str | Path, options: dict) -> Iterator[tuple[Output, xls
             except Exception:  # noqa: BLE001 - the original error matters, not this one
                 pass
             if isinstance(exc, xlsxwriter.exceptions.XlsxWriterException):
-                raise ExportError(f"cannot write {out.path}: {exc}") from None
+                raise cannot_write(out.path, exc) from None
             raise
 
 

@@ -37,6 +37,7 @@ from typing import BinaryIO, Iterator
 import platformdirs
 
 from pupetui.config import APP_NAME
+from pupetui.i18n import _
 
 SUFFIXES = ("xlsx", "csv", "ics", "pdf", "zip")
 RECORD_NAME = "written-files.jsonl"
@@ -48,6 +49,10 @@ FOLDER_MODE = 0o700
 
 class ExportError(Exception):
     """The file cannot be written; the message is for a person."""
+
+
+def cannot_write(path: Path, error: object) -> ExportError:
+    return ExportError(_("cannot write {path}: {error}").format(path=path, error=error))
 
 
 class Interrupted(BaseException):
@@ -219,14 +224,15 @@ def resolve(path: str | os.PathLike[str], fmt: str, *, default_name: str = "expo
     else:
         text = os.fspath(path).strip()
         if not text:
-            raise ExportError(f"give a file name (.{fmt})")
+            raise ExportError(_("give a file name (.{suffix})").format(suffix=fmt))
         target = Path(text).expanduser()
         suffix = target.suffix
         if suffix.lower() != "." + fmt:
             if target.is_dir():
-                raise ExportError(f"{target} is a folder: give a file name")
+                raise ExportError(_("{path} is a folder: give a file name").format(path=target))
             if suffix:
-                raise ExportError(f"{target}: the file name must end with .{fmt}, not {suffix}")
+                raise ExportError(_("{path}: the file name must end with .{wanted}, not {suffix}").format(
+                    path=target, wanted=fmt, suffix=suffix))
             target = target.with_name(target.name + "." + fmt)
     check(target)
     return target
@@ -236,23 +242,23 @@ def check(target: Path) -> None:
     """ExportError unless `target` may be written: its folder exists and may be written, and it is
     missing or the very file pupetui wrote there (not a folder, not a symbolic link)."""
     if not target.parent.is_dir():
-        raise ExportError(f"the folder {target.parent} does not exist")
+        raise ExportError(_("the folder {folder} does not exist").format(folder=target.parent))
     if not os.access(target.parent, os.W_OK):
-        raise ExportError(f"no permission to write in {target.parent}")
+        raise ExportError(_("no permission to write in {folder}").format(folder=target.parent))
     try:
         st = os.lstat(target)
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise cannot_write(target, exc.strerror or exc) from None
     import stat
 
     if stat.S_ISLNK(st.st_mode):
-        raise ExportError(f"{target} is a symbolic link: give the name of a file")
+        raise ExportError(_("{path} is a symbolic link: give the name of a file").format(path=target))
     if stat.S_ISDIR(st.st_mode):
-        raise ExportError(f"{target} is a folder: give a file name")
+        raise ExportError(_("{path} is a folder: give a file name").format(path=target))
     if not stat.S_ISREG(st.st_mode) or not written_by_pupetui(target, st):
-        raise ExportError(f"{target} exists and was not written by pupetui: choose another name")
+        raise ExportError(_("{path} exists and was not written by pupetui: choose another name").format(path=target))
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -288,16 +294,18 @@ def _open_partial(target: Path) -> tuple[Path, BinaryIO]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     for _attempt in range(5):
         partial = target.with_name(f"{target.name}.{secrets.token_hex(4)}.partial")
+        with _partials_lock:  # known before it exists: a signal right after the open finds it
+            _partials.add(partial)
         try:
             fd = os.open(partial, flags, FILE_MODE)
-        except FileExistsError:
-            continue
         except OSError as exc:
-            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
-        with _partials_lock:
-            _partials.add(partial)
+            with _partials_lock:
+                _partials.discard(partial)
+            if isinstance(exc, FileExistsError):
+                continue
+            raise cannot_write(target, exc.strerror or exc) from None
         return partial, os.fdopen(fd, "wb")
-    raise ExportError(f"cannot write {target}: no free temporary name")
+    raise cannot_write(target, _("no free temporary name"))
 
 
 @contextlib.contextmanager
@@ -317,14 +325,14 @@ def output(path: str | os.PathLike[str], fmt: str, *, default_name: str = "expor
             fh.close()
             with _partials_lock:
                 if partial not in _partials:  # the app ended (or a signal came) meanwhile
-                    raise ExportError(f"cannot write {target}: the export was stopped")
+                    raise cannot_write(target, _("the export was stopped"))
             check(target)  # still missing, or still the file pupetui wrote
             os.replace(partial, target)
             with _partials_lock:
                 _partials.discard(partial)
             _record(target)
         except OSError as exc:
-            raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise cannot_write(target, exc.strerror or exc) from None
     except BaseException:
         with contextlib.suppress(Exception):
             fh.close()
