@@ -202,11 +202,23 @@ async def test_export_to_xlsx_has_every_row(url, tmp_path):
         await answer_file(pilot, target)
         await wait_for(pilot, lambda: screen.export_running is None and "Saved" in screen.message)
         await shows(pilot, "Saved 5 rows")
-        # a bad file name is told plainly
+        # a bad file name is told plainly, in the dialog, which keeps it (issue #15: also
+        # another suffix, and a file pupetui did not write)
+        (tmp_path / "notes.csv").write_text("the user's own")
         await pilot.press("f8")
         await answer_file(pilot, tmp_path / "no-such-dir" / "x.xlsx")
-        await wait_for(pilot, lambda: screen.export_running is None and "failed" in screen.message)
+        for typed, told in ((tmp_path / "no-such-dir" / "x.xlsx", "does not exist"),
+                            (tmp_path / "x.db", "The file name must end in .xlsx or .csv."),
+                            (tmp_path / "notes.csv", "exists and was not written by pupetui")):
+            field = app.screen.query_one(Input)
+            field.value = str(typed)
+            await pilot.press("enter")
+            await shows(pilot, told)
+            assert isinstance(app.screen, AskTextScreen) and field.value == str(typed)
         assert "Traceback" not in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert (tmp_path / "notes.csv").read_text() == "the user's own" and not (tmp_path / "x.db").exists()
     rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
     assert rows[0] == ("nimi", "postitp")
     assert rows[1:] == [("Aalto Oy", "Espoo"), ("Mäkinen Ky", "Turku"), ("Nieminen Oy", "Oulu"),
