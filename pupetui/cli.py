@@ -836,7 +836,9 @@ def _run_tui(args, settings) -> int:
         except auth.LoginFailed as exc:
             raise CliError(f"{exc} (user {settings.user!r}, company {company!r})", EXIT_DENIED) from None
     from pupetui.app import PupetuiApp
+    from pupetui.services import export_target
 
+    export_target.remove_partials_before_dying()
     app = PupetuiApp(settings, company=company)
     app.run()
     return app.return_code or EXIT_OK

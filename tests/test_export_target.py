@@ -27,6 +27,7 @@ from pupetui.models import Activity, Company, Customer, Permission, User
 from pupetui.services import export_target
 from pupetui.services.export import ExportError, write_csv, write_xlsx, write_xlsx_sheets
 from test_cli import ROOT, env, run  # noqa: F401  (fixture and helper)
+from test_e2e_tmux import demo_db, save_as, start_demo, tmux  # noqa: F401  (fixtures and helpers)
 
 HASH = hashlib.md5(b"Sala sana").hexdigest()
 
@@ -338,3 +339,29 @@ def test_csv_reads_back_after_the_writer_went_through_a_partial(tmp_path):
     with path.open(encoding="utf-8-sig", newline="") as fh:
         assert list(csv.reader(fh)) == [["nimi"], ["Åström"], ["'=1+1"]]
     assert list(openpyxl.load_workbook(write_xlsx(tmp_path / "x.xlsx", ["a"], [[1]]).path).active.values) == [("a",), (1,)]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_the_tui_ended_by_a_signal_during_an_export_leaves_no_file(tmux, demo_db, signum):
+    """A closed terminal or browser (SIGHUP) or a stopped service (SIGTERM) while the SQL search
+    writes a long export: the partial file goes with the process."""
+    from tmux import EXITED
+
+    start_demo(tmux, demo_db)
+    tmux.keys("q")
+    tmux.wait_for("SQL search —", "F5 runs")
+    tmux.type(SLOW)
+    tmux.wait_for("WITH RECURSIVE")
+    tmux.keys("F8")
+    tmux.wait_for("Export every row", "File (.xlsx or .csv):")
+    target = tmux.home / "slow.csv"
+    save_as(tmux, "File (.xlsx or .csv):", "/sql-", target)
+    deadline = time.monotonic() + 120
+    while not partials(tmux.home):
+        assert time.monotonic() < deadline, tmux.screen()
+        time.sleep(0.05)
+    pane = int(tmux.tmux("list-panes", "-F", "#{pane_pid}").split()[0])
+    (child,) = Path(f"/proc/{pane}/task/{pane}/children").read_text().split()  # pupetui, under the pane's sh
+    os.kill(int(child), signum)
+    tmux.wait_for(f"{EXITED} {128 + signum}")
+    assert not partials(tmux.home) and not target.exists()

@@ -30,7 +30,7 @@ import re
 import secrets
 import signal
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -287,7 +287,6 @@ class Output:
     path: Path
     partial: Path
     file: BinaryIO
-    _done: bool = field(default=False, repr=False)
 
 
 def _open_partial(target: Path) -> tuple[Path, BinaryIO]:
@@ -382,3 +381,16 @@ def remove_partials_on_signals() -> Iterator[None]:
         for s, handler in previous.items():
             signal.signal(s, handler)
         discard_partials()
+
+
+def remove_partials_before_dying(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)) -> None:
+    """The TUI: SIGTERM and SIGHUP (a closed terminal or browser, a service stopped) remove the
+    partial file of an export in progress, then end the process as they would have."""
+    def dying(signum, _frame):
+        discard_partials()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for s in signals:
+            signal.signal(s, dying)
