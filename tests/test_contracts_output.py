@@ -444,7 +444,7 @@ def test_a_file_that_cannot_be_written_is_told_plainly(sqlite_url, tmp_path, smt
     code, stdout, err = run_cli(sqlite_url, "--send", "runner", "--yes", "--out", str(out), monkeypatch=monkeypatch,
                                 capsys=capsys, smtp_port=smtp_server.port)
     assert code == 1 and "Traceback" not in err
-    assert "NOT SENT" in stdout and "is a folder" in stdout and "run the same command again" in stdout
+    assert "NOT SENT" in stdout and "on kansio: anna tiedoston nimi" in stdout and "run the same command again" in stdout
     assert not smtp_server.messages
 
 

@@ -101,7 +101,8 @@ async def test_the_customer_dialog_asks_for_a_name_and_keeps_the_file_in_the_use
         assert field.value.startswith("customers-") and "/" not in field.value  # a name, no path
         field.value = str(tmp_path / "escape" / ".." / ".." / "passwd")
         await pilot.press("enter")
-        await shows(pilot, "Saved ", "customers to")
+        text = await shows(pilot, "Saved ", "customers to passwd.xlsx")
+        assert ".local" not in text and "exports" not in text  # the server's folder is not shown
         await wait_for(pilot, lambda: app.screen is screen)
     assert (served / "matti" / "passwd.xlsx").is_file()
     assert list(tmp_path.rglob("passwd*")) == [served / "matti" / "passwd.xlsx"]

@@ -45,6 +45,7 @@ from pupetui.screens.calendar_forms import (
     entry_summary,
     refusal_text,
 )
+from pupetui.screens.export_file import shown
 from pupetui.services import calendar, calendar_view
 from pupetui.services.calendar import Entry, EntryForm
 from pupetui.services.calendar_view import MonthData, Setup
@@ -584,7 +585,7 @@ class CalendarScreen(PupeScreen):
         def done(result: Exported | None) -> None:
             if result is not None:
                 text = (_("Exported 1 entry to {path}.") if result.count == 1 else
-                        _("Exported {count} entries to {path}.")).format(count=result.count, path=result.path)
+                        _("Exported {count} entries to {path}.")).format(count=result.count, path=shown(result.path))
                 self.notify(printable(text), markup=False)
                 self.app.deliver_export(result.path)
 

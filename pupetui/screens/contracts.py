@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Selec
 
 from pupetui.i18n import N_, _, current_language, format_date, format_decimal
 from pupetui.screens.base import PupeScreen
-from pupetui.screens.export_file import browser_note
+from pupetui.screens.export_file import browser_note, shown
 from pupetui.services import contracts, contracts_mail, export_target
 from pupetui.services.mail import SmtpConfig
 from pupetui.services.validation import ValidationError
@@ -410,7 +410,7 @@ class ContractsScreen(PupeScreen):
                 files=len(documents), total=len(self.prepared.customers) if self.prepared else len(documents),
                 folder=self.values()["folder"]), error=True)
         else:
-            self.state(_("{files} files written: {path}").format(files=len(documents), path=str(delivered or "")))
+            self.state(_("{files} files written: {path}").format(files=len(documents), path=shown(delivered) if delivered else ""))
 
     def finished_badly(self, text: str) -> None:
         self.running = False

@@ -36,7 +36,7 @@ from pupetui.i18n import N_, _, format_decimal
 from pupetui.screens.base import PupeModalScreen, PupeScreen
 from pupetui.services import customer_edit, customers
 from pupetui.services.customers import COLUMNS, CustomerQuery, CustomerRow
-from pupetui.screens.export_file import ExportFileScreen
+from pupetui.screens.export_file import ExportFileScreen, shown
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.paged_table import PagedTable, TableColumn
 
@@ -479,7 +479,7 @@ class CustomerListScreen(PupeScreen):
             self._export(path)
 
     def _export(self, path: Path) -> None:
-        self.notify(_("Saving the list to {path}…").format(path=path), markup=False)
+        self.notify(_("Saving the list to {path}…").format(path=shown(path)), markup=False)
         self._run_export(self.query_state, path)
 
     @work(thread=True, group="customers-export", exit_on_error=False)
@@ -492,7 +492,7 @@ class CustomerListScreen(PupeScreen):
         self.post_message(self.Exported(str(result.path), result.rows, result.truncated))
 
     def on_customer_list_screen_exported(self, message: Exported) -> None:
-        text = _("Saved {rows} to {path}").format(rows=count_text(message.rows), path=message.path)
+        text = _("Saved {rows} to {path}").format(rows=count_text(message.rows), path=shown(message.path))
         if message.truncated:
             text += " " + _("(cut at Excel's row limit)")
         self.notify(printable(text), title=_("Excel"), markup=False, timeout=8)

@@ -31,6 +31,12 @@ def export_path_error(text: str, fmt: str | tuple[str, ...]) -> tuple[Path | Non
         return None, str(exc)
 
 
+def shown(path) -> str:
+    """A written file as a message names it: under `pupetui serve` its name only (the folder on
+    the server is nothing the browser user needs to see)."""
+    return Path(path).name if export_target.served() else str(path)
+
+
 def browser_note() -> str:
     return _("The file is sent to your browser as a download.")
 
@@ -65,7 +71,6 @@ class ExportFileScreen(AskTextScreen):
                 if yes:
                     self.dismiss(path)
 
-            shown = path.name if self.served else path
-            self.app.push_screen(ConfirmScreen(_("{path} exists. Replace it?").format(path=shown)), answered)
+            self.app.push_screen(ConfirmScreen(_("{path} exists. Replace it?").format(path=shown(path))), answered)
             return
         self.dismiss(path)

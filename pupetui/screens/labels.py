@@ -28,7 +28,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 from pupetui.i18n import N_, _, current_language, format_decimal
 from pupetui.screens.base import PupeModalScreen, PupeScreen
-from pupetui.screens.export_file import browser_note, export_path_error
+from pupetui.screens.export_file import browser_note, export_path_error, shown
 from pupetui.services import export_target, labels
 from pupetui.services.export import ExportError
 from pupetui.services.selection import SelectionError
@@ -138,7 +138,7 @@ class LabelsScreen(PupeScreen):
         path = Path(request.path)  # checked by the dialog (export_target.resolve)
         if path.exists():
             self.app.push_screen(
-                ConfirmScreen(_("{path} exists. Replace it?").format(path=path.name if export_target.served() else path)),
+                ConfirmScreen(_("{path} exists. Replace it?").format(path=shown(path))),
                 lambda yes: self._start(request, path) if yes else None,
             )
             return
@@ -156,7 +156,7 @@ class LabelsScreen(PupeScreen):
             memo_text=request.memo_text, font_path=settings.get("font", ""),
         )
         self.printing = True
-        self.notify(_("Printing the labels to {path}…").format(path=path), markup=False)
+        self.notify(_("Printing the labels to {path}…").format(path=shown(path)), markup=False)
         self._run(job, path)
 
     @work(thread=True, exclusive=True, group="labels-print", exit_on_error=False)
@@ -176,9 +176,9 @@ class LabelsScreen(PupeScreen):
         result = message.result
         if message.output == "pdf":
             text = _("Saved {labels} labels on {pages} pages to {path}").format(
-                labels=result.labels, pages=result.pages, path=result.path)
+                labels=result.labels, pages=result.pages, path=shown(result.path))
         else:
-            text = _("Saved {labels} addresses to {path}").format(labels=result.labels, path=result.path)
+            text = _("Saved {labels} addresses to {path}").format(labels=result.labels, path=shown(result.path))
         if result.memos:
             text += " · " + _("a memo on {count} customers").format(count=result.memos)
         self.notify(printable(text), title=_("Address labels"), markup=False, timeout=10)

@@ -60,7 +60,7 @@ from pupetui.services import query_generator as Q
 from pupetui.services.export import write_csv, write_xlsx_sheets
 from pupetui.services.programs import QUERY_GENERATOR
 from pupetui.services.validation import ValidationError
-from pupetui.screens.export_file import ExportFileScreen
+from pupetui.screens.export_file import ExportFileScreen, shown
 from pupetui.widgets.confirm import AskTextScreen, ConfirmScreen
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.result_grid import ResultGrid
@@ -462,7 +462,7 @@ class QueryGeneratorScreen(PupeScreen):
 
     def _start_export(self, spec: Q.QuerySpec, built: Q.BuiltQuery, path: Path, fmt: str) -> None:
         self._export_stop = threading.Event()
-        self.notify(_("Saving every row to {path}… (Esc stops)").format(path=path), markup=False)
+        self.notify(_("Saving every row to {path}… (Esc stops)").format(path=shown(path)), markup=False)
         self._export(spec.table, built, path, fmt, self._export_stop, self._settings())
 
     @work(thread=True, exclusive=True, group="querygen-export", exit_on_error=False)
@@ -493,7 +493,7 @@ class QueryGeneratorScreen(PupeScreen):
             self.notify(printable(error), severity="error", markup=False, timeout=10)
             return
         rows = format_decimal(result.rows, 0)
-        text = _("Saved {rows} rows to {path}").format(rows=rows, path=result.path)
+        text = _("Saved {rows} rows to {path}").format(rows=rows, path=shown(result.path))
         if result.sheets > 1:
             text += " " + _("on {sheets} sheets").format(sheets=result.sheets)
         self.notify(printable(text), title=_("Exported"), markup=False, timeout=10)

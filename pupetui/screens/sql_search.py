@@ -35,7 +35,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 
 from pupetui.i18n import N_, _, format_decimal
 from pupetui.screens.base import PupeScreen
-from pupetui.screens.export_file import ExportFileScreen
+from pupetui.screens.export_file import ExportFileScreen, shown
 from pupetui.screens.sql_forms import (
     CompletionScreen,
     SavedSqlScreen,
@@ -538,7 +538,7 @@ class SqlSearchScreen(PupeScreen):
             return
         rows = getattr(result, "rows", query.row_count)
         self._later(self._export_done, query, _("Saved {rows} rows to {file}.").format(
-            rows=format_decimal(rows, 0), file=str(result.path)), False)
+            rows=format_decimal(rows, 0), file=shown(result.path)), False)
         self._later(self.app.deliver_export, result.path)
 
     def _export_progress(self, query: SqlQuery, rows: int) -> None:

@@ -1,8 +1,8 @@
 """Where and how pupetui writes a file for the user: every export (Excel, CSV, iCalendar, PDF,
 zip) of every program and command goes through `output()`; nothing else opens an export file.
 
-- The name must end with the format's suffix: none is added, another is refused (so a typo, or
-  a malicious user, cannot write an Excel file over `crm.sqlite3`). A folder, a missing folder
+- The name must end with the format's suffix: a name without a suffix gets it, another suffix
+  is refused (so a typo, or a malicious user, cannot write an Excel file over `crm.sqlite3`). A folder, a missing folder
   and a symbolic link are refused.
 - Never over a file pupetui did not write: every file written is recorded (path, device, inode,
   size and modification time) in `written-files.jsonl` in the user's state folder; an existing
@@ -10,7 +10,8 @@ zip) of every program and command goes through `output()`; nothing else opens an
 - The file is written under a new name (`<name>.<random>.partial`, created exclusively, never
   through a symbolic link, readable by the user only) in the target's folder and renamed over
   the target only when complete; on any error, a cancel, a signal of the CLI (see
-  `remove_partials_on_signals`) or the app's end the partial is removed.
+  `remove_partials_on_signals`) or of the TUI (`remove_partials_before_dying`) or the app's end
+  the partial is removed.
 - Files are created 0600, the folders pupetui makes 0700, whatever the umask.
 - Under `pupetui serve` (PUPETUI_SERVED=1) a browser user gives no path at all: the file goes
   into the user's own folder (<state folder>/exports/<company>/<user>) under a name pupetui makes
@@ -29,6 +30,7 @@ import os
 import re
 import secrets
 import signal
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,8 +253,6 @@ def check(target: Path) -> None:
         return
     except OSError as exc:
         raise cannot_write(target, exc.strerror or exc) from None
-    import stat
-
     if stat.S_ISLNK(st.st_mode):
         raise ExportError(_("{path} is a symbolic link: give the name of a file").format(path=target))
     if stat.S_ISDIR(st.st_mode):
