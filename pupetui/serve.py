@@ -23,6 +23,7 @@ import ipaddress
 import json
 import logging
 import shlex
+import sys
 from collections import Counter
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
@@ -154,13 +155,11 @@ class PupetuiServer(Server):
 
     # -- logging: one line per event, no locals -------------------------------------------------
     def initialize_logging(self) -> None:
-        from rich.logging import RichHandler
-
-        logging.basicConfig(
-            level="DEBUG" if self.debug else "INFO", format="%(message)s", datefmt="[%X]",
-            handlers=[RichHandler(show_path=False, show_time=True, rich_tracebacks=True,
-                                  tracebacks_show_locals=False, console=self.console)],
-        )
+        """Plain lines on stderr: one per event, and never a traceback's local variables (textual-
+        serve's own handler shows them: passwords and customers' data would end up in the log)."""
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        logging.basicConfig(level="DEBUG" if self.debug else "INFO", handlers=[handler], force=True)
 
     # -- pages ------------------------------------------------------------------------------------
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
@@ -249,7 +248,5 @@ class PupetuiServer(Server):
 
 def session_command() -> list[str]:
     """The command of each browser's session: this Python, `-m pupetui`."""
-    import sys
-
     return [sys.executable, "-m", "pupetui"]
 
