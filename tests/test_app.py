@@ -246,6 +246,8 @@ async def test_a_session_that_does_not_log_in_in_time_is_closed(url):
     app = PupetuiApp(settings(url, auth="password", serve={"login_timeout_seconds": 1}), company="acme")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press("f1")  # under the help too
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await wait_for(pilot, lambda: app.return_code == 1, timeout=60)
     assert not db.has_session()
 

@@ -172,3 +172,12 @@ def test_the_allowed_origins_and_the_client_address():
     assert client_address("10.1.1.1", "198.51.100.1, 192.0.2.7", proxies) == "192.0.2.7"
     assert client_address("10.1.1.1", "192.0.2.7, 10.2.2.2", proxies) == "192.0.2.7"
     assert client_address("10.1.1.1", None, proxies) == "10.1.1.1"
+
+
+async def test_a_session_that_does_not_log_in_in_time_is_closed(demo_url, tmp_path):
+    with serving(tmp_path, demo_url, "[serve]\nlogin_timeout_seconds = 2\n") as server:
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(ws_url(server), headers=own_origin(server)) as ws:
+                await read_until(ws, "User name")
+                await read_until(ws, None)  # the server closes it: nobody logged in
+            wait_until(lambda: session_processes(server) == [], "the session's process ended")

@@ -65,6 +65,7 @@ class LoginScreen(PupeScreen):
         self.address = os.environ.get("PUPETUI_CLIENT_ADDRESS", "") if address is None else address
         self.timeout = timeout
         self._gone = threading.Event()  # cuts a refusal's wait short when the screen goes
+        self._accepted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,7 +92,7 @@ class LoginScreen(PupeScreen):
         self._gone.set()
 
     def _timed_out(self) -> None:
-        if self.is_attached and self.app.screen is self:
+        if not self._accepted:  # (also under the help or the command palette)
             self.app.exit(return_code=1, message=_("Not logged in within {seconds} s: the session was closed.").format(
                 seconds=int(self.timeout)))
 
@@ -158,6 +159,7 @@ class LoginScreen(PupeScreen):
         self._say(message.text, error=True)
 
     def on_login_screen_accepted(self, message: Accepted) -> None:
+        self._accepted = True
         self._say("")
         # bubbles on to the app, which opens the menu
 
