@@ -143,17 +143,16 @@ class LoginGuard:
 
     def succeeded(self, attempt: Attempt) -> None:
         """The password was right: the user's failures are forgiven (the address's others stay)."""
-        conn = self._connect()
-        try:
-            conn.execute("DELETE FROM failure WHERE user = ?", (attempt.user,))
-        finally:
-            conn.close()
+        self._delete("user = ?", attempt.user)
 
     def forget(self, attempt: Attempt) -> None:
         """The attempt was never decided (the database could not be read): it does not count."""
+        self._delete("id = ?", attempt.id)
+
+    def _delete(self, where: str, value: object) -> None:
         conn = self._connect()
         try:
-            conn.execute("DELETE FROM failure WHERE id = ?", (attempt.id,))
+            conn.execute(f"DELETE FROM failure WHERE {where}", (value,))  # where: this module's own
         finally:
             conn.close()
 
