@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import urllib.request
 from pathlib import Path
 
 import aiohttp
@@ -17,6 +18,7 @@ from test_serve import serving
 from tmux import make_demo_database
 
 from pupetui.serve import client_address, origin_of
+from pupetui.services.login_guard import LoginGuard, user_key
 from pupetui.serve import allowed_origins as origins_for
 
 ESCAPES = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
@@ -93,6 +95,9 @@ async def test_a_page_of_another_site_gets_no_session_even_without_the_password(
             async with client.ws_connect(ws_url(server), headers=own_origin(server)) as ws:
                 await read_until(ws, "Main menu")
                 assert len(session_processes(server)) == 1
+        with urllib.request.urlopen(server["url"], timeout=30) as page:  # no other site may frame the page
+            assert page.headers["X-Frame-Options"] == "DENY"
+            assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
         log = server["log"].read_text()
     assert "refused a session from 127.0.0.1: its page is of another site (Origin 'http://evil.example')" in log
 
@@ -181,3 +186,17 @@ async def test_a_session_that_does_not_log_in_in_time_is_closed(demo_url, tmp_pa
                 await read_until(ws, "User name")
                 await read_until(ws, None)  # the server closes it: nobody logged in
             wait_until(lambda: session_processes(server) == [], "the session's process ended")
+
+
+async def test_a_browser_from_an_address_that_has_failed_too_often_is_locked_out(demo_url, tmp_path):
+    """The session's login counts by the browser's address, with every session's failures."""
+    with serving(tmp_path, demo_url, "") as server:
+        guard = LoginGuard(tmp_path / "state" / "pupetui" / "logins.sqlite3")  # the server's sessions' file
+        for number in range(20):  # twenty wrong guesses of twenty names from this address
+            guard.begin(user_key("demo", f"guess{number}"), "127.0.0.1")
+        async with aiohttp.ClientSession() as client:
+            async with client.ws_connect(ws_url(server), headers=own_origin(server)) as ws:
+                await read_until(ws, "User name")
+                for keys in ("demo", "\t", "demo\r"):  # the right password
+                    await ws.send_json(["stdin", keys])
+                await read_until(ws, "Too many failed logins")
