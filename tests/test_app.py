@@ -248,7 +248,7 @@ async def test_a_session_that_does_not_log_in_in_time_is_closed(url):
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
         await pilot.press("f1")  # under the help too
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        await wait_for(pilot, lambda: app.return_code == 1, timeout=60)
+        await wait_for(pilot, lambda: app.return_code == 3, timeout=60)  # 3: refused (login)
     assert not db.has_session()
 
 

@@ -29,6 +29,9 @@ from pupetui.services import auth, login_guard, session_info
 from pupetui.widgets.literal import literal, marked
 
 
+LOGIN_TIMED_OUT = 3  # the exit code of a refused login (cli.EXIT_DENIED)
+
+
 class LoginScreen(PupeScreen):
     TITLE_ID = N_("Log in")
     CSS_PATH = Path(__file__).with_name("login.tcss")  # absolute: subclasses elsewhere keep it
@@ -93,7 +96,7 @@ class LoginScreen(PupeScreen):
 
     def _timed_out(self) -> None:
         if not self._accepted:  # (also under the help or the command palette)
-            self.app.exit(return_code=1, message=_("Not logged in within {seconds} s: the session was closed.").format(
+            self.app.exit(return_code=LOGIN_TIMED_OUT, message=_("Not logged in within {seconds} s: the session was closed.").format(
                 seconds=int(self.timeout)))
 
     @work(thread=True, exclusive=True, group="company-name")
