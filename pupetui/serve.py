@@ -111,8 +111,8 @@ def check_message(message: Any) -> tuple[str, Any]:
         return kind, data
     if kind == "resize" and isinstance(data, dict):
         width, height = data.get("width"), data.get("height")
-        if all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_SIZE for v in (width, height)):
-            return kind, (width, height)
+        if all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (width, height)):
+            return kind, (min(width, MAX_SIZE), min(height, MAX_SIZE))  # a huge one would eat the memory
         raise Malformed("a resize without a usable width and height")
     if kind == "ping" and isinstance(data, (str, int, float)):
         return kind, data

@@ -200,3 +200,20 @@ async def test_a_browser_from_an_address_that_has_failed_too_often_is_locked_out
                 for keys in ("demo", "\t", "demo\r"):  # the right password
                     await ws.send_json(["stdin", keys])
                 await read_until(ws, "Too many failed logins")
+
+
+def test_the_messages_textual_js_sends_pass_and_a_huge_size_is_cut_down():
+    from aiohttp import WSMessage, WSMsgType
+
+    from pupetui.serve import MAX_SIZE, Malformed, check_message
+
+    def text(data: str) -> WSMessage:
+        return WSMessage(WSMsgType.TEXT, data, None)
+
+    assert check_message(text('["stdin", "a\\u001b[A"]')) == ("stdin", "a\x1b[A")
+    assert check_message(text('["resize", {"width": 120, "height": 40}]')) == ("resize", (120, 40))
+    assert check_message(text('["resize", {"width": 100000, "height": 40}]')) == ("resize", (MAX_SIZE, 40))
+    assert check_message(text('["ping", "1733230000000"]')) == ("ping", "1733230000000")
+    assert check_message(text('["focus"]')) == ("focus", None) and check_message(text('["blur"]')) == ("blur", None)
+    with pytest.raises(Malformed):
+        check_message(text('["resize", {"width": true, "height": 40}]'))
