@@ -22,7 +22,7 @@ from textual.command import CommandPalette
 from textual.content import Content
 from textual.screen import Screen
 
-from pupetui.config import Settings
+from pupetui.config import DEFAULTS, Settings
 from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen, PupeScreen
 from pupetui.screens.commands import ProgramCommands, ScreenCommands
@@ -117,9 +117,15 @@ class PupetuiApp(KeysInOrder, App):
             )
         if self.settings.auth == "password" or not session_info.is_logged_in():
             from pupetui.screens.login import LoginScreen
+            from pupetui.services import login_guard
 
+            serve = {**DEFAULTS["serve"], **(self.settings.serve or {})}
             # in a browser (`pupetui serve`) the server's OS user is not the person: no name given
-            self.push_screen(LoginScreen(self.company, "" if self.is_web else self.settings.user))
+            self.push_screen(LoginScreen(
+                self.company, "" if self.is_web else self.settings.user,
+                guard=login_guard.LoginGuard(limits=login_guard.Limits.from_settings(serve)),
+                timeout=float(serve["login_timeout_seconds"]),
+            ))
         else:
             self.push_screen(MenuScreen(self._session_info_now()))
         for warning in warnings:  # after the first screen is up, so they show on it
@@ -134,6 +140,19 @@ class PupetuiApp(KeysInOrder, App):
             return session_info.current()
         except Exception:  # noqa: BLE001 - the menu says what went wrong
             return None
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: its traceback without the local variables (Textual shows them,
+        and they hold passwords, database addresses and customers' data; in `pupetui serve` the
+        session's error output goes to the server's log)."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     def choose_theme(self, wanted: str, warnings: list[str] | None = None) -> str:
         """The theme `wanted` (a name or an alias), else the default for this terminal."""

@@ -286,8 +286,12 @@ def headless_login(settings: config.Settings) -> str:
             if not sys.stdin.isatty():
                 raise CliError("password required: run in a terminal or set PUPETUI_PASSWORD", EXIT_DENIED)
             password = getpass.getpass(f"Password for {settings.user}@{company}: ")
+    from pupetui.services import login_guard
+
+    # the failures count with the TUI's and the browsers' (one file in the user state dir)
+    guard = login_guard.LoginGuard(limits=login_guard.Limits.from_settings(settings.serve))
     try:
-        auth.login(company, settings.user, password, mode=settings.auth)
+        auth.login(company, settings.user, password, mode=settings.auth, guard=guard)
     except auth.LoginFailed as exc:
         raise CliError(str(exc), EXIT_DENIED) from None
     return company
@@ -867,8 +871,6 @@ def serve_environment(settings: config.Settings, company: str, *, no_password: b
 
 
 def cmd_serve(args, settings) -> int:
-    import shlex
-
     if getattr(args, "auth", None) == "none" and not args.no_password:
         raise CliError("`pupetui serve` always asks browsers for the Pupesoft password; "
                        "--no-password turns that off", EXIT_USAGE)
@@ -890,12 +892,13 @@ def cmd_serve(args, settings) -> int:
               "clear text. Put a reverse proxy with TLS in front and give --public-url https://...",
               file=sys.stderr)
     try:
-        from textual_serve.server import Server
+        from pupetui.serve import PupetuiServer, session_command
     except ImportError:
         raise CliError("`pupetui serve` needs the textual-serve package: pip install textual-serve") from None
     os.environ.update(serve_environment(settings, company, no_password=args.no_password))
-    command = shlex.join([sys.executable, "-m", "pupetui"])
-    server = Server(command, host=args.host, port=args.port, title="pupetui", public_url=args.public_url)
+    # the Origin check, the session caps, the message checks: pupetui/serve.py
+    server = PupetuiServer(session_command(), host=args.host, port=args.port, public_url=args.public_url,
+                           options=settings.serve)
     server.serve()
     return EXIT_OK
 

@@ -76,6 +76,16 @@ DEFAULTS: dict[str, Any] = {
         "row_limit": 10000,
         "timeout_seconds": 30,
     },
+    "serve": {  # `pupetui serve`; the failed-login limits hold for every password login
+        "allowed_origins": [],  # web origins whose pages may open sessions; empty: the served address
+        "max_sessions": 50,  # browser sessions (one process each) at once
+        "max_sessions_per_address": 5,  # of one client address (IPv6: one /64)
+        "trusted_proxies": [],  # addresses whose X-Forwarded-For names the client
+        "login_timeout_seconds": 600,  # a session not logged in by then is closed (0: never)
+        "max_failed_logins_per_user": 5,  # within the window, then locked until it passes
+        "max_failed_logins_per_address": 20,
+        "failed_login_window_minutes": 15,
+    },
     "labels": {
         "font": "",  # a TrueType font file; empty: DejaVu Sans if installed, else reportlab's Vera
         "language": "",  # of the country names on labels (fi, en); empty: the user's language
@@ -110,6 +120,15 @@ def _coerce(template: Any, raw: str) -> Any:
         except ValueError:
             raise ConfigError(f"expected a whole number, got {raw!r}") from None
     return raw
+
+
+def _string_list(name: str, value: Any) -> list[str]:
+    """A TOML list of strings, or one string of comma-separated items (from the environment)."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [item.strip() for item in value if item.strip()]
+    raise ConfigError(f"{name} must be a list of strings, not {value!r}")
 
 
 def from_environment(environ: Mapping[str, str], defaults: Mapping[str, Any]) -> dict[str, Any]:
@@ -160,6 +179,7 @@ class Settings:
     sms: dict[str, Any] = field(default_factory=dict)
     sql: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, Any] = field(default_factory=dict)
+    serve: dict[str, Any] = field(default_factory=dict)
     source: str = ""  # the config file that was read, if any
 
     @property
@@ -231,7 +251,9 @@ def load(
             raise ConfigError(f"unknown setting(s) in [{section}]: {', '.join(sorted(extra))}")
         for key, default in template.items():
             value = merged[section][key]
-            if isinstance(default, int) and not isinstance(value, int):
+            if isinstance(default, list):
+                merged[section][key] = _string_list(f"{section}.{key}", value)
+            elif isinstance(default, int) and not isinstance(value, int):
                 try:
                     merged[section][key] = _coerce(default, str(value))
                 except ConfigError:

@@ -230,3 +230,10 @@ def sms_service():
     service = SmsService()
     yield service
     service.stop()
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path_factory, monkeypatch):
+    """Each test its own user state dir: the failed logins (services.login_guard) and other state
+    of one test never reach another (subprocesses inherit it through the environment)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

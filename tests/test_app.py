@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
+import sqlite3
+import subprocess
+import sys
 import time
 
 import pytest
@@ -17,7 +21,7 @@ from pupetui.models import Company, CompanyParameters, Permission, User
 from pupetui.screens.help import HelpScreen
 from pupetui.screens.login import LoginScreen
 from pupetui.screens.menu import MenuScreen
-from pupetui.services import auth
+from pupetui.services import auth, login_guard
 from pupetui.services.programs import PROGRAMS
 
 SIZE = (80, 24)
@@ -187,18 +191,65 @@ async def test_unknown_and_inactive_users_get_the_same_refusal(url):
 async def test_the_login_check_does_not_freeze_the_screen(url):
     seed(url)
     app = PupetuiApp(settings(url, auth="password"), company="acme")
+    # another session is recording a failed login: this check waits for the shared file's lock
+    path = login_guard.default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    other_session = sqlite3.connect(path, isolation_level=None)
+    other_session.execute("BEGIN IMMEDIATE")
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+            login = app.screen
+            await pilot.press(*"wrong", "enter")
+            await shows(pilot, "Checking…")
+            # while the check waits, the screen answers: the help opens and closes
+            await pilot.press("f1")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is login)
+            text = await shows(pilot, "Checking…")
+            assert auth.LOGIN_REFUSED not in text  # still checking: it was the screen that answered
+            other_session.execute("COMMIT")
+            await shows(pilot, auth.LOGIN_REFUSED)
+    finally:
+        other_session.close()
+
+
+async def test_after_failed_logins_the_screen_says_the_refusal_waits_longer(url):
+    seed(url)
+    login_guard.LoginGuard().begin(login_guard.user_key("acme", "matti"), "")  # an earlier failure
+    app = PupetuiApp(settings(url, auth="password"), company="acme")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
-        started = time.monotonic()
         await pilot.press(*"wrong", "enter")
-        await pilot.pause()
-        # while the refusal waits its second, the screen answers and says what it does
-        assert "Checking…" in screen_text(app)
-        await pilot.press("f1")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert time.monotonic() - started < auth.FAILED_LOGIN_DELAY
-        await pilot.press("escape")
+        await shows(pilot, "after earlier failed logins a refusal takes 2 s")
         await shows(pilot, auth.LOGIN_REFUSED)
+
+
+async def test_too_many_failed_logins_lock_the_login_even_with_the_right_password(url):
+    seed(url)
+    guard = login_guard.LoginGuard()
+    for _ in range(5):  # five wrong guesses, in any sessions of this machine
+        guard.begin(login_guard.user_key("acme", "matti"), "")
+    app = PupetuiApp(settings(url, auth="password"), company="acme")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press(*"salainen", "enter")
+        await shows(pilot, "Too many failed logins: try again later (in about 15 min).")
+        assert isinstance(app.screen, LoginScreen) and not db.has_session()
+        await pilot.press("f1")  # the screen goes on answering
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_a_session_that_does_not_log_in_in_time_is_closed(url):
+    seed(url)
+    app = PupetuiApp(settings(url, auth="password", serve={"login_timeout_seconds": 1}), company="acme")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press("f1")  # under the help too
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_for(pilot, lambda: app.return_code == 3, timeout=60)  # 3: refused (login)
+    assert not db.has_session()
 
 
 async def test_escape_on_the_login_screen_keeps_what_was_typed(url):
@@ -489,3 +540,27 @@ async def test_on_demo_data(tmp_path):
     finally:
         db.end_session()
         d.close()
+
+
+CRASHING_APP = """
+import sys
+from pupetui import config
+from pupetui.app import PupetuiApp
+
+class Crashing(PupetuiApp):
+    def on_mount(self):
+        secret_password = "hunter2-in-a-local"
+        raise RuntimeError("an unexpected error " + str(len(secret_password)))
+
+settings = config.Settings(db=sys.argv[1], company="", user="matti", lang="", auth="none", theme="ansi")
+Crashing(settings, company="acme").run(headless=True)
+"""
+
+
+def test_an_unexpected_error_is_reported_without_local_variables(url):
+    """The traceback goes to stderr (in `pupetui serve`: the server's log); the values of local
+    variables (passwords, addresses, customers' data) do not."""
+    run = subprocess.run([sys.executable, "-c", CRASHING_APP, url], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "COLUMNS": "120"})
+    assert "an unexpected error 18" in run.stderr, run.stderr
+    assert "hunter2-in-a-local" not in run.stderr and "hunter2-in-a-local" not in run.stdout

@@ -240,6 +240,29 @@ async def test_moving_by_day_week_month_year_today_and_to_a_typed_date(url):
         assert screen.selected == dt.date(2027, 2, 28)
 
 
+async def test_moving_stops_at_the_first_and_last_year_a_date_may_have(url):
+    seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_calendar(pilot)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GoToDateScreen))
+        await fill(pilot, app.screen.query_one("#goto-date", Input), "30.12.9998")
+        await pilot.press("enter")
+        await ready(pilot, screen)
+        await shows(pilot, "December 9998", "[30]")
+        await pilot.press("m", "y", "l", "l", "down")
+        await ready(pilot, screen)
+        assert screen.selected == dt.date(9998, 12, 31)
+        await shows(pilot, "December 9998", "[31]", "9998-12-31")
+        screen.move_to(dt.date(1000, 1, 2))
+        await pilot.press("M", "Y", "h", "h", "up")
+        await ready(pilot, screen)
+        assert screen.selected == dt.date(1000, 1, 1)
+        await shows(pilot, "January 1000", "[ 1]", "1000-01-01")
+        assert not any(n.severity == "error" for n in app._notifications)
+
+
 async def test_month_shows_entries_with_times_types_all_day_bars_and_more(url):
     seed(url)
     app = logged_in_app(url)

@@ -242,6 +242,21 @@ def test_whoami_with_a_wrong_password_is_refused(env, sqlite_url):
     assert "customers" not in result.stdout
 
 
+def test_a_headless_login_is_locked_after_too_many_failures(env, sqlite_url):
+    """The failed logins of the TUI and the browsers count for headless commands too."""
+    from pupetui.services.login_guard import LoginGuard, default_path, user_key
+
+    populate(sqlite_url)
+    assert str(default_path()).startswith(env["XDG_STATE_HOME"])  # the file the command uses
+    guard = LoginGuard()
+    for _ in range(5):
+        guard.begin(user_key("acme", "anna"), "")
+    result = run(env, "whoami", "--db", sqlite_url, "--company", "acme", "--user", "anna", "--auth", "password",
+                 PUPETUI_PASSWORD="Sala sana")
+    assert result.returncode == EXIT_DENIED
+    assert auth.LOGIN_LOCKED in result.stderr and "anna@acme" not in result.stdout
+
+
 def test_whoami_password_mode_without_a_terminal_or_password(env, sqlite_url):
     populate(sqlite_url)
     result = run(env, "whoami", "--db", sqlite_url, "--user", "anna", "--auth", "password")

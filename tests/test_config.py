@@ -228,3 +228,18 @@ def test_real_environment_is_used_when_none_given(monkeypatch):
     monkeypatch.setenv("PUPETUI_SMTP__HOST", "smtp.os.example")
     s = config.load({})
     assert s.company == "osenv" and s.smtp["host"] == "smtp.os.example"
+
+
+def test_the_serve_section_has_its_defaults_and_takes_lists_from_toml_or_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no configuration file
+    settings = config.load(environ={})
+    assert settings.serve["max_sessions"] == 50 and settings.serve["max_sessions_per_address"] == 5
+    assert settings.serve["allowed_origins"] == [] and settings.serve["login_timeout_seconds"] == 600
+    conf = tmp_path / "c.toml"
+    conf.write_text('[serve]\nallowed_origins = ["https://crm.example.com"]\nmax_sessions = 3\n', encoding="utf-8")
+    settings = config.load(config_path=conf, environ={"PUPETUI_SERVE__TRUSTED_PROXIES": "10.0.0.1, 10.0.0.2"})
+    assert settings.serve["allowed_origins"] == ["https://crm.example.com"] and settings.serve["max_sessions"] == 3
+    assert settings.serve["trusted_proxies"] == ["10.0.0.1", "10.0.0.2"]
+    conf.write_text("[serve]\nallowed_origins = 5\n", encoding="utf-8")
+    with pytest.raises(config.ConfigError, match="serve.allowed_origins must be a list of strings"):
+        config.load(config_path=conf, environ={})

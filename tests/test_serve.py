@@ -11,6 +11,7 @@ Skipped where chromium or Playwright is missing, unless PUPETUI_REQUIRE_SERVERS=
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -61,21 +62,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`pupetui serve` on a demo database; (url, home folder, database file)."""
-    folder = tmp_path_factory.mktemp("serve")
-    url = make_demo_database(folder, customers=20)
+@contextlib.contextmanager
+def serving(folder: Path, url: str, conf_text: str, *args: str):
+    """`pupetui serve` on the database `url` with the configuration `conf_text` and `args`, until
+    the block ends; {url, port, home, log (path), process}."""
     home = folder / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     conf = folder / "pupetui.toml"
-    conf.write_text('auth = "none"\nuser = "demo"\n', encoding="utf-8")  # trusted in a terminal only
+    conf.write_text(conf_text, encoding="utf-8")
     port = free_port()
-    log = (folder / "serve.log").open("w")
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(folder / "config"), "LANG": "C.UTF-8"}
+    log_path = folder / "serve.log"
+    log = log_path.open("w")
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(folder / "config"), "LANG": "C.UTF-8",
+           "XDG_STATE_HOME": str(folder / "state")}  # the failed logins of this server's sessions
     env.pop("PUPETUI_AUTH", None)
     server = subprocess.Popen(
-        pupetui_command("serve", "--config", str(conf), "--db", url, "--port", str(port), "--lang", "en"),
+        pupetui_command("serve", "--config", str(conf), "--db", url, "--port", str(port), "--lang", "en", *args),
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=home,
     )
     address = f"http://127.0.0.1:{port}/"
@@ -90,16 +92,28 @@ def served(tmp_path_factory):
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
             log.close()
-            raise AssertionError(f"pupetui serve did not start:\n{(folder / 'serve.log').read_text()}")
+            raise AssertionError(f"pupetui serve did not start:\n{log_path.read_text()}")
         time.sleep(0.1)
-    yield {"url": address, "port": port, "home": home, "db": folder / "demo.sqlite3", "log": folder / "serve.log"}
-    server.terminate()
     try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    log.close()
+        yield {"url": address, "port": port, "home": home, "log": log_path, "process": server}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`pupetui serve` on a demo database; (url, home folder, database file)."""
+    folder = tmp_path_factory.mktemp("serve")
+    url = make_demo_database(folder, customers=20)
+    # auth = "none" and the user are trusted in a terminal only
+    with serving(folder, url, 'auth = "none"\nuser = "demo"\n') as server:
+        yield {**server, "db": folder / "demo.sqlite3"}
 
 
 class BrowserTerminal:

@@ -356,7 +356,8 @@ class CalendarScreen(PupeScreen):
 
     # -- moving --------------------------------------------------------------------------------------------
     def move_to(self, day: dt.date, *, cursor: int | None = None) -> None:
-        day = max(dt.date(1900, 1, 1), min(dt.date(9999, 12, 1), day))
+        # the years a date may be typed in: no month past them is read (nor its whole weeks)
+        day = max(dt.date(calendar.FIRST_YEAR, 1, 1), min(dt.date(calendar.LAST_YEAR, 12, 31), day))
         changed_day = day != self.selected
         self.selected = day
         if cursor is not None:

@@ -3,10 +3,18 @@
 A refusal says the same thing whatever was wrong (unknown user, wrong password, inactive user),
 keeps the user name and clears the password.  Esc does nothing here: it never loses what was
 typed; ctrl+q quits.
+
+Failed logins are counted by services.login_guard (across every session of the machine, per
+user and per client address): a refusal waits longer after each failure (1, 2, 4, 8 s) and says
+so, and after too many the login is locked for a while without the password being checked.
+A session that has not logged in within `timeout` seconds (`[serve] login_timeout_seconds`) is
+closed.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from textual import on, work
@@ -17,8 +25,11 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from pupetui.i18n import N_, _
 from pupetui.screens.base import QUIT, PupeScreen
-from pupetui.services import auth, session_info
+from pupetui.services import auth, login_guard, session_info
 from pupetui.widgets.literal import literal, marked
+
+
+LOGIN_TIMED_OUT = 3  # the exit code of a refused login (cli.EXIT_DENIED)
 
 
 class LoginScreen(PupeScreen):
@@ -40,10 +51,24 @@ class LoginScreen(PupeScreen):
             super().__init__()
             self.label = label
 
-    def __init__(self, company: str, user: str = "") -> None:
+    class Delayed(Message):
+        """The refusal, if it is one, waits `seconds`: the user has failed before."""
+
+        def __init__(self, seconds: float) -> None:
+            super().__init__()
+            self.seconds = seconds
+
+    def __init__(self, company: str, user: str = "", *, guard: login_guard.LoginGuard | None = None,
+                 address: str | None = None, timeout: float = 0) -> None:
         super().__init__()
         self.company = company
         self.initial_user = user
+        self.guard = guard
+        # the browser's address, as `pupetui serve` gives it to its session
+        self.address = os.environ.get("PUPETUI_CLIENT_ADDRESS", "") if address is None else address
+        self.timeout = timeout
+        self._gone = threading.Event()  # cuts a refusal's wait short when the screen goes
+        self._accepted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,6 +88,16 @@ class LoginScreen(PupeScreen):
         target = "#login-password" if self.initial_user else "#login-user"
         self.query_one(target, Input).focus()
         self._name_company()
+        if self.timeout > 0:
+            self.set_timer(self.timeout, self._timed_out)
+
+    def on_unmount(self) -> None:
+        self._gone.set()
+
+    def _timed_out(self) -> None:
+        if not self._accepted:  # (also under the help or the command palette)
+            self.app.exit(return_code=LOGIN_TIMED_OUT, message=_("Not logged in within {seconds} s: the session was closed.").format(
+                seconds=int(self.timeout)))
 
     @work(thread=True, exclusive=True, group="company-name")
     def _name_company(self) -> None:
@@ -96,15 +131,28 @@ class LoginScreen(PupeScreen):
 
     @work(thread=True, exclusive=True, group="login")
     def _check(self, user: str, password: str) -> None:
-        # A worker thread: the refusal waits a second, and the screen must not freeze.
+        # A worker thread: the refusal waits a second or more, and the screen must not freeze.
+        def announce(seconds: float) -> None:
+            if seconds > auth.FAILED_LOGIN_DELAY:
+                self.post_message(self.Delayed(seconds))
+
         try:
-            auth.login(self.company, user, password, mode="password")
+            auth.login(self.company, user, password, mode="password", guard=self.guard, address=self.address,
+                       wait=self._gone.wait, announce=announce)
+        except auth.LoginLocked as exc:
+            minutes = max(1, round(exc.retry_after / 60))
+            self.post_message(self.Refused(
+                _("Too many failed logins: try again later (in about {minutes} min).").format(minutes=minutes)))
         except auth.LoginFailed:
             self.post_message(self.Refused(_(auth.LOGIN_REFUSED)))
         except Exception as exc:  # noqa: BLE001 - e.g. the database went away: say so
             self.post_message(self.Refused(_("The login could not be checked: {error}").format(error=exc)))
         else:
             self.post_message(self.Accepted())
+
+    def on_login_screen_delayed(self, message: Delayed) -> None:
+        self._say(_("Checking… after earlier failed logins a refusal takes {seconds} s.").format(
+            seconds=int(message.seconds)))
 
     def on_login_screen_refused(self, message: Refused) -> None:
         self._set_busy(False)
@@ -114,6 +162,7 @@ class LoginScreen(PupeScreen):
         self._say(message.text, error=True)
 
     def on_login_screen_accepted(self, message: Accepted) -> None:
+        self._accepted = True
         self._say("")
         # bubbles on to the app, which opens the menu
 

@@ -7,10 +7,13 @@ import hmac
 import time
 from dataclasses import dataclass
 
+from typing import Callable
+
 import peewee
 
 from pupetui import db
 from pupetui.models import Company, Permission, User
+from pupetui.services import login_guard
 from pupetui.services.programs import BY_ID, PROGRAMS, Program
 
 FAILED_LOGIN_DELAY = 1.0  # seconds: slows guessing, says nothing of what was wrong
@@ -54,23 +57,54 @@ class LoginFailed(AccessDenied):
     pass
 
 
+class LoginLocked(LoginFailed):
+    """Too many failed logins of the user or from the address: the password was not checked."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(LOGIN_LOCKED)
+        self.retry_after = retry_after
+
+
 LOGIN_REFUSED = "Login refused: wrong user name or password, or the user may not log in."
+LOGIN_LOCKED = "Too many failed logins: try again later."
 
 
-def login(company: str, login_name: str, password: str | None, *, mode: str, delay: float = FAILED_LOGIN_DELAY) -> User:
+def login(company: str, login_name: str, password: str | None, *, mode: str, delay: float = FAILED_LOGIN_DELAY,
+          guard: login_guard.LoginGuard | None = None, address: str = "",
+          wait: Callable[[float], object] = time.sleep, announce: Callable[[float], object] | None = None) -> User:
     """Start the session of `login_name` in `company`; LoginFailed (after a delay) when refused.
 
     With mode 'none' the password is not asked (the OS or SSH has authenticated the user),
-    but the user must still exist and be active.
+    but the user must still exist and be active.  With a `guard` (mode 'password'), the attempt
+    is counted first (LoginLocked, at once, when the user or the client `address` has failed too
+    often) and a refusal waits the longer of `delay` and the guard's growing delay; `wait` does
+    the waiting (a screen gives one it can cut short when it closes); `announce` is told the
+    guard's delay before the password is checked, whatever the outcome, so it tells nothing.
     """
-    user = find_user(company, login_name)
+    attempt = None
+    if guard is not None and mode == "password":
+        try:
+            attempt = guard.begin(login_guard.user_key(company, login_name), address)
+        except login_guard.Locked as exc:
+            raise LoginLocked(exc.retry_after) from None
+        if announce is not None and delay:
+            announce(max(delay, attempt.delay))
+    try:
+        user = find_user(company, login_name)
+    except Exception:
+        if attempt is not None:  # the database failed, not the password: not a failure
+            guard.forget(attempt)  # type: ignore[union-attr]
+        raise
     ok = is_usable(user)
     if mode == "password":
         ok = check_password(user, password or "") and ok
     if not ok:
-        if delay:
-            time.sleep(delay)
+        pause = max(delay, attempt.delay if attempt is not None and delay else 0.0)
+        if pause:
+            wait(pause)
         raise LoginFailed(LOGIN_REFUSED)
+    if attempt is not None:
+        guard.succeeded(attempt)  # type: ignore[union-attr]
     db.start_session(company, login_name)
     return user  # type: ignore[return-value]
 

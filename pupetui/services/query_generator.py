@@ -59,6 +59,10 @@ OPERATOR_TITLES = {
     ">": ">", "<": "<", ">=": "≥", "<=": "≤", "empty": "is empty", "not empty": "is not empty",
 }
 NO_VALUE = {"empty", "not empty"}
+# The values every engine can bind and compare: a 64-bit integer (SQLite's driver refuses a
+# larger one), and a number MariaDB's DECIMAL can hold (65 digits; PostgreSQL refuses 1e999999).
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+DECIMAL_DIGITS = 65
 
 
 # -- the catalogue -----------------------------------------------------------------------------
@@ -219,7 +223,11 @@ def _parse_value(column: Column, text: str):
     if column.kind == "int":
         if not re.fullmatch(r"[+-]?\d+", text):
             raise FieldError(f"{column.name}: {text!r} is not a whole number", column.name)
-        return int(text)
+        value = int(text)
+        if not INT_MIN <= value <= INT_MAX:
+            raise FieldError(f"{column.name}: {text!r} is out of range (a whole number of at most 18 digits)",
+                             column.name)
+        return value
     if column.kind == "decimal":
         try:
             value = Decimal(text.replace(",", ".").replace(" ", ""))
@@ -227,6 +235,10 @@ def _parse_value(column: Column, text: str):
             raise FieldError(f"{column.name}: {text!r} is not a number", column.name) from None
         if not value.is_finite():
             raise FieldError(f"{column.name}: {text!r} is not a number", column.name)
+        if value and not (-DECIMAL_DIGITS < value.adjusted() < DECIMAL_DIGITS
+                          and len(value.as_tuple().digits) <= DECIMAL_DIGITS):
+            raise FieldError(f"{column.name}: {text!r} is out of range (at most {DECIMAL_DIGITS} digits)",
+                             column.name)
         return value
     if column.kind in ("date", "datetime"):
         parts = text.split()
