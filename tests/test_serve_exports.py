@@ -106,3 +106,14 @@ async def test_the_customer_dialog_asks_for_a_name_and_keeps_the_file_in_the_use
         await wait_for(pilot, lambda: app.screen is screen)
     assert (served / "matti" / "passwd.xlsx").is_file()
     assert list(tmp_path.rglob("passwd*")) == [served / "matti" / "passwd.xlsx"]
+
+
+def test_the_annual_contract_reports_folder_is_the_users_own(url, served):
+    """The report writes one file per customer into a folder: under serve the user's, whatever
+    the form said (its folder field is not even editable there)."""
+    from pupetui.services import export_target
+
+    with db.session("acme", "matti"):
+        assert export_target.export_folder("/etc/cron.d") == served / "matti"
+        assert export_target.export_folder("~") == served / "matti"
+    assert mode(served / "matti") == 0o700 and not Path("/etc/cron.d/x.pdf").exists()
