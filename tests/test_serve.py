@@ -65,7 +65,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(folder: Path, url: str, conf_text: str, *args: str):
     """`pupetui serve` on the database `url` with the configuration `conf_text` and `args`, until
-    the block ends; {url, port, home, log (path), process}."""
+    the block ends; {url, port, home, exports (the per-user export folders), log (path), process}."""
     home = folder / "home"
     home.mkdir(exist_ok=True)
     conf = folder / "pupetui.toml"
@@ -95,7 +95,8 @@ def serving(folder: Path, url: str, conf_text: str, *args: str):
             raise AssertionError(f"pupetui serve did not start:\n{log_path.read_text()}")
         time.sleep(0.1)
     try:
-        yield {"url": address, "port": port, "home": home, "log": log_path, "process": server}
+        yield {"url": address, "port": port, "home": home, "exports": folder / "state" / "pupetui" / "exports",
+               "log": log_path, "process": server}
     finally:
         server.terminate()
         try:
@@ -240,8 +241,9 @@ def test_an_export_arrives_as_a_download(browser, served, tmp_path):
     got = tmp_path / download.suggested_filename
     download.save_as(str(got))
 
-    saved_on_server = served["home"] / download.suggested_filename
+    saved_on_server = served["exports"] / "demo" / "demo" / download.suggested_filename  # the user's own folder
     assert got.read_bytes() == saved_on_server.read_bytes()  # the file the program wrote
+    assert not list(served["home"].glob("*.xlsx"))  # nothing in the server account's home
     sheet = openpyxl.load_workbook(got).active
     values = list(sheet.values)
     names = {row[0] for row in values[1:]}
@@ -294,7 +296,7 @@ def download(terminal: BrowserTerminal, key: str, served, tmp_path) -> Path:
         terminal.press(key)
     got = tmp_path / caught.value.suggested_filename
     caught.value.save_as(str(got))
-    assert got.read_bytes() == (served["home"] / got.name).read_bytes()
+    assert got.read_bytes() == (served["exports"] / "demo" / "demo" / got.name).read_bytes()
     return got
 
 
