@@ -25,6 +25,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_DENIED = 3
+EXIT_LIMIT = 4  # `pupetui sql --csv/--xlsx`: the export passed sql.max_export_bytes or sql.export_timeout_seconds
 
 
 class CliError(Exception):
@@ -610,15 +611,24 @@ def cmd_sql(args, settings) -> int:
         raise CliError(str(exc), EXIT_DENIED) from None
     except sql_console.StatementRefused as exc:
         raise CliError(f"refused: {exc}", EXIT_USAGE) from None
+    except sql_console.ExportLimit as exc:
+        raise CliError(str(exc), EXIT_LIMIT) from None
     except (sql_console.SqlError, sql_console.SavedQueryNotFound, ExportError) as exc:
         raise CliError(str(exc)) from None
+    except MemoryError:
+        raise CliError("the result did not fit in memory: select fewer or shorter values") from None
     except KeyboardInterrupt:
         if query is not None:
             query.cancel()
         raise
     for line in sql_console.text_table(columns, rows):
         print(line)
-    more = f"; more rows were left: the first {len(rows)} shown (sql.row_limit), --csv/--xlsx save them all" if query.truncated else ""
+    if query.over_budget:
+        more = f"; {query.budget_note()}, --csv/--xlsx save them all"
+    elif query.truncated:
+        more = f"; more rows were left: the first {len(rows)} shown (sql.row_limit), --csv/--xlsx save them all"
+    else:
+        more = ""
     print(f"({len(rows)} row(s), {query.elapsed:.2f} s{more})", file=sys.stderr)
     return EXIT_OK
 

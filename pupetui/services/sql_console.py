@@ -45,6 +45,7 @@ import platformdirs
 
 from pupetui import db
 from pupetui.config import APP_NAME
+from pupetui.i18n import _, format_decimal
 from pupetui.models import SavedSearch
 from pupetui.services import auth
 from pupetui.services.export import ExportResult, write_csv, write_xlsx_sheets
@@ -65,12 +66,21 @@ from pupetui.services.sql_readonly import (
     open_readonly,
     readonly_url,
 )
+from pupetui.services.sql_values import (
+    Cut,
+    ExportLimit,
+    cut_row,
+    held_bytes,
+    raw_bytes,
+    size_text,
+    written_bytes,
+)
 from pupetui.services.text import printable
 
 __all__ = [
     "SqlConsole", "SqlQuery", "SqlAccess", "SavedQuery", "QueryHistory", "HistoryEntry",
-    "StatementRefused", "SqlError", "SqlCancelled", "SqlTimeout", "NotReadOnly",
-    "cell_text", "format_sql", "FIRST_BATCH", "BATCH",
+    "StatementRefused", "SqlError", "SqlCancelled", "SqlTimeout", "NotReadOnly", "ExportLimit",
+    "Cut", "cell_text", "format_sql", "FIRST_BATCH", "BATCH",
 ]
 
 FIRST_BATCH = 100  # rows: a screenful and then some, to show while the rest comes
@@ -81,6 +91,11 @@ NAME_LENGTH = 50  # muisti.nimi
 HISTORY_LIMIT = 500
 MIN_SECRET_LENGTH = 4  # shorter configured "secrets" would blank ordinary text
 MARIADB_EXPORT_TIME_FACTOR = 10  # see SqlQuery.start
+CANCEL_AGAIN_SECONDS = 0.5  # a cancel is asked again this often until the query has ended
+FETCH_BYTES = 4 * 1024 * 1024  # rows asked from the driver at once hold about this much at most
+MAX_RESULT_BYTES = 64 * 1024 * 1024  # sql.max_result_bytes: rows kept for showing
+MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # sql.max_export_bytes: what one export may write
+EXPORT_TIMEOUT_SECONDS = 600  # sql.export_timeout_seconds: one whole export run
 
 
 # -- rights ---------------------------------------------------------------------------------
@@ -163,6 +178,11 @@ def cell_text(value: Any, *, null: str = "NULL", limit: int | None = 500) -> str
     if value is None:
         return null
     kind = type(value)
+    if kind is Cut:  # the mark first: it stays in sight however narrow the cell
+        text = f"{value.mark} {printable(value.head_text())}"
+        if limit is not None and len(text) > limit:
+            return text[: max(limit - 1, len(value.mark))] + "…"
+        return text
     if kind is str:
         text = value if value.isprintable() else printable(value)
     elif kind is int or kind is float:
@@ -213,6 +233,9 @@ class SqlQuery:
         self._done = threading.Event()
         self._on_finish = on_finish
         self._all_rows = False
+        self._deadline: float | None = None  # an export's whole-run time limit (monotonic)
+        self.held_bytes = 0  # what the rows kept for showing hold (sql.max_result_bytes)
+        self.over_budget = False
 
     # -- timing
     @property
@@ -239,9 +262,20 @@ class SqlQuery:
         if conn is None or self._done.is_set():
             return
         if conn.engine == "sqlite":
-            conn.interrupt()
+            conn.interrupt()  # sticky: the progress handler stops whatever runs next too
         else:  # a network round trip (PQcancel, KILL QUERY): not on the caller's thread
-            threading.Thread(target=conn.interrupt, name="pupetui-sql-cancel", daemon=True).start()
+            threading.Thread(target=self._interrupt_until_done, args=(conn,),
+                             name="pupetui-sql-cancel", daemon=True).start()
+
+    def _interrupt_until_done(self, conn: ReadOnlyConnection) -> None:
+        """PQcancel and KILL QUERY stop the statement running at that moment: one that
+        arrives between statements (the read-only transaction's own SETs, the query not yet
+        sent, under load) stops nothing, and the query would then run on. So ask again
+        until the worker has ended (asking again is harmless)."""
+        while not self._done.is_set():
+            conn.interrupt()
+            if self._done.wait(CANCEL_AGAIN_SECONDS):
+                return
 
     # -- the worker
     def start(self, *, all_rows: bool = False) -> list[str]:
@@ -267,7 +301,9 @@ class SqlQuery:
                 server_timeout = max(timeout * MARIADB_EXPORT_TIME_FACTOR, 300)
             self._waiting_since = time.monotonic()
             try:
-                names = conn.execute(self.sql, first=FIRST_BATCH, server_timeout=server_timeout)
+                # one row first (PostgreSQL runs the query at the first FETCH): how big the
+                # rows are decides how many are asked for at a time (see batches)
+                names = conn.execute(self.sql, first=1, server_timeout=server_timeout)
                 self.columns = [printable(self.console.redactor.text(str(c))) for c in names]
             finally:
                 self._waited()
@@ -282,7 +318,12 @@ class SqlQuery:
         """The rows in batches as they arrive: `first` rows, then `size` at a time.
         `limit`: "display" (the console's row limit, sql.row_limit), a number, or None for
         every row. Stops there without reading the rest; `truncated` tells whether more rows
-        were left. Ends (and closes the connection) when the rows run out."""
+        were left. Ends (and closes the connection) when the rows run out.
+        With a limit the rows are for showing: values too long to show come as `Cut`s, and
+        rows stop being kept when they hold sql.max_result_bytes (`over_budget`, `truncated`).
+        Without one (exports) the values are whole. Either way the driver is asked for only as
+        many rows at a time as hold about FETCH_BYTES, so memory stays bounded whatever the
+        rows' size (one row at a time when a value is huge)."""
         if limit == "display":
             limit = self.console.row_limit
         if self.state == "ready":
@@ -292,35 +333,53 @@ class SqlQuery:
         conn = self._conn
         assert conn is not None
         redact = self.console.redactor.rows
+        showing = limit is not None
+        budget = self.console.max_result_bytes if showing else None
         want = first
+        chunk = 1  # rows per driver call: one until their size is known
+        ended = False
         try:
-            while True:
+            while not ended:
                 if limit is not None:
                     left = limit - self.row_count
                     if left <= 0:
-                        self._waiting_since = time.monotonic()
-                        try:
-                            more = conn.fetch(1)
-                        finally:
-                            self._waited()
-                        self.truncated = bool(more)
+                        self.truncated = bool(self._fetch(conn, 1))
                         break
                     want = min(want, left)
-                self._check_stop()
-                self._waiting_since = time.monotonic()
-                try:
-                    rows = conn.fetch(want)
-                finally:
-                    self._waited()
-                self._check_stop()
-                if not rows:
-                    break
-                self.row_count += len(rows)
-                if self.first_batch_at is None:
-                    self.first_batch_at = time.monotonic()
-                yield redact(rows)
-                if len(rows) < want and conn.exhausted:
-                    break
+                batch: list[tuple] = []
+                held = 0
+                while len(batch) < want:
+                    self._check_stop()
+                    asked = min(chunk, want - len(batch))
+                    rows = self._fetch(conn, asked)
+                    self._check_stop()
+                    if not rows:
+                        ended = True
+                        break
+                    raw = raw_bytes(rows)
+                    chunk = max(1, min(size, FETCH_BYTES * len(rows) // max(1, raw)))
+                    rows = redact(rows)
+                    if showing:
+                        rows = [cut_row(r) for r in rows]
+                        if budget is not None:
+                            kept = self._within_budget(rows, budget)
+                            if len(kept) < len(rows):
+                                batch.extend(kept)
+                                ended = True
+                                break
+                    else:
+                        held += raw
+                    batch.extend(rows)
+                    if len(rows) < asked and conn.exhausted:
+                        ended = True
+                        break
+                    if held >= FETCH_BYTES:
+                        break  # whole values: give these on before asking for more
+                if batch:
+                    self.row_count += len(batch)
+                    if self.first_batch_at is None:
+                        self.first_batch_at = time.monotonic()
+                    yield batch
                 want = size
         except GeneratorExit:
             self._finish("done")
@@ -329,12 +388,60 @@ class SqlQuery:
             raise self._fail(exc) from None
         self._finish("done")
 
-    def rows(self, *, progress: Callable[[int], None] | None = None) -> Iterator[tuple]:
-        """Every row, one at a time (for exports)."""
-        for batch in self.batches(None):
-            yield from batch
-            if progress is not None:
-                progress(self.row_count)
+    def _fetch(self, conn: ReadOnlyConnection, n: int) -> list[tuple]:
+        self._waiting_since = time.monotonic()
+        try:
+            return conn.fetch(n)
+        finally:
+            self._waited()
+
+    def _within_budget(self, rows: list[tuple], budget: int) -> list[tuple]:
+        """The rows that still fit in sql.max_result_bytes; when some do not, the result is
+        over its budget (`over_budget`) and no more rows are kept."""
+        for i, row in enumerate(rows):
+            self.held_bytes += held_bytes(row)
+            if self.held_bytes > budget:
+                self.held_bytes -= held_bytes(row)
+                self.over_budget = self.truncated = True
+                return rows[:i]
+        return rows
+
+    def budget_note(self) -> str:
+        """The note for a result cut short by sql.max_result_bytes ('' when it was not)."""
+        if not self.over_budget:
+            return ""
+        return _("stopped at {rows} rows: the result passed {size} (sql.max_result_bytes)").format(
+            rows=format_decimal(self.row_count, 0), size=_mebibytes(self.console.max_result_bytes))
+
+    def rows(self, *, progress: Callable[[int], None] | None = None,
+             max_bytes: int | None = None) -> Iterator[tuple]:
+        """Every row, one at a time, whole (for exports). `max_bytes`: ExportLimit once the
+        rows would take more in a file (see sql_values.written_bytes)."""
+        written = 0
+        batches = self.batches(None)
+        try:
+            for batch in batches:
+                for row in batch:
+                    if self._stop_reason is not None:  # the whole-run time limit, a cancel
+                        self._stop_now()
+                    if max_bytes is not None:
+                        written += written_bytes(row)
+                        if written > max_bytes:
+                            raise self._fail(ExportLimit(_(
+                                "the export was stopped: it passed the size limit of {size} "
+                                "(sql.max_export_bytes); no file was written").format(
+                                    size=_mebibytes(max_bytes))))
+                    yield row
+                if progress is not None:
+                    progress(self.row_count)
+        finally:
+            batches.close()
+
+    def _stop_now(self) -> None:
+        try:
+            self._check_stop()
+        except SqlError as exc:
+            raise self._fail(exc) from None
 
     def fetch_all(self, limit: int | None | str = "display") -> list[tuple]:
         """Run and keep the rows (up to `limit`): for small results and tests."""
@@ -347,13 +454,17 @@ class SqlQuery:
                progress: Callable[[int], None] | None = None,
                rows_per_sheet: int | None = None) -> ExportResult:
         """Write every row of the query to an Excel (.xlsx) or CSV (.csv) file.
-        `fmt` "xlsx" or "csv", else from the file name. No file is left if it fails."""
+        `fmt` "xlsx" or "csv", else from the file name. No file is left if it fails.
+        Bounded by sql.export_timeout_seconds (the whole run: the database, the fetching and
+        the writing; the query is cancelled on the server) and sql.max_export_bytes:
+        ExportLimit says which one stopped it."""
         fmt = (fmt or Path(path).suffix.lstrip(".") or "xlsx").lower()
         if fmt not in ("xlsx", "csv"):
             raise ValueError(f"unknown export format {fmt!r}: xlsx or csv")
         if self.state == "ready":
+            self._deadline = time.monotonic() + self.console.export_timeout_seconds
             self.start(all_rows=True)
-        rows = self.rows(progress=progress)
+        rows = self.rows(progress=progress, max_bytes=self.console.max_export_bytes)
         if fmt == "csv":
             return write_csv(path, self.columns, rows)
         extra = {"rows_per_sheet": rows_per_sheet} if rows_per_sheet else {}
@@ -378,12 +489,18 @@ class SqlQuery:
         self._waiting_since = None
 
     def _watch(self) -> None:
-        """The time limit: the time spent waiting for the database, not the time the
-        caller spends between batches (an export writing its file)."""
+        """The time limits: sql.timeout_seconds counts the time spent waiting for the
+        database, not the time the caller spends between batches (an export writing its
+        file); an export's sql.export_timeout_seconds counts the whole run."""
         limit = self.console.timeout_seconds
+        deadline = self._deadline
         while not self._done.wait(0.02):
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
+                self._stop("export_timeout")
+                return
             since = self._waiting_since
-            if since is not None and self._db_seconds + (time.monotonic() - since) > limit:
+            if since is not None and self._db_seconds + (now - since) > limit:
                 self._stop("timeout")
                 return
 
@@ -393,6 +510,8 @@ class SqlQuery:
             raise SqlCancelled("the query was cancelled")
         if reason == "timeout":
             raise self._timeout_error()
+        if reason == "export_timeout":
+            raise self._export_timeout_error()
 
     def _timeout_error(self) -> SqlTimeout:
         limit = self.console.timeout_seconds
@@ -401,6 +520,12 @@ class SqlQuery:
             f"the query took longer than the time limit of {shown} s (sql.timeout_seconds) and was stopped"
         )
 
+    def _export_timeout_error(self) -> ExportLimit:
+        return ExportLimit(_(
+            "the export was stopped: it took longer than the time limit of {seconds} s "
+            "(sql.export_timeout_seconds); no file was written").format(
+                seconds=f"{self.console.export_timeout_seconds:g}"))
+
     def _fail(self, exc: BaseException) -> BaseException:
         """The exception to raise for `exc`, after closing the connection."""
         conn = self._conn
@@ -408,10 +533,16 @@ class SqlQuery:
         if reason == "cancel":
             error: BaseException = SqlCancelled("the query was cancelled")
             state = "cancelled"
+        elif reason == "export_timeout":
+            error, state = self._export_timeout_error(), "failed"
         elif reason == "timeout" or _is_server_timeout(conn, exc):
             error, state = self._timeout_error(), "failed"
         elif isinstance(exc, (SqlError, StatementRefused)):
             error, state = exc, "failed"
+        elif isinstance(exc, MemoryError):
+            error, state = SqlError(_(
+                "the result did not fit in memory: select fewer or shorter values "
+                "(sql.max_result_bytes bounds what is kept for showing)")), "failed"
         elif isinstance(exc, Exception) and conn is not None and _is_driver_error(exc):
             error, state = conn.error(exc, self.sql), "failed"
         else:
@@ -596,7 +727,10 @@ class SqlConsole:
 
     def __init__(self, url: str, *, readonly: str = "", row_limit: int = 10_000,
                  timeout_seconds: float = 30, secrets: Iterable[str] = (),
-                 history_dir: str | os.PathLike[str] | None = None, company_only: bool = False):
+                 history_dir: str | os.PathLike[str] | None = None, company_only: bool = False,
+                 max_result_bytes: int | None = MAX_RESULT_BYTES,
+                 max_export_bytes: int | None = MAX_EXPORT_BYTES,
+                 export_timeout_seconds: float = EXPORT_TIMEOUT_SECONDS):
         self.url = readonly_url(url, readonly)
         self.readonly_configured = bool(readonly.strip())
         self.company_only = bool(company_only)
@@ -605,6 +739,11 @@ class SqlConsole:
         self.timeout_seconds = float(timeout_seconds) if timeout_seconds and timeout_seconds > 0 else 30.0
         self.redactor = Redactor(secrets)
         self.history_dir = history_dir
+        # None: no limit (the benchmark's "before"; the settings always give one)
+        self.max_result_bytes = int(max_result_bytes) if max_result_bytes else None
+        self.max_export_bytes = int(max_export_bytes) if max_export_bytes else None
+        self.export_timeout_seconds = (float(export_timeout_seconds) if export_timeout_seconds
+                                       and export_timeout_seconds > 0 else float(EXPORT_TIMEOUT_SECONDS))
 
     @classmethod
     def from_settings(cls, settings, **extra) -> "SqlConsole":
@@ -615,6 +754,9 @@ class SqlConsole:
             timeout_seconds=float(settings.sql.get("timeout_seconds") or 30),
             secrets=configured_secrets(settings),
             company_only=_setting_on(settings.sql.get("company_only")),
+            max_result_bytes=int(settings.sql.get("max_result_bytes") or MAX_RESULT_BYTES),
+            max_export_bytes=int(settings.sql.get("max_export_bytes") or MAX_EXPORT_BYTES),
+            export_timeout_seconds=float(settings.sql.get("export_timeout_seconds") or EXPORT_TIMEOUT_SECONDS),
             **extra,
         )
 
@@ -762,6 +904,16 @@ class SqlConsole:
             columns = [c for c in columns if c.lower() not in secret]
             out[table] = columns
         return out
+
+
+def _mebibytes(size: int | None) -> str:
+    """A byte limit as people set it: "64 MiB", "1 GiB" (or the bytes when not even)."""
+    if not size:
+        return ""
+    for unit, name in ((1024 ** 3, "GiB"), (1024 ** 2, "MiB"), (1024, "KiB")):
+        if size >= unit and size % unit == 0:
+            return f"{format_decimal(size // unit, 0)} {name}"
+    return size_text(size, True)
 
 
 def _setting_on(value: Any) -> bool:
