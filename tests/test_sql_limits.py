@@ -12,7 +12,14 @@ import pytest
 
 from pupetui import config, i18n
 from pupetui.services.sql_console import Cut, ExportLimit, cell_text, text_table
+from test_cli import env  # noqa: F401  (the fixture)
+from test_sql_cli import _populate
+from test_sql_cli import sql as run_sql
 from test_sql_console import Sql, sql  # noqa: F401  (the fixture)
+from test_sql_screen import open_sql, run_done, url  # noqa: F401  (the screen's database)
+
+from pupetui.widgets.result_grid import CellViewScreen
+from test_app import SIZE, logged_in_app, shows, wait_for
 
 ENGINES = pytest.mark.parametrize("backend", ["sqlite", "mariadb", "postgres"], indirect=True)
 
@@ -167,3 +174,81 @@ def _write(tmp_path, text: str):
     path = tmp_path / "c.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- `pupetui sql` -----------------------------------------------------------------------------
+
+
+def _cli(env, url, *args, **extra):
+    return run_sql(env, url, *args, **extra)
+
+
+@pytest.fixture
+def cli_url(database_url):
+    return _populate(database_url)
+
+
+ENGINE_OF = {"sqlite": "sqlite", "mariadb": "mysql", "postgres": "postgres"}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_cli_table_shows_huge_cells_cut_and_the_budget_note(env, cli_url, tmp_path, backend):
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    result = _cli(env, cli_url, huge("sqlite", 3, 100_000, 50_000))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5 and all(len(line) < 200 for line in lines)
+    assert "[cut: 100,000 characters] xxx" in lines[2] and "[cut: 50,000 bytes] 0x0000" in lines[2]
+    over = _cli(env, cli_url, huge("sqlite", 2000, 3000, 10), PUPETUI_SQL__MAX_RESULT_BYTES=str(1024 * 1024))
+    assert over.returncode == 0, over.stderr
+    shown = len(over.stdout.splitlines()) - 2
+    assert 100 < shown < 1000
+    assert (f"({shown} row(s), " in over.stderr and f"stopped at {shown:,} rows: the result passed 1 MiB "
+            "(sql.max_result_bytes), --csv/--xlsx save them all)" in over.stderr)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "mariadb", "postgres"], indirect=True)
+@pytest.mark.timeout(180)
+def test_cli_exports_stop_at_their_limits_with_exit_code_4(env, cli_url, tmp_path, backend):
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    engine = ENGINE_OF[backend]
+    path = tmp_path / "iso.csv"
+    big = _cli(env, cli_url, huge(engine, 1000, 1000, 10), "--csv", str(path),
+               PUPETUI_SQL__MAX_EXPORT_BYTES="200000")
+    assert big.returncode == 4, big.stderr
+    assert big.stderr.strip() == ("pupetui: the export was stopped: it passed the size limit of 200,000 bytes "
+                                  "(sql.max_export_bytes); no file was written")
+    assert not path.exists() and not list(tmp_path.glob("*.partial"))
+    slow = _cli(env, cli_url, endless(engine), "--xlsx", str(tmp_path / "loputon.xlsx"),
+                PUPETUI_SQL__EXPORT_TIMEOUT_SECONDS="2", PUPETUI_SQL__TIMEOUT_SECONDS="600", timeout=120)
+    assert slow.returncode == 4, slow.stderr
+    assert slow.stderr.strip() == ("pupetui: the export was stopped: it took longer than the time limit of 2 s "
+                                   "(sql.export_timeout_seconds); no file was written")
+    assert not list(tmp_path.glob("loputon*"))
+
+
+# -- the screen ----------------------------------------------------------------------------------
+
+
+async def test_the_grid_shows_huge_cells_cut_and_the_budget_note(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = logged_in_app(url, user="anna", sql={"max_result_bytes": 1024 * 1024})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_sql(pilot)
+        screen.set_sql(huge("sqlite", 3, 100_000, 50_000))
+        await pilot.press("f5")
+        await run_done(pilot, screen)
+        assert screen.grid.state == "done" and screen.grid.row_count == 3
+        await shows(pilot, "[cut: 100,000 characters] xxx", "[cut: 50,000 bytes] 0x00", "3 rows")
+        await pilot.press("tab", "right", "enter")  # the kept start of the value, under the mark
+        await wait_for(pilot, lambda: isinstance(app.screen, CellViewScreen))
+        await shows(pilot, "[cut: 100,000 characters] xxxxxxxx")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        screen.set_sql(huge("sqlite", 2000, 3000, 10))
+        await pilot.press("shift+tab", "f5")
+        await run_done(pilot, screen)
+        rows = screen.grid.row_count
+        assert 100 < rows < 1000
+        await shows(pilot, f"Stopped at {rows:,} rows: the result passed 1 MiB (sql.max_result_bytes).",
+                    f"showing the first {rows:,} rows; more were not read")

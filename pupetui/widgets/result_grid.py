@@ -163,7 +163,7 @@ def full_text(value: Any, kind: str | None = None, *, null: str = "NULL") -> str
     if value is None:
         return null
     if type(value) is Cut:
-        return f"{printable(value.head_text(), single_line=False)}…\n\n{value.mark}"
+        return f"{value.mark}\n\n{printable(value.head_text(), single_line=False)}…"
     if isinstance(value, str):
         shown, _number, _null = cell_text(value, kind, null=null)
         text = printable(value, single_line=False)
