@@ -370,7 +370,9 @@ class SqlQuery:
                     else:
                         held += raw
                     batch.extend(rows)
-                    if len(rows) < asked and conn.exhausted:
+                    fetched = len(rows)
+                    del rows  # not held through the next fetch: a huge value is alive once
+                    if fetched < asked and conn.exhausted:
                         ended = True
                         break
                     if held >= FETCH_BYTES:
@@ -380,6 +382,7 @@ class SqlQuery:
                     if self.first_batch_at is None:
                         self.first_batch_at = time.monotonic()
                     yield batch
+                    del batch
                 want = size
         except GeneratorExit:
             self._finish("done")
@@ -432,6 +435,8 @@ class SqlQuery:
                                 "(sql.max_export_bytes); no file was written").format(
                                     size=_mebibytes(max_bytes))))
                     yield row
+                row = None
+                batch.clear()  # the rows are written: not held while the next ones come
                 if progress is not None:
                     progress(self.row_count)
         finally:
