@@ -484,7 +484,7 @@ class QueryGeneratorScreen(PupeScreen):
     def _export(self, table: str, built: Q.BuiltQuery, path: Path, fmt: str, stop: threading.Event,
                 settings: Any) -> None:
         def rows():
-            for n, row in enumerate(Q.run(built, settings=settings)):
+            for n, row in enumerate(Q.export_rows(built, settings=settings)):
                 if not n % EXPORT_CHECK_ROWS and stop.is_set():
                     raise _ExportStopped()
                 yield row

@@ -67,12 +67,17 @@ from pupetui.services.sql_readonly import (
     readonly_url,
 )
 from pupetui.services.sql_values import (
+    EXPORT_TIMEOUT_SECONDS,
+    MAX_EXPORT_BYTES,
+    MAX_RESULT_BYTES,
     Cut,
     ExportLimit,
     cut_row,
     held_bytes,
+    limit_text,
     raw_bytes,
-    size_text,
+    too_big,
+    too_slow,
     written_bytes,
 )
 from pupetui.services.text import printable
@@ -93,9 +98,6 @@ MIN_SECRET_LENGTH = 4  # shorter configured "secrets" would blank ordinary text
 MARIADB_EXPORT_TIME_FACTOR = 10  # see SqlQuery.start
 CANCEL_AGAIN_SECONDS = 0.5  # a cancel is asked again this often until the query has ended
 FETCH_BYTES = 4 * 1024 * 1024  # rows asked from the driver at once hold about this much at most
-MAX_RESULT_BYTES = 64 * 1024 * 1024  # sql.max_result_bytes: rows kept for showing
-MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # sql.max_export_bytes: what one export may write
-EXPORT_TIMEOUT_SECONDS = 600  # sql.export_timeout_seconds: one whole export run
 
 
 # -- rights ---------------------------------------------------------------------------------
@@ -414,7 +416,7 @@ class SqlQuery:
         if not self.over_budget:
             return ""
         return _("stopped at {rows} rows: the result passed {size} (sql.max_result_bytes)").format(
-            rows=format_decimal(self.row_count, 0), size=_mebibytes(self.console.max_result_bytes))
+            rows=format_decimal(self.row_count, 0), size=limit_text(self.console.max_result_bytes))
 
     def rows(self, *, progress: Callable[[int], None] | None = None,
              max_bytes: int | None = None) -> Iterator[tuple]:
@@ -430,10 +432,7 @@ class SqlQuery:
                     if max_bytes is not None:
                         written += written_bytes(row)
                         if written > max_bytes:
-                            raise self._fail(ExportLimit(_(
-                                "the export was stopped: it passed the size limit of {size} "
-                                "(sql.max_export_bytes); no file was written").format(
-                                    size=_mebibytes(max_bytes))))
+                            raise self._fail(too_big(max_bytes))
                     yield row
                 row = None
                 batch.clear()  # the rows are written: not held while the next ones come
@@ -526,10 +525,7 @@ class SqlQuery:
         )
 
     def _export_timeout_error(self) -> ExportLimit:
-        return ExportLimit(_(
-            "the export was stopped: it took longer than the time limit of {seconds} s "
-            "(sql.export_timeout_seconds); no file was written").format(
-                seconds=f"{self.console.export_timeout_seconds:g}"))
+        return too_slow(self.console.export_timeout_seconds)
 
     def _fail(self, exc: BaseException) -> BaseException:
         """The exception to raise for `exc`, after closing the connection."""
@@ -909,16 +905,6 @@ class SqlConsole:
             columns = [c for c in columns if c.lower() not in secret]
             out[table] = columns
         return out
-
-
-def _mebibytes(size: int | None) -> str:
-    """A byte limit as people set it: "64 MiB", "1 GiB" (or the bytes when not even)."""
-    if not size:
-        return ""
-    for unit, name in ((1024 ** 3, "GiB"), (1024 ** 2, "MiB"), (1024, "KiB")):
-        if size >= unit and size % unit == 0:
-            return f"{format_decimal(size // unit, 0)} {name}"
-    return size_text(size, True)
 
 
 def _setting_on(value: Any) -> bool:

@@ -17,15 +17,19 @@ Exports get the values whole, never cut; what they write is counted (`written_by
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from pupetui.i18n import _, format_decimal
 from pupetui.services.sql_readonly import SqlError
 
 __all__ = ["Cut", "ExportLimit", "TEXT_CHARS", "BYTES_SHOWN", "cut_value", "cut_row", "held_bytes",
-           "raw_bytes", "written_bytes", "size_text"]
+           "raw_bytes", "written_bytes", "size_text", "limit_text", "too_big", "too_slow", "bounded_export"]
 
+MAX_RESULT_BYTES = 64 * 1024 * 1024  # sql.max_result_bytes: rows kept for showing
+MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # sql.max_export_bytes: what one export may write
+EXPORT_TIMEOUT_SECONDS = 600  # sql.export_timeout_seconds: one whole export run
 TEXT_CHARS = 4096  # characters of a text value kept for showing
 BYTES_SHOWN = 2048  # bytes of a binary value kept for showing
 _ROW_OVERHEAD = 56  # a tuple of its own
@@ -68,6 +72,51 @@ class Cut:
 def size_text(size: int, binary: bool) -> str:
     count = format_decimal(size, 0)
     return (_("{count} bytes") if binary else _("{count} characters")).format(count=count)
+
+
+def limit_text(size: int | None) -> str:
+    """A byte limit as people set it: "64 MiB", "1 GiB" (or the bytes when not even)."""
+    if not size:
+        return ""
+    for unit, name in ((1024 ** 3, "GiB"), (1024 ** 2, "MiB"), (1024, "KiB")):
+        if size >= unit and size % unit == 0:
+            return f"{format_decimal(size // unit, 0)} {name}"
+    return size_text(size, True)
+
+
+def too_big(max_bytes: int) -> ExportLimit:
+    return ExportLimit(_(
+        "the export was stopped: it passed the size limit of {size} "
+        "(sql.max_export_bytes); no file was written").format(size=limit_text(max_bytes)))
+
+
+def too_slow(seconds: float) -> ExportLimit:
+    return ExportLimit(_(
+        "the export was stopped: it took longer than the time limit of {seconds} s "
+        "(sql.export_timeout_seconds); no file was written").format(seconds=f"{seconds:g}"))
+
+
+def bounded_export(rows: Iterable[Sequence[Any]], *, max_bytes: int | None,
+                   timeout_seconds: float | None) -> Iterator[Sequence[Any]]:
+    """`rows` for an export writer, stopped with ExportLimit past `max_bytes` (as written) or
+    `timeout_seconds` of the whole run (checked between rows: a database that does not answer
+    is stopped by its own time limit). The source is closed either way."""
+    deadline = time.monotonic() + timeout_seconds if timeout_seconds else None
+    written = 0
+    source = iter(rows)
+    try:
+        for n, row in enumerate(source):
+            if max_bytes is not None:
+                written += written_bytes(row)
+                if written > max_bytes:
+                    raise too_big(max_bytes)
+            if deadline is not None and not n & 63 and time.monotonic() > deadline:
+                raise too_slow(timeout_seconds)
+            yield row
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
 
 
 def cut_value(value: Any, text_chars: int = TEXT_CHARS, bytes_shown: int = BYTES_SHOWN) -> Any:
