@@ -646,8 +646,8 @@ def _forever_sessions(sql) -> list:
         "AND info LIKE '%%pupetui-forever%%' AND info NOT LIKE '%%processlist%%'").fetchall()]
 
 
-def _cancel_while_running(sql, query) -> list[BaseException]:
-    """Run `query` in a thread, wait until the database runs it, cancel it; what it raised."""
+def _in_a_thread(query) -> tuple[list[BaseException], threading.Event]:
+    """Fetch `query`'s rows in a thread of its own: what it raised, and set when it ended."""
     errors: list[BaseException] = []
     ended = threading.Event()
 
@@ -659,6 +659,12 @@ def _cancel_while_running(sql, query) -> list[BaseException]:
         ended.set()
 
     threading.Thread(target=worker, daemon=True).start()
+    return errors, ended
+
+
+def _cancel_while_running(sql, query) -> list[BaseException]:
+    """Run `query` in a thread, wait until the database runs it, cancel it; what it raised."""
+    errors, ended = _in_a_thread(query)
     if sql.engine == "sqlite":
         _until(lambda: query.state == "running" or ended.is_set(), "the query to start")
     else:
@@ -700,17 +706,7 @@ def test_a_cancel_before_the_query_reaches_the_server_is_not_lost(sql, monkeypat
 
     monkeypatch.setattr(console_module, "open_readonly", open_and_hold)
     query = sql.console(timeout_seconds=600).query(_forever(sql.engine))
-    errors: list[BaseException] = []
-    ended = threading.Event()
-
-    def worker():
-        try:
-            query.fetch_all()
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        ended.set()
-
-    threading.Thread(target=worker, daemon=True).start()
+    errors, ended = _in_a_thread(query)
     assert connected.wait(60)
     query.cancel()  # the session is idle: this first cancel stops nothing on the server
     go.set()
