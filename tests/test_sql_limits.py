@@ -16,7 +16,7 @@ from test_cli import env  # noqa: F401  (the fixture)
 from test_sql_cli import _populate
 from test_sql_cli import sql as run_sql
 from test_sql_console import Sql, sql  # noqa: F401  (the fixture)
-from test_sql_screen import open_sql, run_done, url  # noqa: F401  (the screen's database)
+from test_sql_screen import answer_file, open_sql, run_done, url  # noqa: F401  (the screen's database)
 
 from pupetui.widgets.result_grid import CellViewScreen
 from test_app import SIZE, logged_in_app, shows, wait_for
@@ -252,3 +252,37 @@ async def test_the_grid_shows_huge_cells_cut_and_the_budget_note(url, tmp_path, 
         assert 100 < rows < 1000
         await shows(pilot, f"Stopped at {rows:,} rows: the result passed 1 MiB (sql.max_result_bytes).",
                     f"showing the first {rows:,} rows; more were not read")
+
+
+async def _export_from_the_screen(url, tmp_path, sql: str, limits: dict) -> str:
+    """Run `sql` on the screen, export it with F8 to a CSV file; the message the export ended with."""
+    target = tmp_path / "out.csv"
+    app = logged_in_app(url, user="anna", sql={"timeout_seconds": 600, **limits})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_sql(pilot)
+        screen.set_sql(sql)
+        await pilot.press("f5")  # shows the first sql.row_limit rows; the export reads them all
+        await run_done(pilot, screen)
+        await pilot.press("f8")
+        await answer_file(pilot, target)
+        await wait_for(pilot, lambda: screen.export_running is None and "failed" in screen.message, timeout=60)
+        await shows(pilot, "no file was written")
+        message = screen.message
+    assert not target.exists() and not list(tmp_path.glob("*.partial"))
+    return message
+
+
+async def test_an_export_from_the_screen_stops_at_the_size_limit(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    message = await _export_from_the_screen(url, tmp_path, huge("sqlite", 1000, 1000, 10),
+                                            {"max_export_bytes": 100_000})
+    assert message == ("The export failed: the export was stopped: it passed the size limit of 100,000 "
+                       "bytes (sql.max_export_bytes); no file was written")
+
+
+@pytest.mark.timeout(120)
+async def test_an_export_from_the_screen_stops_at_the_whole_run_time_limit(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    message = await _export_from_the_screen(url, tmp_path, endless("sqlite"), {"export_timeout_seconds": 2})
+    assert message == ("The export failed: the export was stopped: it took longer than the time limit of "
+                       "2 s (sql.export_timeout_seconds); no file was written")

@@ -16,6 +16,12 @@ The screen and `pupetui sql` both use this module; nothing here imports Textual.
     # export every row (not only the displayed ones), in a worker:
     console.query(sql).export("out.xlsx")            # or .csv; ExportResult
 
+Bytes are bounded as well as rows (sql_values): for showing, values too long come as `Cut`s
+(their start and a mark of their size) and rows stop at sql.max_result_bytes (`over_budget`,
+`budget_note()`); exports get whole values, stopped with ExportLimit at sql.max_export_bytes
+or sql.export_timeout_seconds (the whole run). The driver is asked for few rows at a time when
+they are big, so a result of huge values is never all in memory.
+
 Errors for a person, never a traceback: StatementRefused (the checker), auth.AccessDenied
 (rights), SqlError (the database's message, with line and column where it gives one),
 SqlCancelled, SqlTimeout. Configured secrets (smtp/sms passwords, database passwords) are
@@ -740,7 +746,7 @@ class SqlConsole:
         self.timeout_seconds = float(timeout_seconds) if timeout_seconds and timeout_seconds > 0 else 30.0
         self.redactor = Redactor(secrets)
         self.history_dir = history_dir
-        # None: no limit (the benchmark's "before"; the settings always give one)
+        # None: no limit (for callers that bound the rows otherwise; the settings always give one)
         self.max_result_bytes = int(max_result_bytes) if max_result_bytes else None
         self.max_export_bytes = int(max_export_bytes) if max_export_bytes else None
         self.export_timeout_seconds = (float(export_timeout_seconds) if export_timeout_seconds
