@@ -78,10 +78,8 @@ from pupetui.services.sql_values import (
     MAX_RESULT_BYTES,
     Cut,
     ExportLimit,
-    cut_row,
-    held_bytes,
+    for_showing,
     limit_text,
-    raw_bytes,
     too_big,
     too_slow,
     written_bytes,
@@ -243,6 +241,8 @@ class SqlQuery:
         self._all_rows = False
         self._deadline: float | None = None  # an export's whole-run time limit (monotonic)
         self.held_bytes = 0  # what the rows kept for showing hold (sql.max_result_bytes)
+        self.written_bytes = 0  # what the whole rows read take as text (sql.max_export_bytes)
+        self._export_bytes: int | None = None
         self.over_budget = False
 
     # -- timing
@@ -364,21 +364,26 @@ class SqlQuery:
                     if not rows:
                         ended = True
                         break
-                    raw = raw_bytes(rows)
-                    chunk = max(1, min(size, FETCH_BYTES * len(rows) // max(1, raw)))
+                    fetched = len(rows)
                     rows = redact(rows)
                     if showing:
-                        rows = [cut_row(r) for r in rows]
-                        if budget is not None:
-                            kept = self._within_budget(rows, budget)
-                            if len(kept) < len(rows):
-                                batch.extend(kept)
-                                ended = True
-                                break
-                    else:
+                        room = None if budget is None else budget - self.held_bytes
+                        rows, raw, kept, over = for_showing(rows, room)
+                        self.held_bytes += kept
+                        if over:
+                            batch.extend(rows)
+                            self.over_budget = self.truncated = True
+                            ended = True
+                            break
+                    else:  # whole values: what they take as text (what an export writes)
+                        raw = written_bytes(rows)
                         held += raw
+                        self.written_bytes += raw
+                        limit_bytes = self._export_bytes
+                        if limit_bytes is not None and self.written_bytes > limit_bytes:
+                            raise too_big(limit_bytes)  # before any of these reach the file
+                    chunk = max(1, min(size, FETCH_BYTES * fetched // max(1, raw)))
                     batch.extend(rows)
-                    fetched = len(rows)
                     del rows  # not held through the next fetch: a huge value is alive once
                     if fetched < asked and conn.exhausted:
                         ended = True
@@ -406,17 +411,6 @@ class SqlQuery:
         finally:
             self._waited()
 
-    def _within_budget(self, rows: list[tuple], budget: int) -> list[tuple]:
-        """The rows that still fit in sql.max_result_bytes; when some do not, the result is
-        over its budget (`over_budget`) and no more rows are kept."""
-        for i, row in enumerate(rows):
-            self.held_bytes += held_bytes(row)
-            if self.held_bytes > budget:
-                self.held_bytes -= held_bytes(row)
-                self.over_budget = self.truncated = True
-                return rows[:i]
-        return rows
-
     def budget_note(self) -> str:
         """The note for a result cut short by sql.max_result_bytes ('' when it was not)."""
         if not self.over_budget:
@@ -426,21 +420,17 @@ class SqlQuery:
 
     def rows(self, *, progress: Callable[[int], None] | None = None,
              max_bytes: int | None = None) -> Iterator[tuple]:
-        """Every row, one at a time, whole (for exports). `max_bytes`: ExportLimit once the
+        """Every row, one at a time, whole (for exports). `max_bytes`: ExportLimit before the
         rows would take more in a file (see sql_values.written_bytes)."""
-        written = 0
+        self._export_bytes = max_bytes
         batches = self.batches(None)
         try:
             for batch in batches:
-                for row in batch:
-                    if self._stop_reason is not None:  # the whole-run time limit, a cancel
-                        self._stop_now()
-                    if max_bytes is not None:
-                        written += written_bytes(row)
-                        if written > max_bytes:
-                            raise self._fail(too_big(max_bytes))
-                    yield row
-                row = None
+                # a batch holds about FETCH_BYTES at most: quick to write, so the whole-run
+                # time limit (or a cancel) is looked at between batches
+                if self._stop_reason is not None:
+                    self._stop_now()
+                yield from batch
                 batch.clear()  # the rows are written: not held while the next ones come
                 if progress is not None:
                     progress(self.row_count)

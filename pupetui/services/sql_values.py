@@ -16,8 +16,10 @@ Exports get the values whole, never cut; what they write is counted (`written_by
 
 from __future__ import annotations
 
+import marshal
 import sys
 import time
+from itertools import chain
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -25,7 +27,7 @@ from pupetui.i18n import _, format_decimal
 from pupetui.services.sql_readonly import SqlError
 
 __all__ = ["Cut", "ExportLimit", "TEXT_CHARS", "BYTES_SHOWN", "cut_value", "cut_row", "held_bytes",
-           "raw_bytes", "written_bytes", "size_text", "limit_text", "too_big", "too_slow", "bounded_export"]
+           "written_bytes", "size_text", "limit_text", "too_big", "too_slow", "bounded_export"]
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024  # sql.max_result_bytes: rows kept for showing
 MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # sql.max_export_bytes: what one export may write
@@ -34,7 +36,11 @@ TEXT_CHARS = 4096  # characters of a text value kept for showing
 BYTES_SHOWN = 2048  # bytes of a binary value kept for showing
 _ROW_OVERHEAD = 56  # a tuple of its own
 _CELL_OVERHEAD = 8  # the tuple's pointer to each value
-_OTHER_VALUE = 32  # numbers, dates: small and about this size
+_OBJECT_OVERHEAD = 40  # what a value takes as an object beyond its bytes (about)
+# values that take no more than this together (marshal's size or getsizeof's) cannot hold one
+# to cut (a str of more than TEXT_CHARS characters, bytes of more than BYTES_SHOWN, take more):
+# the row is not looked into
+_NOTHING_TO_CUT = min(TEXT_CHARS, BYTES_SHOWN)
 
 
 class ExportLimit(SqlError):
@@ -67,6 +73,9 @@ class Cut:
 
     def __str__(self) -> str:
         return f"{self.head_text()}… {self.mark}"
+
+    def __sizeof__(self) -> int:
+        return object.__sizeof__(self) + sys.getsizeof(self.head)
 
 
 def size_text(size: int, binary: bool) -> str:
@@ -107,7 +116,7 @@ def bounded_export(rows: Iterable[Sequence[Any]], *, max_bytes: int | None,
     try:
         for n, row in enumerate(source):
             if max_bytes is not None:
-                written += written_bytes(row)
+                written += written_bytes((row,))
                 if written > max_bytes:
                     raise too_big(max_bytes)
             if deadline is not None and not n & 63 and time.monotonic() > deadline:
@@ -141,41 +150,55 @@ def cut_row(row: Sequence[Any]) -> tuple:
     return row if type(row) is tuple else tuple(row)
 
 
-def _value_bytes(value: Any) -> int:
-    kind = type(value)
-    if kind is str or kind is bytes or kind is bytearray:
-        return sys.getsizeof(value)
-    if kind is Cut:
-        return sys.getsizeof(value.head) + _OTHER_VALUE
-    if kind is memoryview:
-        return value.nbytes + _OTHER_VALUE
-    return _OTHER_VALUE
-
-
 def held_bytes(row: Sequence[Any]) -> int:
     """About the memory a row holds (the tuple and its values), for the result's byte budget."""
-    return _ROW_OVERHEAD + sum(_CELL_OVERHEAD + _value_bytes(v) for v in row)
+    return _ROW_OVERHEAD + _CELL_OVERHEAD * len(row) + sum(map(sys.getsizeof, row))
 
 
-def raw_bytes(rows: Sequence[Sequence[Any]]) -> int:
-    """About the memory a batch of rows holds, for sizing the next fetch."""
-    return sum(held_bytes(r) for r in rows)
+def _sizes(rows: Sequence[Sequence[Any]]) -> tuple[list[int], int]:
+    """The size of each row's values, at C speed: marshal's (about the values' bytes: UTF-8
+    text, the bytes of binary values) with the objects' own overhead added, or, for rows
+    marshal cannot take (Decimal, dates: PostgreSQL, MariaDB), sys.getsizeof's. Also the
+    overhead per value that was added (0 for getsizeof, which counts it)."""
+    try:
+        return list(map(len, map(marshal.dumps, rows))), _OBJECT_OVERHEAD
+    except ValueError:
+        getsizeof = sys.getsizeof
+        return [sum(map(getsizeof, row)) for row in rows], 0
 
 
-def written_bytes(row: Sequence[Any]) -> int:
-    """About the bytes a row takes in an export file: UTF-8 text, hex for bytes (as the CSV and
-    Excel writers write them), a separator per value."""
-    total = 2  # the line end
-    for value in row:
-        kind = type(value)
-        if kind is str:
-            total += 1 + (len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass")))
-        elif kind is bytes or kind is bytearray:
-            total += 1 + 2 * len(value)
-        elif kind is memoryview:
-            total += 1 + 2 * value.nbytes
-        elif value is None:
-            total += 1
-        else:
-            total += 1 + len(str(value))
-    return total
+def for_showing(rows: Sequence[Sequence[Any]], room: int | None) -> tuple[list[tuple], int, int, bool]:
+    """The rows as kept for showing (too long values cut), at most `room` bytes of them (None:
+    any number): (the rows, about the bytes they held as fetched, about the bytes they hold
+    now, whether some did not fit)."""
+    if not rows:
+        return [], 0, 0, False
+    sizes, extra = _sizes(rows)
+    per_value = _CELL_OVERHEAD + extra
+    cells = sum(map(len, rows))
+    raw = _ROW_OVERHEAD * len(rows) + per_value * cells + sum(sizes)
+    if max(sizes) <= _NOTHING_TO_CUT and (room is None or raw <= room):
+        return list(rows), raw, raw, False  # the usual case: nothing to cut, room for all
+    out: list[tuple] = []
+    held = 0
+    for row, values in zip(rows, sizes):
+        size = _ROW_OVERHEAD + per_value * len(row) + values
+        if values > _NOTHING_TO_CUT:
+            row = cut_row(row)
+            size = held_bytes(row)
+        if room is not None and held + size > room:
+            return out, raw, held, True
+        held += size
+        out.append(row if type(row) is tuple else tuple(row))
+    return out, raw, held, False
+
+
+def written_bytes(rows: Sequence[Sequence[Any]]) -> int:
+    """About the bytes rows take in an export file, counted at C speed: the values' bytes
+    (marshal's size: UTF-8 text, binary values as their bytes, a little more for each value;
+    the hex in the file is twice a binary value) or, where marshal cannot take them (Decimal,
+    dates), the characters of the values as text."""
+    try:
+        return sum(map(len, map(marshal.dumps, rows)))
+    except ValueError:
+        return sum(map(len, map(str, chain.from_iterable(rows)))) + sum(map(len, rows)) + 2 * len(rows)
