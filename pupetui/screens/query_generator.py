@@ -412,7 +412,8 @@ class QueryGeneratorScreen(PupeScreen):
         self.query_one("#qg-results-title", Static).update(literal(title))
         self.show_view("results")
         settings = self._settings()
-        self.grid.stream(lambda: (built.headers, built.kinds, Q.run(built, settings=settings)), headers=built.headers, kinds=built.kinds)
+        self.grid.stream(lambda: (built.headers, built.kinds, Q.rows_for_showing(built, settings=settings)),
+                         headers=built.headers, kinds=built.kinds)
 
     def on_result_grid_finished(self, message: ResultGrid.Finished) -> None:
         message.stop()

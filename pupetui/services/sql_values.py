@@ -6,8 +6,8 @@ so what the SQL search keeps for showing is bounded twice:
 - each cell: text longer than TEXT_CHARS characters and bytes (blobs) longer than BYTES_SHOWN
   bytes are kept as a `Cut`: the start of the value and its whole size, shown with a mark
   such as "[cut: 16,000,000 bytes]" (the grid, the cell view and `pupetui sql`'s table);
-- the whole result: rows stop being kept once they hold `sql.max_result_bytes` (see
-  `held_bytes`), with a note like the row limit's.
+- the whole result: rows stop being kept once they hold `sql.max_result_bytes` (about: see
+  `for_showing`), with a note like the row limit's.
 
 Exports get the values whole, never cut; what they write is counted (`written_bytes`) against
 `sql.max_export_bytes`, and `ExportLimit` stops one that passes it or the whole-run time limit
@@ -19,15 +19,15 @@ from __future__ import annotations
 import marshal
 import sys
 import time
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Iterable, Iterator, Sequence
 
 from pupetui.i18n import _, format_decimal
 from pupetui.services.sql_readonly import SqlError
 
 __all__ = ["Cut", "ExportLimit", "TEXT_CHARS", "BYTES_SHOWN", "cut_value", "cut_row", "held_bytes",
-           "written_bytes", "size_text", "limit_text", "too_big", "too_slow", "bounded_export"]
+           "for_showing", "written_bytes", "size_text", "limit_text", "too_big", "too_slow", "bounded_export"]
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024  # sql.max_result_bytes: rows kept for showing
 MAX_EXPORT_BYTES = 1024 * 1024 * 1024  # sql.max_export_bytes: what one export may write
