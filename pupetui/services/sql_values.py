@@ -37,6 +37,7 @@ BYTES_SHOWN = 2048  # bytes of a binary value kept for showing
 _ROW_OVERHEAD = 56  # a tuple of its own
 _CELL_OVERHEAD = 8  # the tuple's pointer to each value
 _OBJECT_OVERHEAD = 40  # what a value takes as an object beyond its bytes (about)
+_FEW_ROWS = 8  # fetches of no more rows (big rows come one at a time) are sized value by value
 # values that take no more than this together (marshal's size or getsizeof's) cannot hold one
 # to cut (a str of more than TEXT_CHARS characters, bytes of more than BYTES_SHOWN, take more):
 # the row is not looked into
@@ -160,11 +161,13 @@ def _sizes(rows: Sequence[Sequence[Any]]) -> tuple[list[int], int]:
     text, the bytes of binary values) with the objects' own overhead added, or, for rows
     marshal cannot take (Decimal, dates: PostgreSQL, MariaDB), sys.getsizeof's. Also the
     overhead per value that was added (0 for getsizeof, which counts it)."""
-    try:
-        return list(map(len, map(marshal.dumps, rows))), _OBJECT_OVERHEAD
-    except ValueError:
-        getsizeof = sys.getsizeof
-        return [sum(map(getsizeof, row)) for row in rows], 0
+    getsizeof = sys.getsizeof
+    if len(rows) > _FEW_ROWS:  # not for the few (maybe huge) rows: marshal would copy them
+        try:
+            return list(map(len, map(marshal.dumps, rows))), _OBJECT_OVERHEAD
+        except ValueError:
+            pass
+    return [sum(map(getsizeof, row)) for row in rows], 0
 
 
 def for_showing(rows: Sequence[Sequence[Any]], room: int | None) -> tuple[list[tuple], int, int, bool]:
@@ -194,11 +197,24 @@ def for_showing(rows: Sequence[Sequence[Any]], room: int | None) -> tuple[list[t
 
 
 def written_bytes(rows: Sequence[Sequence[Any]]) -> int:
-    """About the bytes rows take in an export file, counted at C speed: the values' bytes
-    (marshal's size: UTF-8 text, binary values as their bytes, a little more for each value;
-    the hex in the file is twice a binary value) or, where marshal cannot take them (Decimal,
-    dates), the characters of the values as text."""
-    try:
-        return sum(map(len, map(marshal.dumps, rows)))
-    except ValueError:
-        return sum(map(len, map(str, chain.from_iterable(rows)))) + sum(map(len, rows)) + 2 * len(rows)
+    """About the bytes rows take in an export file: the values' bytes (UTF-8 text, binary values
+    as their bytes, though the file holds them as twice as many hex digits, a little more for
+    each value). Many rows at C speed (marshal's size); a few rows (big ones come one at a
+    time), or those marshal cannot take (Decimal, dates), value by value without copying."""
+    if len(rows) > _FEW_ROWS:  # not for the few (maybe huge) rows: marshal would copy them
+        try:
+            return sum(map(len, map(marshal.dumps, rows)))
+        except ValueError:
+            pass
+    total = 2 * len(rows)
+    for value in chain.from_iterable(rows):
+        kind = type(value)
+        if kind is str:
+            total += 1 + (len(value) if value.isascii() else 2 * len(value))  # no copy of a huge text
+        elif kind is bytes or kind is bytearray:
+            total += 1 + len(value)
+        elif value is None:
+            total += 1
+        else:
+            total += 1 + len(str(value))
+    return total
