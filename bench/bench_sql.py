@@ -138,7 +138,10 @@ def child(mode: str, path: Path, out: Path | None, trace: bool) -> None:
         print(json.dumps(figures))
         return
     elif mode != "imports":
-        console = console_for(path, row_limit=1_000_000 if mode == "keep-all" else 10_000)
+        if mode == "keep-all":  # the rows alone bound it: no byte budget (sql.max_result_bytes)
+            console = console_for(path, row_limit=1_000_000, max_result_bytes=None)
+        else:
+            console = console_for(path, row_limit=10_000)
         query = console.query(QUERY, record=False)
         if mode == "export-xlsx":
             rows = query.export(out).rows

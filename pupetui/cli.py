@@ -25,6 +25,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_DENIED = 3
+EXIT_LIMIT = 4  # an export (`sql`, `query run`) passed sql.max_export_bytes or sql.export_timeout_seconds
 
 
 class CliError(Exception):
@@ -617,15 +618,24 @@ def cmd_sql(args, settings) -> int:
         raise CliError(str(exc), EXIT_DENIED) from None
     except sql_console.StatementRefused as exc:
         raise CliError(f"refused: {exc}", EXIT_USAGE) from None
+    except sql_console.ExportLimit as exc:
+        raise CliError(str(exc), EXIT_LIMIT) from None
     except (sql_console.SqlError, sql_console.SavedQueryNotFound, ExportError) as exc:
         raise CliError(str(exc)) from None
+    except MemoryError:
+        raise CliError("the result did not fit in memory: select fewer or shorter values") from None
     except KeyboardInterrupt:
         if query is not None:
             query.cancel()
         raise
     for line in sql_console.text_table(columns, rows):
         print(line)
-    more = f"; more rows were left: the first {len(rows)} shown (sql.row_limit), --csv/--xlsx save them all" if query.truncated else ""
+    if query.over_budget:
+        more = f"; {query.budget_note()}, --csv/--xlsx save them all"
+    elif query.truncated:
+        more = f"; more rows were left: the first {len(rows)} shown (sql.row_limit), --csv/--xlsx save them all"
+    else:
+        more = ""
     print(f"({len(rows)} row(s), {query.elapsed:.2f} s{more})", file=sys.stderr)
     return EXIT_OK
 
@@ -634,6 +644,7 @@ def cmd_query(args, settings) -> int:
     from itertools import chain, islice
 
     from pupetui.services import query_generator as Q
+    from pupetui.services import sql_values
     from pupetui.services.export import ExportError, write_csv, write_xlsx_sheets
     from pupetui.services.text import printable
     from pupetui.services.validation import ValidationError
@@ -685,8 +696,8 @@ def cmd_query(args, settings) -> int:
             raise CliError(str(exc), EXIT_USAGE) from None
         Q.refuse_secrets(saved.spec, saved.name)
         built = Q.build(saved.spec)
-        rows = Q.run(built, settings=settings)
         if args.xlsx or args.csv:
+            rows = Q.export_rows(built, settings=settings)
             if args.xlsx:
                 result = write_xlsx_sheets(args.xlsx, built.headers, rows, sheet=saved.table)
             else:
@@ -695,7 +706,7 @@ def cmd_query(args, settings) -> int:
             print(f"saved {result.rows} row(s) of {saved.name!r} ({saved.owner}) to {result.path}{sheets}")
             return EXIT_OK
         lines = 0
-        for text in text_table(built.headers, rows, built.kinds):
+        for text in text_table(built.headers, Q.run(built, settings=settings), built.kinds):
             print(text)
             lines += 1
         print(f"({lines - 2} row(s) of {saved.name!r} ({saved.owner}))", file=sys.stderr)
@@ -704,6 +715,8 @@ def cmd_query(args, settings) -> int:
         raise CliError(str(exc), EXIT_DENIED) from None
     except Q.SecretColumn as exc:
         raise CliError(f"refused: {exc}", EXIT_DENIED) from None
+    except sql_values.ExportLimit as exc:
+        raise CliError(str(exc), EXIT_LIMIT) from None
     except (CliError, BrokenPipeError):
         raise
     except (ValidationError, ExportError) as exc:

@@ -75,6 +75,9 @@ DEFAULTS: dict[str, Any] = {
         "company_only": False,  # the SQL search reads only the session's company (not Pupesoft's way)
         "row_limit": 10000,
         "timeout_seconds": 30,
+        "max_result_bytes": 64 * 1024 * 1024,  # what the rows kept for showing may hold
+        "max_export_bytes": 1024 * 1024 * 1024,  # what one export may write
+        "export_timeout_seconds": 600,  # one whole export run: the database, fetching, writing
     },
     "serve": {  # `pupetui serve`; the failed-login limits hold for every password login
         "allowed_origins": [],  # web origins whose pages may open sessions; empty: the served address
@@ -92,6 +95,8 @@ DEFAULTS: dict[str, Any] = {
         "sheets": {},  # NAME -> {columns, rows, label_width, label_height, ...} in millimetres
     },
 }
+# [sql] limits that must be whole numbers of at least 1 (0 or less would stop every query)
+SQL_POSITIVE = ("max_result_bytes", "max_export_bytes", "export_timeout_seconds")
 LABEL_SHEET_NUMBERS = ("page_width", "page_height", "label_width", "label_height", "margin_left",
                        "margin_top", "gap_x", "gap_y", "padding")
 LABEL_SHEET_INTEGERS = ("columns", "rows")
@@ -260,6 +265,10 @@ def load(
                     raise ConfigError(
                         f"{section}.{key} must be a whole number, not {value!r}"
                     ) from None
+    for key in SQL_POSITIVE:
+        value = merged["sql"][key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"sql.{key} must be a whole number of at least 1, not {value!r}")
     _check_label_sheets(merged["labels"])
     if not isinstance(merged["keys"], Mapping):
         raise ConfigError("[keys] must be a table of binding id = key")

@@ -135,3 +135,17 @@ def test_refusals_and_exit_codes(env, url, tmp_path):
     d.close()
     stale = query(env, url, "run", "Big invoices")
     assert stale.returncode == 1 and "gone" in stale.stderr
+
+
+def test_an_export_past_the_size_limit_exits_4_and_leaves_no_file(env, url, tmp_path):
+    path = tmp_path / "kaikki.csv"
+    result = run(env, "query", "run", "Everyone", "--csv", str(path), "--db", url, "--company", "acme",
+                 "--user", "pekka", PUPETUI_SQL__MAX_EXPORT_BYTES="20")
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.strip() == ("pupetui: the export was stopped: it passed the size limit of 20 bytes "
+                                     "(sql.max_export_bytes); no file was written")
+    assert not path.exists() and not list(tmp_path.glob("*.partial"))
+    fits = run(env, "query", "run", "Everyone", "--csv", str(path), "--db", url, "--company", "acme",
+               "--user", "pekka", PUPETUI_SQL__MAX_EXPORT_BYTES="100000")
+    assert fits.returncode == 0, fits.stderr
+    assert "saved 4 row(s)" in fits.stdout

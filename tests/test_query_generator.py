@@ -175,3 +175,18 @@ def test_excel_types_read_back(acme, tmp_path):
     assert rows[0] == ("liitostunnus", "arvo", "tapvm")
     assert rows[1][0] == 1 and rows[1][1] == pytest.approx(100.5)
     assert rows[1][2] in (dt.datetime(2026, 1, 1), "2026-01-01")
+
+
+def test_long_values_are_cut_for_the_grid_and_whole_for_files(acme):
+    from pupetui.models import Activity
+    from pupetui.services.sql_values import Cut
+
+    with db.session("acme", "anna"):
+        Activity.create(kind="Muistutus", text="x" * 10_000, customer_id=1)
+        spec = Q.QuerySpec("kalenteri", [F("kentta01", show=True), F("tyyppi", operator="=", value="Muistutus")])
+        built = Q.build(spec)
+        shown = list(Q.rows_for_showing(built))
+        whole = list(Q.export_rows(built))
+    assert isinstance(shown[0][0], Cut) and shown[0][0].size == 10_000
+    assert shown[0][0].mark == "[cut: 10,000 characters]"
+    assert whole == [("x" * 10_000,)]

@@ -412,7 +412,8 @@ class QueryGeneratorScreen(PupeScreen):
         self.query_one("#qg-results-title", Static).update(literal(title))
         self.show_view("results")
         settings = self._settings()
-        self.grid.stream(lambda: (built.headers, built.kinds, Q.run(built, settings=settings)), headers=built.headers, kinds=built.kinds)
+        self.grid.stream(lambda: (built.headers, built.kinds, Q.rows_for_showing(built, settings=settings)),
+                         headers=built.headers, kinds=built.kinds)
 
     def on_result_grid_finished(self, message: ResultGrid.Finished) -> None:
         message.stop()
@@ -469,7 +470,7 @@ class QueryGeneratorScreen(PupeScreen):
     def _export(self, table: str, built: Q.BuiltQuery, path: Path, fmt: str, stop: threading.Event,
                 settings: Any) -> None:
         def rows():
-            for n, row in enumerate(Q.run(built, settings=settings)):
+            for n, row in enumerate(Q.export_rows(built, settings=settings)):
                 if not n % EXPORT_CHECK_ROWS and stop.is_set():
                     raise _ExportStopped()
                 yield row

@@ -264,9 +264,13 @@ class SqlSearchScreen(PupeScreen):
     def on_result_grid_finished(self, event: ResultGrid.Finished) -> None:
         event.stop()
         grid = event.grid
-        self.query_running = None
+        query, self.query_running = self.query_running, None
         if grid.state == "error":
             self.say(_("The query failed: {error}").format(error=grid.error), error=True)
+        elif grid.state == "done" and query is not None and query.over_budget:
+            grid.mark_more()
+            note = query.budget_note()
+            self.say(note[:1].upper() + note[1:] + ".")
         elif grid.state == "done":
             self.say(self._hint())  # the count and the time are on the grid's status line
 

@@ -389,6 +389,32 @@ def run(built: BuiltQuery, batch: int = 2000, *, settings=None) -> Iterator[tupl
         yield from rows
 
 
+def rows_for_showing(built: BuiltQuery, *, settings=None) -> Iterator[tuple]:
+    """Every row for the grid, values too long to show cut (sql_values.Cut, with a mark of
+    their size), so that a long text column does not keep megabytes per row on screen."""
+    from pupetui.services.sql_values import cut_row
+
+    rows = run(built, settings=settings)
+    try:
+        for row in rows:
+            yield cut_row(row)
+    finally:
+        rows.close()
+
+
+def export_rows(built: BuiltQuery, *, settings=None) -> Iterator[tuple]:
+    """Every row for a file, within the SQL search's export limits (sql.max_export_bytes,
+    sql.export_timeout_seconds for the whole run): sql_values.ExportLimit past them."""
+    from pupetui.services import sql_values
+
+    limits = (getattr(settings, "sql", None) or {}) if settings is not None else {}
+    return sql_values.bounded_export(
+        run(built, settings=settings),
+        max_bytes=int(limits.get("max_export_bytes") or sql_values.MAX_EXPORT_BYTES),
+        timeout_seconds=float(limits.get("export_timeout_seconds") or sql_values.EXPORT_TIMEOUT_SECONDS),
+    )
+
+
 _ENGINE_OF = {peewee.SqliteDatabase: "sqlite", peewee.MySQLDatabase: "mysql", peewee.PostgresqlDatabase: "postgres"}
 
 

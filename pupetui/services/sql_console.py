@@ -16,6 +16,12 @@ The screen and `pupetui sql` both use this module; nothing here imports Textual.
     # export every row (not only the displayed ones), in a worker:
     console.query(sql).export("out.xlsx")            # or .csv; ExportResult
 
+Bytes are bounded as well as rows (sql_values): for showing, values too long come as `Cut`s
+(their start and a mark of their size) and rows stop at sql.max_result_bytes (`over_budget`,
+`budget_note()`); exports get whole values, stopped with ExportLimit at sql.max_export_bytes
+or sql.export_timeout_seconds (the whole run). The driver is asked for few rows at a time when
+they are big, so a result of huge values is never all in memory.
+
 Errors for a person, never a traceback: StatementRefused (the checker), auth.AccessDenied
 (rights), SqlError (the database's message, with line and column where it gives one),
 SqlCancelled, SqlTimeout. Configured secrets (smtp/sms passwords, database passwords) are
@@ -44,6 +50,7 @@ import platformdirs
 
 from pupetui import db
 from pupetui.config import APP_NAME
+from pupetui.i18n import _, format_decimal
 from pupetui.models import SavedSearch
 from pupetui.services import auth
 from pupetui.services.export import ExportResult, write_csv, write_xlsx_sheets
@@ -65,12 +72,24 @@ from pupetui.services.sql_readonly import (
     open_readonly,
     readonly_url,
 )
+from pupetui.services.sql_values import (
+    EXPORT_TIMEOUT_SECONDS,
+    MAX_EXPORT_BYTES,
+    MAX_RESULT_BYTES,
+    Cut,
+    ExportLimit,
+    for_showing,
+    limit_text,
+    too_big,
+    too_slow,
+    written_bytes,
+)
 from pupetui.services.text import printable
 
 __all__ = [
     "SqlConsole", "SqlQuery", "SqlAccess", "SavedQuery", "QueryHistory", "HistoryEntry",
-    "StatementRefused", "SqlError", "SqlCancelled", "SqlTimeout", "NotReadOnly",
-    "cell_text", "format_sql", "FIRST_BATCH", "BATCH",
+    "StatementRefused", "SqlError", "SqlCancelled", "SqlTimeout", "NotReadOnly", "ExportLimit",
+    "Cut", "cell_text", "format_sql", "FIRST_BATCH", "BATCH",
 ]
 
 FIRST_BATCH = 100  # rows: a screenful and then some, to show while the rest comes
@@ -81,6 +100,8 @@ NAME_LENGTH = 50  # muisti.nimi
 HISTORY_LIMIT = 500
 MIN_SECRET_LENGTH = 4  # shorter configured "secrets" would blank ordinary text
 MARIADB_EXPORT_TIME_FACTOR = 10  # see SqlQuery.start
+CANCEL_AGAIN_SECONDS = 0.5  # a cancel is asked again this often until the query has ended
+FETCH_BYTES = 4 * 1024 * 1024  # rows asked from the driver at once hold about this much at most
 
 
 # -- rights ---------------------------------------------------------------------------------
@@ -163,6 +184,11 @@ def cell_text(value: Any, *, null: str = "NULL", limit: int | None = 500) -> str
     if value is None:
         return null
     kind = type(value)
+    if kind is Cut:  # the mark first: it stays in sight however narrow the cell
+        text = f"{value.mark} {printable(value.head_text())}"
+        if limit is not None and len(text) > limit:
+            return text[: max(limit - 1, len(value.mark))] + "…"
+        return text
     if kind is str:
         text = value if value.isprintable() else printable(value)
     elif kind is int or kind is float:
@@ -213,6 +239,11 @@ class SqlQuery:
         self._done = threading.Event()
         self._on_finish = on_finish
         self._all_rows = False
+        self._deadline: float | None = None  # an export's whole-run time limit (monotonic)
+        self.held_bytes = 0  # what the rows kept for showing hold (sql.max_result_bytes)
+        self.written_bytes = 0  # what the whole rows read take as text (sql.max_export_bytes)
+        self._export_bytes: int | None = None
+        self.over_budget = False
 
     # -- timing
     @property
@@ -239,9 +270,20 @@ class SqlQuery:
         if conn is None or self._done.is_set():
             return
         if conn.engine == "sqlite":
-            conn.interrupt()
+            conn.interrupt()  # sticky: the progress handler stops whatever runs next too
         else:  # a network round trip (PQcancel, KILL QUERY): not on the caller's thread
-            threading.Thread(target=conn.interrupt, name="pupetui-sql-cancel", daemon=True).start()
+            threading.Thread(target=self._interrupt_until_done, args=(conn,),
+                             name="pupetui-sql-cancel", daemon=True).start()
+
+    def _interrupt_until_done(self, conn: ReadOnlyConnection) -> None:
+        """PQcancel and KILL QUERY stop the statement running at that moment: one that
+        arrives between statements (the read-only transaction's own SETs, the query not yet
+        sent, under load) stops nothing, and the query would then run on. So ask again
+        until the worker has ended (asking again is harmless)."""
+        while not self._done.is_set():
+            conn.interrupt()
+            if self._done.wait(CANCEL_AGAIN_SECONDS):
+                return
 
     # -- the worker
     def start(self, *, all_rows: bool = False) -> list[str]:
@@ -267,7 +309,9 @@ class SqlQuery:
                 server_timeout = max(timeout * MARIADB_EXPORT_TIME_FACTOR, 300)
             self._waiting_since = time.monotonic()
             try:
-                names = conn.execute(self.sql, first=FIRST_BATCH, server_timeout=server_timeout)
+                # one row first (PostgreSQL runs the query at the first FETCH): how big the
+                # rows are decides how many are asked for at a time (see batches)
+                names = conn.execute(self.sql, first=1, server_timeout=server_timeout)
                 self.columns = [printable(self.console.redactor.text(str(c))) for c in names]
             finally:
                 self._waited()
@@ -282,7 +326,12 @@ class SqlQuery:
         """The rows in batches as they arrive: `first` rows, then `size` at a time.
         `limit`: "display" (the console's row limit, sql.row_limit), a number, or None for
         every row. Stops there without reading the rest; `truncated` tells whether more rows
-        were left. Ends (and closes the connection) when the rows run out."""
+        were left. Ends (and closes the connection) when the rows run out.
+        With a limit the rows are for showing: values too long to show come as `Cut`s, and
+        rows stop being kept when they hold sql.max_result_bytes (`over_budget`, `truncated`).
+        Without one (exports) the values are whole. Either way the driver is asked for only as
+        many rows at a time as hold about FETCH_BYTES, so memory stays bounded whatever the
+        rows' size (one row at a time when a value is huge)."""
         if limit == "display":
             limit = self.console.row_limit
         if self.state == "ready":
@@ -292,35 +341,61 @@ class SqlQuery:
         conn = self._conn
         assert conn is not None
         redact = self.console.redactor.rows
+        showing = limit is not None
+        budget = self.console.max_result_bytes if showing else None
         want = first
+        chunk = 1  # rows per driver call: one until their size is known
+        ended = False
         try:
-            while True:
+            while not ended:
                 if limit is not None:
                     left = limit - self.row_count
                     if left <= 0:
-                        self._waiting_since = time.monotonic()
-                        try:
-                            more = conn.fetch(1)
-                        finally:
-                            self._waited()
-                        self.truncated = bool(more)
+                        self.truncated = bool(self._fetch(conn, 1))
                         break
                     want = min(want, left)
-                self._check_stop()
-                self._waiting_since = time.monotonic()
-                try:
-                    rows = conn.fetch(want)
-                finally:
-                    self._waited()
-                self._check_stop()
-                if not rows:
-                    break
-                self.row_count += len(rows)
-                if self.first_batch_at is None:
-                    self.first_batch_at = time.monotonic()
-                yield redact(rows)
-                if len(rows) < want and conn.exhausted:
-                    break
+                batch: list[tuple] = []
+                held = 0
+                while len(batch) < want:
+                    self._check_stop()
+                    asked = min(chunk, want - len(batch))
+                    rows = self._fetch(conn, asked)
+                    self._check_stop()
+                    if not rows:
+                        ended = True
+                        break
+                    fetched = len(rows)
+                    rows = redact(rows)
+                    if showing:
+                        room = None if budget is None else budget - self.held_bytes
+                        rows, raw, kept, over = for_showing(rows, room)
+                        self.held_bytes += kept
+                        if over:
+                            batch.extend(rows)
+                            self.over_budget = self.truncated = True
+                            ended = True
+                            break
+                    else:  # whole values: what they take as text (what an export writes)
+                        raw = written_bytes(rows)
+                        held += raw
+                        self.written_bytes += raw
+                        limit_bytes = self._export_bytes
+                        if limit_bytes is not None and self.written_bytes > limit_bytes:
+                            raise too_big(limit_bytes)  # before any of these reach the file
+                    chunk = max(1, min(size, FETCH_BYTES * fetched // max(1, raw)))
+                    batch.extend(rows)
+                    del rows  # not held through the next fetch: a huge value is alive once
+                    if fetched < asked and conn.exhausted:
+                        ended = True
+                        break
+                    if held >= FETCH_BYTES:
+                        break  # whole values: give these on before asking for more
+                if batch:
+                    self.row_count += len(batch)
+                    if self.first_batch_at is None:
+                        self.first_batch_at = time.monotonic()
+                    yield batch
+                    del batch
                 want = size
         except GeneratorExit:
             self._finish("done")
@@ -329,12 +404,44 @@ class SqlQuery:
             raise self._fail(exc) from None
         self._finish("done")
 
-    def rows(self, *, progress: Callable[[int], None] | None = None) -> Iterator[tuple]:
-        """Every row, one at a time (for exports)."""
-        for batch in self.batches(None):
-            yield from batch
-            if progress is not None:
-                progress(self.row_count)
+    def _fetch(self, conn: ReadOnlyConnection, n: int) -> list[tuple]:
+        self._waiting_since = time.monotonic()
+        try:
+            return conn.fetch(n)
+        finally:
+            self._waited()
+
+    def budget_note(self) -> str:
+        """The note for a result cut short by sql.max_result_bytes ('' when it was not)."""
+        if not self.over_budget:
+            return ""
+        return _("stopped at {rows} rows: the result passed {size} (sql.max_result_bytes)").format(
+            rows=format_decimal(self.row_count, 0), size=limit_text(self.console.max_result_bytes))
+
+    def rows(self, *, progress: Callable[[int], None] | None = None,
+             max_bytes: int | None = None) -> Iterator[tuple]:
+        """Every row, one at a time, whole (for exports). `max_bytes`: ExportLimit before the
+        rows would take more in a file (see sql_values.written_bytes)."""
+        self._export_bytes = max_bytes
+        batches = self.batches(None)
+        try:
+            for batch in batches:
+                # a batch holds about FETCH_BYTES at most: quick to write, so the whole-run
+                # time limit (or a cancel) is looked at between batches
+                if self._stop_reason is not None:
+                    self._stop_now()
+                yield from batch
+                batch.clear()  # the rows are written: not held while the next ones come
+                if progress is not None:
+                    progress(self.row_count)
+        finally:
+            batches.close()
+
+    def _stop_now(self) -> None:
+        try:
+            self._check_stop()
+        except SqlError as exc:
+            raise self._fail(exc) from None
 
     def fetch_all(self, limit: int | None | str = "display") -> list[tuple]:
         """Run and keep the rows (up to `limit`): for small results and tests."""
@@ -347,13 +454,17 @@ class SqlQuery:
                progress: Callable[[int], None] | None = None,
                rows_per_sheet: int | None = None) -> ExportResult:
         """Write every row of the query to an Excel (.xlsx) or CSV (.csv) file.
-        `fmt` "xlsx" or "csv", else from the file name. No file is left if it fails."""
+        `fmt` "xlsx" or "csv", else from the file name. No file is left if it fails.
+        Bounded by sql.export_timeout_seconds (the whole run: the database, the fetching and
+        the writing; the query is cancelled on the server) and sql.max_export_bytes:
+        ExportLimit says which one stopped it."""
         fmt = (fmt or Path(path).suffix.lstrip(".") or "xlsx").lower()
         if fmt not in ("xlsx", "csv"):
             raise ValueError(f"unknown export format {fmt!r}: xlsx or csv")
         if self.state == "ready":
+            self._deadline = time.monotonic() + self.console.export_timeout_seconds
             self.start(all_rows=True)
-        rows = self.rows(progress=progress)
+        rows = self.rows(progress=progress, max_bytes=self.console.max_export_bytes)
         if fmt == "csv":
             return write_csv(path, self.columns, rows)
         extra = {"rows_per_sheet": rows_per_sheet} if rows_per_sheet else {}
@@ -378,12 +489,18 @@ class SqlQuery:
         self._waiting_since = None
 
     def _watch(self) -> None:
-        """The time limit: the time spent waiting for the database, not the time the
-        caller spends between batches (an export writing its file)."""
+        """The time limits: sql.timeout_seconds counts the time spent waiting for the
+        database, not the time the caller spends between batches (an export writing its
+        file); an export's sql.export_timeout_seconds counts the whole run."""
         limit = self.console.timeout_seconds
+        deadline = self._deadline
         while not self._done.wait(0.02):
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
+                self._stop("export_timeout")
+                return
             since = self._waiting_since
-            if since is not None and self._db_seconds + (time.monotonic() - since) > limit:
+            if since is not None and self._db_seconds + (now - since) > limit:
                 self._stop("timeout")
                 return
 
@@ -393,6 +510,8 @@ class SqlQuery:
             raise SqlCancelled("the query was cancelled")
         if reason == "timeout":
             raise self._timeout_error()
+        if reason == "export_timeout":
+            raise self._export_timeout_error()
 
     def _timeout_error(self) -> SqlTimeout:
         limit = self.console.timeout_seconds
@@ -401,6 +520,9 @@ class SqlQuery:
             f"the query took longer than the time limit of {shown} s (sql.timeout_seconds) and was stopped"
         )
 
+    def _export_timeout_error(self) -> ExportLimit:
+        return too_slow(self.console.export_timeout_seconds)
+
     def _fail(self, exc: BaseException) -> BaseException:
         """The exception to raise for `exc`, after closing the connection."""
         conn = self._conn
@@ -408,10 +530,16 @@ class SqlQuery:
         if reason == "cancel":
             error: BaseException = SqlCancelled("the query was cancelled")
             state = "cancelled"
+        elif reason == "export_timeout":
+            error, state = self._export_timeout_error(), "failed"
         elif reason == "timeout" or _is_server_timeout(conn, exc):
             error, state = self._timeout_error(), "failed"
         elif isinstance(exc, (SqlError, StatementRefused)):
             error, state = exc, "failed"
+        elif isinstance(exc, MemoryError):
+            error, state = SqlError(_(
+                "the result did not fit in memory: select fewer or shorter values "
+                "(sql.max_result_bytes bounds what is kept for showing)")), "failed"
         elif isinstance(exc, Exception) and conn is not None and _is_driver_error(exc):
             error, state = conn.error(exc, self.sql), "failed"
         else:
@@ -585,7 +713,10 @@ class SqlConsole:
 
     def __init__(self, url: str, *, readonly: str = "", row_limit: int = 10_000,
                  timeout_seconds: float = 30, secrets: Iterable[str] = (),
-                 history_dir: str | os.PathLike[str] | None = None, company_only: bool = False):
+                 history_dir: str | os.PathLike[str] | None = None, company_only: bool = False,
+                 max_result_bytes: int | None = MAX_RESULT_BYTES,
+                 max_export_bytes: int | None = MAX_EXPORT_BYTES,
+                 export_timeout_seconds: float = EXPORT_TIMEOUT_SECONDS):
         self.url = readonly_url(url, readonly)
         self.readonly_configured = bool(readonly.strip())
         self.company_only = bool(company_only)
@@ -594,6 +725,11 @@ class SqlConsole:
         self.timeout_seconds = float(timeout_seconds) if timeout_seconds and timeout_seconds > 0 else 30.0
         self.redactor = Redactor(secrets)
         self.history_dir = history_dir
+        # None: no limit (for callers that bound the rows otherwise; the settings always give one)
+        self.max_result_bytes = int(max_result_bytes) if max_result_bytes else None
+        self.max_export_bytes = int(max_export_bytes) if max_export_bytes else None
+        self.export_timeout_seconds = (float(export_timeout_seconds) if export_timeout_seconds
+                                       and export_timeout_seconds > 0 else float(EXPORT_TIMEOUT_SECONDS))
 
     @classmethod
     def from_settings(cls, settings, **extra) -> "SqlConsole":
@@ -604,6 +740,9 @@ class SqlConsole:
             timeout_seconds=float(settings.sql.get("timeout_seconds") or 30),
             secrets=configured_secrets(settings),
             company_only=_setting_on(settings.sql.get("company_only")),
+            max_result_bytes=int(settings.sql.get("max_result_bytes") or MAX_RESULT_BYTES),
+            max_export_bytes=int(settings.sql.get("max_export_bytes") or MAX_EXPORT_BYTES),
+            export_timeout_seconds=float(settings.sql.get("export_timeout_seconds") or EXPORT_TIMEOUT_SECONDS),
             **extra,
         )
 

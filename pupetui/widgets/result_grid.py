@@ -56,6 +56,7 @@ from textual.worker import Worker, get_current_worker
 
 from pupetui.i18n import N_, _, format_date, format_datetime, format_decimal, format_time
 from pupetui.screens.base import PupeModalScreen
+from pupetui.services.sql_values import Cut
 from pupetui.widgets.bindings import translate_bindings
 from pupetui.widgets.literal import literal, printable
 
@@ -110,6 +111,8 @@ def cell_text(value: Any, kind: str | None = None, *, null: str = "NULL") -> tup
     """(text, is a number, is NULL): how the grid shows `value` of a column of `kind`."""
     if value is None:
         return null, False, True
+    if type(value) is Cut:  # the mark first: it stays in sight in a narrow column
+        return f"{value.mark} {printable(value.head_text())}", False, False
     if isinstance(value, bool):
         return ("1" if value else "0"), True, False
     if isinstance(value, int):
@@ -159,6 +162,8 @@ def full_text(value: Any, kind: str | None = None, *, null: str = "NULL") -> str
     """The whole value for the cell view: line breaks kept, numbers with every digit."""
     if value is None:
         return null
+    if type(value) is Cut:
+        return f"{value.mark}\n\n{printable(value.head_text(), single_line=False)}…"
     if isinstance(value, str):
         shown, _number, _null = cell_text(value, kind, null=null)
         text = printable(value, single_line=False)
@@ -390,6 +395,13 @@ class ResultGrid(ScrollView, can_focus=True, inherit_bindings=False):
         """Rows that exist but were not passed (past the cap)."""
         if n:
             self.total_rows += n
+            self._changed()
+
+    def mark_more(self) -> None:
+        """The source stopped before its rows ran out (e.g. at a byte budget): the status says
+        that more were not read."""
+        if not self.more:
+            self.more = True
             self._changed()
 
     def finish(self, *, error: str | None = None, cancelled: bool = False, more: bool = False) -> None:
