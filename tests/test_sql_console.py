@@ -493,7 +493,8 @@ def test_what_no_database_refuses_is_stopped_by_the_time_limit_and_the_closed_co
         conn.execute(waits)
         conn.fetch(1)
     conn.close()
-    assert time.monotonic() - started < 2.5
+    # stopped by the 1 s limit, not after its 100 s (a wide margin: a busy machine is slow too)
+    assert time.monotonic() - started < 30
     if sql.engine == "mysql":  # a lock taken is let go when the connection closes
         conn = open_readonly(sql.url)
         conn.execute("SELECT GET_LOCK('pupetui-test', 0)")
@@ -601,7 +602,7 @@ def test_the_display_cap_stops_early_while_the_export_gets_every_row(sql):
     capped = console.query(_series(sql.engine, 100_000_000))
     rows = capped.fetch_all()
     assert len(rows) == 100 and capped.truncated
-    assert time.monotonic() - started < 3  # 100 million rows were not fetched
+    assert time.monotonic() - started < 30  # 100 million rows were not fetched (minutes, at best)
     csv_path = sql.tmp / "all.csv"
     result = console.query(_series(sql.engine, 25_000)).export(csv_path)
     assert result.rows == 25_000
@@ -767,7 +768,7 @@ def test_the_statement_time_limit(sql):
     with pytest.raises(SqlTimeout) as stopped:
         console.query(_forever(sql.engine)).fetch_all()
     took = time.monotonic() - started
-    assert 0.9 < took < 2.5
+    assert 0.9 < took < 30  # not before the limit; long before forever, however busy the machine
     assert "time limit of 1 s" in str(stopped.value)
     _server_is_idle(sql)
 
