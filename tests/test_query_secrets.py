@@ -232,6 +232,29 @@ def test_on_readonly_url_the_rows_are_the_same_and_the_values_bound(acme, _datab
         assert [r[0] for r in Q.run(Q.build(QUERIES[0]), settings=settings)] == [HOSTILE]
 
 
+@dataclass
+class SettingsWithPasswords(Settings):
+    smtp: dict = field(default_factory=dict)
+    sms: dict = field(default_factory=dict)
+    db: str = ""
+
+
+def test_the_configured_passwords_are_stars_in_every_row(acme, _databases, backend):
+    """A password of the settings that a row happens to hold (a note someone pasted it in) is
+    *** in the generator's rows, as in the SQL search's, on either connection."""
+    smtp, sms = f"Smtp-{TAG}-secret", f"Sms-{TAG}-secret"
+    with db.session("acme", "setup"):
+        Customer.create(name=f"Muistiin {smtp} ja {sms}", city="Oulu", customer_no="3000")
+    spec = Q.QuerySpec("asiakas", [F("nimi", show=True), F("asiakasnro", operator="=", value="3000")])
+    plain = Settings({"timeout_seconds": 10})
+    for readonly in ("", _databases(backend)):
+        settings = SettingsWithPasswords({"readonly_url": readonly, "timeout_seconds": 10},
+                                         smtp={"password": smtp}, sms={"password": sms})
+        with db.session("acme", "anna"):
+            assert [r[0] for r in Q.run(Q.build(spec), settings=settings)] == ["Muistiin *** ja ***"]
+            assert [r[0] for r in Q.run(Q.build(spec), settings=plain)] == [f"Muistiin {smtp} ja {sms}"]
+
+
 @pytest.fixture
 def mariadb_readonly(backend, acme, _databases):
     """A MariaDB account that may only SELECT: every table, the three with secrets without

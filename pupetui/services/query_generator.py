@@ -376,17 +376,24 @@ def _condition(col, column: Column, op: str, raw: str, database):
 
 def run(built: BuiltQuery, batch: int = 2000, *, settings=None) -> Iterator[tuple]:
     """Every row of the query, streamed in batches from the database cursor: on the read-only
-    connection of `settings.sql.readonly_url` when that is configured, else on the app's own."""
+    connection of `settings.sql.readonly_url` when that is configured, else on the app's own.
+    The passwords of the settings (SMTP, SMS, the database URLs) are *** in every value, as in
+    the SQL search."""
+    from pupetui.services.sql_console import Redactor, configured_secrets
+
+    redact = Redactor(configured_secrets(settings) if settings is not None else ()).rows
     readonly = str((getattr(settings, "sql", None) or {}).get("readonly_url") or "").strip()
-    if readonly:
-        yield from _run_readonly(built, readonly, settings, batch)
-        return
+    for rows in (_readonly_batches(built, readonly, settings, batch) if readonly else _batches(built, batch)):
+        yield from redact(rows)
+
+
+def _batches(built: BuiltQuery, batch: int) -> Iterator[list[tuple]]:
     cursor = db.database.obj.execute(built.query)
     while True:
         rows = cursor.fetchmany(batch)
         if not rows:
             return
-        yield from rows
+        yield rows
 
 
 def rows_for_showing(built: BuiltQuery, *, settings=None) -> Iterator[tuple]:
@@ -418,7 +425,7 @@ def export_rows(built: BuiltQuery, *, settings=None) -> Iterator[tuple]:
 _ENGINE_OF = {peewee.SqliteDatabase: "sqlite", peewee.MySQLDatabase: "mysql", peewee.PostgresqlDatabase: "postgres"}
 
 
-def _run_readonly(built: BuiltQuery, url: str, settings, batch: int) -> Iterator[tuple]:
+def _readonly_batches(built: BuiltQuery, url: str, settings, batch: int) -> Iterator[list[tuple]]:
     from pupetui.services import sql_readonly
 
     database = built.query._database or db.database.obj  # noqa: SLF001 - the one the SQL was made for
@@ -438,7 +445,7 @@ def _run_readonly(built: BuiltQuery, url: str, settings, batch: int) -> Iterator
             rows = conn.fetch(batch)
             if not rows:
                 return
-            yield from rows
+            yield rows
             if conn.exhausted and len(rows) < batch:
                 return
     except sql_readonly.SqlError:

@@ -166,8 +166,9 @@ def configured_secrets(settings) -> list[str]:
     """The passwords in the settings: smtp, sms and the database URLs."""
     from urllib.parse import unquote, urlparse
 
-    out = [str(settings.smtp.get("password") or ""), str(settings.sms.get("password") or "")]
-    for url in (settings.db, settings.sql.get("readonly_url") or ""):
+    section = lambda name: getattr(settings, name, None) or {}  # noqa: E731
+    out = [str(section("smtp").get("password") or ""), str(section("sms").get("password") or "")]
+    for url in (getattr(settings, "db", "") or "", section("sql").get("readonly_url") or ""):
         try:
             password = urlparse(url).password
         except ValueError:
