@@ -166,6 +166,14 @@ async def open_calendar(pilot, today: dt.date = TODAY) -> CalendarScreen:
     return app.screen
 
 
+async def type_go_to(pilot, text: str) -> None:
+    """g, the date typed in its prompt, Enter."""
+    await pilot.press("g")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, GoToDateScreen))
+    await fill(pilot, pilot.app.screen.query_one("#goto-date", Input), text)
+    await pilot.press("enter")
+
+
 async def ready(pilot, screen: CalendarScreen) -> None:
     await wait_for(pilot, lambda: pilot.app.screen is screen and screen.ready)
     await pilot.pause()
@@ -223,10 +231,7 @@ async def test_moving_by_day_week_month_year_today_and_to_a_typed_date(url):
         assert screen.selected == TODAY
         await shows(pilot, "May 2026", "[12]*")
         # go to a typed date: a bad one is refused in the prompt, a good one goes there
-        await pilot.press("g")
-        await wait_for(pilot, lambda: isinstance(app.screen, GoToDateScreen))
-        await fill(pilot, app.screen.query_one("#goto-date", Input), "31.2.2026")
-        await pilot.press("enter")
+        await type_go_to(pilot, "31.2.2026")
         await shows(pilot, "Date: '31.2.2026' is not a date")
         assert isinstance(app.screen, GoToDateScreen)
         await fill(pilot, app.screen.query_one("#goto-date", Input), "24.12.2026")
@@ -245,10 +250,7 @@ async def test_moving_stops_at_the_first_and_last_year_a_date_may_have(url):
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_calendar(pilot)
-        await pilot.press("g")
-        await wait_for(pilot, lambda: isinstance(app.screen, GoToDateScreen))
-        await fill(pilot, app.screen.query_one("#goto-date", Input), "30.12.9998")
-        await pilot.press("enter")
+        await type_go_to(pilot, "30.12.9998")
         await ready(pilot, screen)
         await shows(pilot, "December 9998", "[30]")
         await pilot.press("m", "y", "l", "l", "down")
