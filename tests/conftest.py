@@ -80,6 +80,27 @@ def _postgres_server():
     return con
 
 
+def mariadb_database(name: str, fixture: Path) -> tuple[str, callable]:
+    """A new MariaDB database `name` (Pupesoft's character set) loaded from `fixture`: (url, drop)."""
+    con, u = _mariadb_server()
+    with con.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb3 COLLATE utf8mb3_unicode_ci")
+        cur.execute(f"USE `{name}`")
+        for stmt in sql_statements(fixture.read_text(encoding="utf-8")):
+            cur.execute(stmt)
+    auth = u.username or "root"
+    if u.password:
+        auth += f":{u.password}"
+    url = f"mysql://{auth}@{u.hostname}:{u.port or 3306}/{name}"
+
+    def drop():
+        with con.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        con.close()
+
+    return url, drop
+
+
 def make_database(kind: str, tmp_path: Path) -> tuple[str, callable]:
     """Create an empty database of `kind` with its tables; returns (url, drop)."""
     name = f"pupetui_t_{uuid.uuid4().hex[:10]}"
@@ -101,23 +122,7 @@ def make_database(kind: str, tmp_path: Path) -> tuple[str, callable]:
     if kind == "mariadb":
         if not MARIADB_FIXTURE.is_file():
             unavailable(f"the Pupesoft fixture {MARIADB_FIXTURE} is missing")
-        con, u = _mariadb_server()
-        with con.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb3 COLLATE utf8mb3_unicode_ci")
-            cur.execute(f"USE `{name}`")
-            for stmt in sql_statements(MARIADB_FIXTURE.read_text()):
-                cur.execute(stmt)
-        auth = u.username or "root"
-        if u.password:
-            auth += f":{u.password}"
-        url = f"mysql://{auth}@{u.hostname}:{u.port or 3306}/{name}"
-
-        def drop():
-            with con.cursor() as cur:
-                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-            con.close()
-
-        return url, drop
+        return mariadb_database(name, MARIADB_FIXTURE)
     if kind == "postgres":
         con = _postgres_server()
         with con.cursor() as cur:

@@ -1,0 +1,112 @@
+"""Pupesoft as the test peer (issue #16): rows pupetui writes, seen on Pupesoft's own pages, and rows
+Pupesoft's own forms write, read by pupetui. One Pupesoft server for the module, on a MariaDB
+database of its own with Pupesoft's whole schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pupetui import db
+from pupetui.models import Company, CompanyParameters, Keyword, Permission, User
+from pupetui.services import calendar, customer_edit, memo, programs
+from pupesoft import PupesoftBrowser, Server, database, md5, require_php
+
+COMPANY = "peer"
+USER, PASSWORD, USER_NAME = "maija", "Salasana-1", "Maija Myyjä"
+
+
+@pytest.fixture(scope="module")
+def peer(tmp_path_factory):
+    """(pupetui's URL, the Pupesoft server) on one new database holding a company and its user."""
+    require_php()
+    name, url, drop = database()
+    d = db.connect(url)
+    try:
+        with db.session(COMPANY, USER):
+            year = dt.date.today().year
+            Company.create(
+                name="Vertaisyhtiö Oy", business_id="1234567-8", country="FI", language="fi", currency="EUR",
+                fiscal_year_start=dt.date(year, 1, 1), fiscal_year_end=dt.date(year, 12, 31),
+                payables_period_start=dt.date(year, 1, 1), payables_period_end=dt.date(year, 12, 31),
+                receivables_period_start=dt.date(year, 1, 1), receivables_period_end=dt.date(year, 12, 31),
+            )
+            CompanyParameters.create(calendar_slot_minutes="30", multi_user_calendar="")
+            User.create(login=USER, name=USER_NAME, password_md5=md5(PASSWORD), language="fi",
+                        salesperson_no=1, position="MP")
+            for order, program in enumerate((programs.CUSTOMERS, programs.MEMO, programs.CALENDAR), start=1):
+                Permission.create(login=USER, application="Asiakkuudenhallinta", script=program.script,
+                                  may_update="1", title=program.id, order=order * 10)
+            Permission.create(login=USER, application="Ylläpito", script=programs.CUSTOMER_EDIT.script,
+                              subname="asiakas", may_update="1", title="Asiakkaat", order=100)
+            Keyword.create(kind="KALETAPA", value="Puhelu", text="Puhelu", language="fi")
+        server = Server(name, tmp_path_factory.mktemp("pupesoft-logs"))
+        try:
+            yield url, server
+            fatal = server.fatal_lines()
+            assert not fatal, f"Pupesoft broke: {fatal[-1]}"
+        finally:
+            server.stop()
+    finally:
+        db.end_session()
+        if not d.is_closed():
+            d.close()
+        drop()
+
+
+@pytest.fixture
+def browser(peer):
+    _, server = peer
+    b = PupesoftBrowser(server)
+    b.login(USER, PASSWORD, COMPANY)
+    return b
+
+
+@pytest.fixture
+def customer(peer):
+    """A customer saved through pupetui's customer form."""
+    with db.session(COMPANY, USER):
+        return customer_edit.save(customer_edit.CustomerForm(
+            name="Kärkkäinen Ky", business_id="7654321-0", address="Rantatie 5", postcode="33100",
+            city="Tampere", country="FI",
+        ))
+
+
+def test_a_customer_saved_in_pupetui_is_in_pupesofts_customer_list_with_its_town(browser, customer):
+    page = browser.get("crm/asiakaslista.php")
+    search = page.form_with("haku[1]")
+    page = browser.post("crm/asiakaslista.php", {**search["fields"], "haku[1]": "Kärkkäinen"})
+    assert "Kärkkäinen Ky" in page.text.splitlines()
+    assert "Tampere" in page.text.splitlines()
+    assert any(text == "Kärkkäinen Ky" and f"asiakasid={customer}" in href for href, text in page.links)
+
+
+def test_a_memo_entry_written_in_pupetui_shows_on_pupesofts_customer_memo(browser, customer):
+    with db.session(COMPANY, USER):
+        memo.add_entry(customer, memo.NewEntry(text="Soitettu: tarjous lähtee perjantaina", method="Puhelu"))
+    page = browser.get("crm/asiakasmemo.php", {"ytunnus": "7654321-0", "asiakasid": customer})
+    assert "Kärkkäinen Ky" in page.text
+    assert "Soitettu: tarjous lähtee perjantaina" in page.text
+
+
+
+def test_a_calendar_entry_written_in_pupetui_shows_on_pupesofts_day_with_its_customer(browser, customer):
+    day = dt.date.today() + dt.timedelta(days=3)
+    with db.session(COMPANY, USER):
+        calendar.save(calendar.EntryForm(start_date=day.isoformat(), start_time="10:00", end_time="11:00",
+                                         customer_id=customer, comment="Esittely uudesta mallistosta"))
+    page = browser.get("crm/kalenteri.php", {"year": day.year, "kuu": f"{day.month:02d}", "paiva": f"{day.day:02d}"})
+    assert any("Esittely uudesta mallistosta" in line and "Kärkkäinen Ky" in line for line in page.text.splitlines())
+    assert any(text == "Kärkkäinen Ky" and f"asiakasid={customer}" in href for href, text in page.links)
+
+
+def test_a_memo_entry_posted_on_pupesofts_memo_form_is_read_by_pupetui_with_its_text_and_author(browser, customer):
+    page = browser.get("crm/asiakasmemo.php", {"ytunnus": "7654321-0", "asiakasid": customer})
+    form = page.form_with("tee", "UUSIMEMO")
+    assert form["fields"]["tyyppi"] == "Memo"
+    browser.post("crm/asiakasmemo.php", {**form["fields"], "viesti": "Kävin paikan päällä, äiti ja öljy", "tapa": "Puhelu"})
+    with db.session(COMPANY, USER):
+        [entry] = [e for e in memo.entries(customer) if e.text == "Kävin paikan päällä, äiti ja öljy"]
+        assert (entry.kind, entry.method, entry.owner, entry.created_by) == ("Memo", "Puhelu", USER, USER)
+        assert memo.user_display_name(entry.created_by) == USER_NAME
