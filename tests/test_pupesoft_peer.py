@@ -35,7 +35,7 @@ def peer(tmp_path_factory):
             CompanyParameters.create(calendar_slot_minutes="30", multi_user_calendar="")
             User.create(login=USER, name=USER_NAME, password_md5=md5(PASSWORD), language="fi",
                         salesperson_no=1, position="MP")
-            for order, program in enumerate((programs.CUSTOMERS, programs.MEMO, programs.CALENDAR), start=1):
+            for order, program in enumerate((programs.CUSTOMERS, programs.MEMO, programs.CALENDAR, programs.REMINDERS), start=1):
                 Permission.create(login=USER, application="Asiakkuudenhallinta", script=program.script,
                                   may_update="1", title=program.id, order=order * 10)
             Permission.create(login=USER, application="Ylläpito", script=programs.CUSTOMER_EDIT.script,
@@ -87,7 +87,11 @@ def test_a_memo_entry_written_in_pupetui_shows_on_pupesofts_customer_memo(browse
         memo.add_entry(customer, memo.NewEntry(text="Soitettu: tarjous lähtee perjantaina", method="Puhelu"))
     page = browser.get("crm/asiakasmemo.php", {"ytunnus": "7654321-0", "asiakasid": customer})
     assert "Kärkkäinen Ky" in page.text
-    assert "Soitettu: tarjous lähtee perjantaina" in page.text
+    lines = page.text.splitlines()
+    at = lines.index("Soitettu: tarjous lähtee perjantaina")
+    # Pupesoft's entry: kind, author, date, method, its delete link, then the text.
+    today = dt.date.today()
+    assert lines[at - 5:at] == ["Memo", USER_NAME, f"{today.day}.{today.month}.{today.year}", "Puhelu", "Poista"]
 
 
 
@@ -110,3 +114,18 @@ def test_a_memo_entry_posted_on_pupesofts_memo_form_is_read_by_pupetui_with_its_
         [entry] = [e for e in memo.entries(customer) if e.text == "Kävin paikan päällä, äiti ja öljy"]
         assert (entry.kind, entry.method, entry.owner, entry.created_by) == ("Memo", "Puhelu", USER, USER)
         assert memo.user_display_name(entry.created_by) == USER_NAME
+
+
+
+def test_a_reminder_written_in_pupetui_waits_on_pupesofts_unacknowledged_reminders(browser, customer):
+    due = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    with db.session(COMPANY, USER):
+        memo.add_entry(customer, memo.NewEntry(kind=memo.REMINDER, text="Soita takaisin hinnoista",
+                                               method="Puhelu", when=due))
+    page = browser.get("crm/kuittaamattomat.php")
+    lines = page.text.splitlines()
+    at = lines.index("Soita takaisin hinnoista")
+    assert lines[at - 3] == USER_NAME
+    assert lines[at - 1] == f"{due.day}.{due.month}.{due.year} {due:%H:%M}"
+    assert lines[at + 1:at + 4] == ["Muistutus", "Puhelu", "7654321-0 Kärkkäinen Ky"]
+    assert any(text == "Kärkkäinen Ky" and f"asiakasid={customer}" in href for href, text in page.links)
