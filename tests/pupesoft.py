@@ -150,9 +150,10 @@ class Page(HTMLParser):
             self._select = name
             form["options"][name] = []
         elif tag == "option" and self._select:
+            # A select sends its selected option, else its first (PHP keeps the last of a repeated name).
             value = a.get("value", "")
             form["options"][self._select].append(value)
-            if "selected" in a or self._select not in form["fields"]:
+            if "selected" in a or len(form["options"][self._select]) == 1:
                 form["fields"][self._select] = value
         elif tag == "textarea" and name:
             self._textarea = name

@@ -129,3 +129,17 @@ def test_a_reminder_written_in_pupetui_waits_on_pupesofts_unacknowledged_reminde
     assert lines[at - 1] == f"{due.day}.{due.month}.{due.year} {due:%H:%M}"
     assert lines[at + 1:at + 4] == ["Muistutus", "Puhelu", "7654321-0 Kärkkäinen Ky"]
     assert any(text == "Kärkkäinen Ky" and f"asiakasid={customer}" in href for href, text in page.links)
+
+
+
+def test_a_calendar_entry_added_on_pupesofts_calendar_form_is_read_by_pupetui_on_its_day(browser):
+    day = dt.date.today() + dt.timedelta(days=4)
+    page = browser.get("crm/kalenteri.php", {"tee": "SYOTA", "year": day.year, "kuu": f"{day.month:02d}",
+                                             "paiva": f"{day.day:02d}", "kello": "10:00"})
+    form = page.form_with("tee", "LISAA")
+    assert "11:00" in form["options"]["lkello"]
+    browser.post("crm/kalenteri.php", {**form["fields"], "lkello": "11:00", "viesti": "Messut: osasto 6b"})
+    with db.session(COMPANY, USER):
+        [entry] = [e for e in calendar.entries_for_day([USER], day) if e.comment == "Messut: osasto 6b"]
+    assert (entry.starts_at, entry.ends_at) == (dt.datetime.combine(day, dt.time(10)), dt.datetime.combine(day, dt.time(11)))
+    assert (entry.owner, entry.created_by, entry.type, entry.all_day) == (USER, USER, "Puhelu", False)
