@@ -298,8 +298,7 @@ def test_add_a_calendar_entry(tmux, demo_db):
     start_demo(tmux, demo_db)
     tmux.keys("k")
     tmux.wait_for("Calendar —", "Wk │ Mon", " entries")  # the month and its setup are loaded
-    tmux.keys("a")
-    tmux.wait_for("New calendar entry", "Calendar of", "ctrl+s saves")
+    tmux.press_until("a", "New calendar entry", "Calendar of", "ctrl+s saves")
     # start date (focused), start time, all day, end date, end time; each field is seen
     # cleared and filled before the next key (keys typed ahead of a focus change can go astray)
     for keys, label, value, shown in (

@@ -140,6 +140,21 @@ class Terminal:
         """tmux key names, each sent as one key press: "Enter", "Escape", "F5", "C-s", "Down", "a"."""
         self.tmux("send-keys", "-t", self.session, *keys)
 
+    def press_until(self, key: str, *texts: str, tries: int = 3, each: float = 10.0) -> str:
+        """`key`, and again (at most `tries` times) while the screen has not come to show `texts`.
+        For the first key a program gets after it loads: on a loaded 2-core machine one such key
+        was seen to go nowhere (the screen fully drawn, the key never acted on), where a person
+        would simply press it again. A key that acted shows `texts`; pressing again then is
+        harmless where the next step clears its field first."""
+        for attempt in range(tries):
+            self.keys(key)
+            try:
+                return self.wait_for(*texts, timeout=each)
+            except AssertionError:
+                if attempt == tries - 1:
+                    raise
+        raise AssertionError("unreachable")
+
     def type(self, text: str) -> None:
         """Literal text, as if typed."""
         self.tmux("send-keys", "-t", self.session, "-l", text)
