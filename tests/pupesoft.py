@@ -3,6 +3,9 @@ pupetui writes.
 
 - `database()`: a MariaDB database of its own with Pupesoft's whole schema; returns (name, url, drop).
 - `Server`: Pupesoft served on it by serve.sh on a free loopback port, its logs in a tmp dir.
+- Fixtures for a peer test module (import them into it): `peer` (pupetui's URL and the Pupesoft
+  server on one new database holding company COMPANY and its user USER with the CRM programs'
+  rights), `browser` (USER logged in to Pupesoft), `customer` (one saved by pupetui's form).
 - `PupesoftBrowser`: logs in and GETs/POSTs pages as a browser does (latin1 both ways), parses the
   HTML with Python's html.parser, and fails the test on a "Fatal" line in php-errors.log.
 
@@ -11,6 +14,7 @@ Nothing is copied from ../shared into the project: the paths come from conftest'
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -26,6 +30,10 @@ import pytest
 import requests
 
 from conftest import SHARED, mariadb_database, unavailable
+
+from pupetui import db
+from pupetui.models import Company, CompanyParameters, Keyword, Permission, User
+from pupetui.services import customer_edit, programs
 
 PUPESOFT_PHP = SHARED.parent / "pupesoft-php"
 SCHEMA = PUPESOFT_PHP / "schema.mariadb.sql"
@@ -230,3 +238,65 @@ class PupesoftBrowser:
         cookie = self.http.cookies.get("pupesoft_session")
         assert cookie and len(cookie) == 25, f"{user} could not log in to Pupesoft: {page.text[:300]}"
         return page
+
+
+# -- fixtures for the peer test modules ---------------------------------------------------------
+
+COMPANY = "peer"
+USER, PASSWORD, USER_NAME = "maija", "Salasana-1", "Maija Myyjä"
+
+
+@pytest.fixture(scope="module")
+def peer(tmp_path_factory):
+    """(pupetui's URL, the Pupesoft server) on one new database holding a company and its user."""
+    require_php()
+    name, url, drop = database()
+    d = db.connect(url)
+    try:
+        with db.session(COMPANY, USER):
+            year = dt.date.today().year
+            Company.create(
+                name="Vertaisyhtiö Oy", business_id="1234567-8", country="FI", language="fi", currency="EUR",
+                fiscal_year_start=dt.date(year, 1, 1), fiscal_year_end=dt.date(year, 12, 31),
+                payables_period_start=dt.date(year, 1, 1), payables_period_end=dt.date(year, 12, 31),
+                receivables_period_start=dt.date(year, 1, 1), receivables_period_end=dt.date(year, 12, 31),
+            )
+            CompanyParameters.create(calendar_slot_minutes="30", multi_user_calendar="")
+            User.create(login=USER, name=USER_NAME, password_md5=md5(PASSWORD), language="fi",
+                        salesperson_no=1, position="MP")
+            for order, program in enumerate((programs.CUSTOMERS, programs.MEMO, programs.CALENDAR, programs.REMINDERS), start=1):
+                Permission.create(login=USER, application="Asiakkuudenhallinta", script=program.script,
+                                  may_update="1", title=program.id, order=order * 10)
+            Permission.create(login=USER, application="Ylläpito", script=programs.CUSTOMER_EDIT.script,
+                              subname="asiakas", may_update="1", title="Asiakkaat", order=100)
+            Keyword.create(kind="KALETAPA", value="Puhelu", text="Puhelu", language="fi")
+        server = Server(name, tmp_path_factory.mktemp("pupesoft-logs"))
+        try:
+            yield url, server
+            fatal = server.fatal_lines()
+            assert not fatal, f"Pupesoft broke: {fatal[-1]}"
+        finally:
+            server.stop()
+    finally:
+        db.end_session()
+        if not d.is_closed():
+            d.close()
+        drop()
+
+
+@pytest.fixture
+def browser(peer):
+    _, server = peer
+    b = PupesoftBrowser(server)
+    b.login(USER, PASSWORD, COMPANY)
+    return b
+
+
+@pytest.fixture
+def customer(peer):
+    """A customer saved through pupetui's customer form."""
+    with db.session(COMPANY, USER):
+        return customer_edit.save(customer_edit.CustomerForm(
+            name="Kärkkäinen Ky", business_id="7654321-0", address="Rantatie 5", postcode="33100",
+            city="Tampere", country="FI",
+        ))

@@ -6,72 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from pupetui import db
-from pupetui.models import Company, CompanyParameters, Keyword, Permission, User
-from pupetui.services import calendar, customer_edit, memo, programs
-from pupesoft import PupesoftBrowser, Server, database, md5, require_php
-
-COMPANY = "peer"
-USER, PASSWORD, USER_NAME = "maija", "Salasana-1", "Maija Myyjä"
-
-
-@pytest.fixture(scope="module")
-def peer(tmp_path_factory):
-    """(pupetui's URL, the Pupesoft server) on one new database holding a company and its user."""
-    require_php()
-    name, url, drop = database()
-    d = db.connect(url)
-    try:
-        with db.session(COMPANY, USER):
-            year = dt.date.today().year
-            Company.create(
-                name="Vertaisyhtiö Oy", business_id="1234567-8", country="FI", language="fi", currency="EUR",
-                fiscal_year_start=dt.date(year, 1, 1), fiscal_year_end=dt.date(year, 12, 31),
-                payables_period_start=dt.date(year, 1, 1), payables_period_end=dt.date(year, 12, 31),
-                receivables_period_start=dt.date(year, 1, 1), receivables_period_end=dt.date(year, 12, 31),
-            )
-            CompanyParameters.create(calendar_slot_minutes="30", multi_user_calendar="")
-            User.create(login=USER, name=USER_NAME, password_md5=md5(PASSWORD), language="fi",
-                        salesperson_no=1, position="MP")
-            for order, program in enumerate((programs.CUSTOMERS, programs.MEMO, programs.CALENDAR, programs.REMINDERS), start=1):
-                Permission.create(login=USER, application="Asiakkuudenhallinta", script=program.script,
-                                  may_update="1", title=program.id, order=order * 10)
-            Permission.create(login=USER, application="Ylläpito", script=programs.CUSTOMER_EDIT.script,
-                              subname="asiakas", may_update="1", title="Asiakkaat", order=100)
-            Keyword.create(kind="KALETAPA", value="Puhelu", text="Puhelu", language="fi")
-        server = Server(name, tmp_path_factory.mktemp("pupesoft-logs"))
-        try:
-            yield url, server
-            fatal = server.fatal_lines()
-            assert not fatal, f"Pupesoft broke: {fatal[-1]}"
-        finally:
-            server.stop()
-    finally:
-        db.end_session()
-        if not d.is_closed():
-            d.close()
-        drop()
-
-
-@pytest.fixture
-def browser(peer):
-    _, server = peer
-    b = PupesoftBrowser(server)
-    b.login(USER, PASSWORD, COMPANY)
-    return b
-
-
-@pytest.fixture
-def customer(peer):
-    """A customer saved through pupetui's customer form."""
-    with db.session(COMPANY, USER):
-        return customer_edit.save(customer_edit.CustomerForm(
-            name="Kärkkäinen Ky", business_id="7654321-0", address="Rantatie 5", postcode="33100",
-            city="Tampere", country="FI",
-        ))
-
+from pupetui.services import calendar, memo
+from pupesoft import COMPANY, USER, USER_NAME, browser, customer, peer  # noqa: F401 - the fixtures
 
 def test_a_customer_saved_in_pupetui_is_in_pupesofts_customer_list_with_its_town(browser, customer):
     page = browser.get("crm/asiakaslista.php")
