@@ -67,10 +67,6 @@ def year_earlier(day: dt.date) -> dt.date:
         return dt.date(day.year - 1, 3, 1)
 
 
-# the names the period's two ends had (both are now Pupesoft's one rule)
-year_earlier_start = year_earlier_end = year_earlier
-
-
 @dataclass(frozen=True)
 class Period:
     start: dt.date
@@ -613,5 +609,5 @@ def salespeople() -> dict[int, tuple[str, str, str]]:
 __all__ = [
     "CustomerReport", "DepartmentGroups", "Figures", "Line", "Names", "Period", "QualifyingCustomer",
     "ReportRequest", "Sender", "figures_query", "keyword_names", "last_twelve_months", "make_request",
-    "qualifying", "reports", "salespeople", "sender", "year_earlier_end", "year_earlier_start",
+    "qualifying", "reports", "salespeople", "sender", "year_earlier",
 ]
