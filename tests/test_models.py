@@ -54,7 +54,7 @@ SPEC: dict[type, tuple[dict, dict]] = {
             calendar_slot_minutes="15", multi_user_calendar="X",
             maventa_timestamp=dt.datetime(2024, 3, 1, 12, 0, 5),
         ),
-        dict(calendar_slot_minutes="30", mail_sender="Åsa <åsa@oljy.fi>"),
+        dict(calendar_slot_minutes="30", mail_sender="Åsa åsa@oljy.fi"),
     ),
     User: (
         dict(

@@ -135,13 +135,13 @@ class PupeModel(peewee.Model):
             if isinstance(value, str) and value:
                 field = cls._text_field(key)
                 if field is not None:
-                    data[key] = stored_text.check(value, field.name)
+                    data[key] = stored_text.check(value, field.name, field.name)
         return data
 
     @classmethod
     def _stored_row(cls, row, text_fields) -> tuple:
         return tuple(
-            stored_text.check(value, field.name) if field is not None and isinstance(value, str) and value else value
+            stored_text.check(value, field.name, field.name) if field is not None and isinstance(value, str) and value else value
             for value, field in zip(row, text_fields)
         ) + tuple(row[len(text_fields):])
 

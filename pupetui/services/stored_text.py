@@ -95,10 +95,10 @@ def note(text: str) -> str:
 def check(text: str, field: str = "", label: str = "") -> str:
     """The stored form of `text`; ValidationError(field) if it has characters that cannot be stored.
 
-    `label` names the field in the message (the field's name when not given)."""
+    `label` names the field in the message (for a message shown away from the field)."""
     if text is None:
         return text
-    message = refusal(text, label or field)
+    message = refusal(text, label)
     if message:
         raise ValidationError(message, field)
     return stored(text)
@@ -114,3 +114,8 @@ def check_values(values: dict, fields: tuple[str, ...] | None = None, labels: di
         if isinstance(value, str):
             out[key] = check(value, key, labels.get(key, ""))
     return out
+
+
+def labels(names: dict[str, str]) -> dict[str, str]:
+    """Field labels (message ids) in the user's language, for the messages."""
+    return {key: _(label) for key, label in names.items()}
