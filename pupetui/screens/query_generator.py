@@ -548,7 +548,8 @@ class QueryGeneratorScreen(PupeScreen):
     def action_save(self) -> None:
         default = self.loaded.name if self.loaded is not None else ""
         self.app.push_screen(
-            AskTextScreen(_("Save the query"), _("Name (your own query of the same name is replaced):"), default),
+            AskTextScreen(_("Save the query"), _("Name (your own query of the same name is replaced):"), default,
+                          stored=True),
             lambda name: self._save(name.strip(), self.spec(), False) if name and name.strip() else None,
         )
 

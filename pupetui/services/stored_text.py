@@ -30,8 +30,8 @@ _REMOVE = str.maketrans("", "", REMOVED)
 _LATIN1_EXTRA = frozenset("\x81\x8d\x8f\x90\x9d")
 
 NOTE = N_('Pupesoft removes " \' < > \\ ; — will be stored as: {text}')
-REFUSED = N_("{field}: Pupesoft cannot store {chars} (its character set is Latin-1): remove it to save.")
-REFUSED_NO_FIELD = N_("Pupesoft cannot store {chars} (its character set is Latin-1): remove it to save.")
+REFUSED = N_("{field}: {chars} cannot be stored in Pupesoft (its character set is Latin-1): remove it to save.")
+REFUSED_NO_FIELD = N_("{chars} cannot be stored in Pupesoft (its character set is Latin-1): remove it to save.")
 
 
 def stored(text: str) -> str:
@@ -87,9 +87,21 @@ def refusal(text: str, label: str = "") -> str:
     return _(REFUSED_NO_FIELD).format(chars=describe(chars))
 
 
-def note(text: str) -> str:
-    """The note shown under a field while typing: what storing removes ('' when nothing)."""
-    return _(NOTE).format(text=stored(text)) if changes(text) else ""
+NOTE_WIDTH = 100
+
+
+def note(text: str, width: int = NOTE_WIDTH) -> str:
+    """The note shown under a field while typing: what storing removes ('' when nothing).
+
+    The stored form is shown on one line; a long one from a little before its first removal."""
+    if not changes(text):
+        return ""
+    shown = " ".join(stored(text).split())
+    if len(shown) > width:
+        first = next(i for i, c in enumerate(text) if c in REMOVED)
+        start = max(0, len(" ".join(stored(text[:first]).split())) - width // 3)
+        shown = ("…" if start else "") + shown[start:start + width] + ("…" if start + width < len(shown) else "")
+    return _(NOTE).format(text=shown)
 
 
 def check(text: str, field: str = "", label: str = "") -> str:
