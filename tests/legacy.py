@@ -22,3 +22,9 @@ def legacy_create(model: type[PupeModel], **values) -> int:
             data[name] = field.default() if callable(field.default) else field.default
     data.setdefault("company", db.current().company)
     return peewee.ModelInsert(model, model._normalize_data(None, data)).execute()
+
+
+def legacy_update(model: type[PupeModel], where, **values) -> int:
+    """Update rows of `model` (of the session's company) matching `where` with `values` exactly as given."""
+    query = peewee.ModelUpdate(model, model._normalize_data(None, values))
+    return query.where(where & (model.company == db.current().company)).execute()

@@ -68,8 +68,8 @@ class StoredTextNotes:
             if not found:
                 continue
             widget = found.first()
-            if not isinstance(widget, (Input, TextArea)) or not widget.id:
-                continue
+            if not isinstance(widget, (Input, TextArea)) or not widget.id or widget.id in self._stored_notes:
+                continue  # (a form's on_mount may run twice: once by Textual, once by super())
             field = next((a for a in widget.ancestors if isinstance(a, FormField)), None)
             if field is not None:
                 self._stored_notes[widget.id] = field
