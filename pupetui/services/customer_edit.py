@@ -99,6 +99,7 @@ def check(form: CustomerForm, customer_id: int | None = None) -> CheckResult:
             return None
 
     values = {k: (v or "").strip() if k != "facts" else (v or "") for k, v in form.values().items()}
+    guard(stored_text.check_email_separators, values["email"], "email")
     for name in FORM_FIELDS:  # checked as Pupesoft's input rule will store them
         kept = guard(stored_text.check, values[name], name)
         values[name] = values[name] if kept is None else kept

@@ -145,6 +145,7 @@ def contacts(customer_id: int) -> list[ContactInfo]:
 def _validate_contact(values: dict[str, str]) -> dict[str, str]:
     from pupetui.services.validation import check_email, fits
 
+    stored_text.check_email_separators(values.get("email") or "")
     clean = stored_text.check_values({k: (values.get(k) or "").strip() for k in CONTACT_FIELDS},
                                      labels=stored_text.labels(CONTACT_LABELS))
     if not clean["name"]:

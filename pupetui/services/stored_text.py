@@ -128,6 +128,15 @@ def check_values(values: dict, fields: tuple[str, ...] | None = None, labels: di
     return out
 
 
+EMAIL_SEMICOLON = N_("Separate the email addresses with a comma: Pupesoft removes ; (the addresses would run together).")
+
+
+def check_email_separators(value: str, field: str = "email") -> None:
+    """Addresses separated by `;` would be stored run together: refused, naming the field."""
+    if ";" in (value or ""):
+        raise ValidationError(_(EMAIL_SEMICOLON), field)
+
+
 def labels(names: dict[str, str]) -> dict[str, str]:
     """Field labels (message ids) in the user's language, for the messages."""
     return {key: _(label) for key, label in names.items()}
