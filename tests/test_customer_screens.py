@@ -30,6 +30,7 @@ from pupetui.services.customers import CustomerQuery
 from pupetui.services.programs import CUSTOMER_EDIT, PROGRAMS
 from pupetui.widgets.confirm import AskTextScreen, ConfirmScreen
 from pupetui.widgets.paged_table import PagedTable, TableColumn
+from legacy import legacy_create
 from test_app import SIZE, flat, logged_in_app, menu_ready, screen_text, shows, wait_for
 
 HOSTILE = "Oy [Ab] & Co \\ [bold]x[/bold]\x1b[31m\x07"
@@ -88,8 +89,10 @@ def seed(url: str, *, extra: list[dict] | None = None, bulk: int = 0, group: boo
             ("ASIAKASTILA", "A", "Aktiivinen"),
         ):
             Keyword.create(kind=kind, value=value, text=text)
-        for row in CUSTOMERS_ROWS + (extra or []):
+        for row in CUSTOMERS_ROWS:
             Customer.create(**row)
+        for row in extra or []:  # hostile rows too: as an older program may have left them
+            legacy_create(Customer, **row)
         if bulk:
             rows = [dict(name=f"Bulk {i:05d} Oy", city="Lahti", customer_no=f"9{i:05d}") for i in range(bulk)]
             with db.database.atomic():
