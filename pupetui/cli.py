@@ -694,7 +694,7 @@ def cmd_query(args, settings) -> int:
             saved = Q.find_saved(args.name, args.owner)
         except ValidationError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
-        Q.refuse_secrets(saved.spec, saved.name)
+        Q.check_saved(saved)
         built = Q.build(saved.spec)
         if args.xlsx or args.csv:
             rows = Q.export_rows(built, settings=settings)
