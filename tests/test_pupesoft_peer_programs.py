@@ -1,0 +1,126 @@
+"""Pupesoft as the test peer (issue #16), the other programs: saved queries of the query generator
+(db_sql_query.php), the memos of address labels (crm/tarrat.php) and of SMS, both ways between
+pupetui and Pupesoft's own pages on one MariaDB database with Pupesoft's whole schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from pupetui import db
+from pupetui.models import Customer, Permission
+from pupetui.services import programs
+from pupetui.services import query_generator as Q
+from pupesoft import COMPANY, USER, USER_NAME, browser, customer, peer  # noqa: F401 - the fixtures
+
+F = Q.FieldSpec
+QUERY_PAGE = "db_sql_query.php?table=asiakas"  # the page as Pupesoft's table menu opens it
+
+
+@pytest.fixture(scope="module")
+def rights(peer):
+    """USER may use the query generator, labels and SMS too (Pupesoft's oikeu rows)."""
+    with db.session(COMPANY, USER):
+        for order, program in enumerate((programs.QUERY_GENERATOR, programs.LABELS, programs.SMS), start=50):
+            if not Permission.select().where((Permission.login == USER) & (Permission.script == program.script)).exists():
+                Permission.create(login=USER, application="Asiakkuudenhallinta", script=program.script,
+                                  may_update="1", title=program.id, order=order * 10)
+
+
+@pytest.fixture
+def customers(rights, customer):
+    """The fixture's customer in Tampere and one in Turku."""
+    with db.session(COMPANY, USER):
+        if not Customer.select().where(Customer.name == "Turun Kone Oy").exists():
+            Customer.create(name="Turun Kone Oy", business_id="1111111-1", city="Turku", country="FI")
+    return customer
+
+
+def _run(saved: Q.SavedQuery) -> tuple[list[str], list[tuple]]:
+    Q.check_saved(saved)
+    built = Q.build(saved.spec)
+    return built.headers, list(Q.run(built))
+
+
+def _xlsx_rows(browser, page) -> list[tuple]:
+    """The result file Pupesoft offers under the query ("Tallenna"), as its rows."""
+    form = page.form_with("tee", "lataa_tiedosto")
+    response = browser.http.post(browser.server.base + "db_sql_query.php", data=form["fields"], timeout=60)
+    assert response.status_code == 200
+    return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+
+
+# -- the query generator -------------------------------------------------------------------------
+
+def test_a_query_saved_on_pupesofts_sql_generator_is_listed_and_runs_in_pupetui(browser, customers):
+    page = browser.get(QUERY_PAGE)
+    form = page.form_with("rtee", "AJA")
+    assert form["fields"]["sarakkeet[asiakas.nimi]"] == "asiakas.nimi"
+    page = browser.post(QUERY_PAGE, {
+        **form["fields"], "uusirappari": "Tampereen asiakkaat", "AJASQL": "Suorita",
+        "kentat[asiakas.nimi]": "asiakas.nimi", "kentat[asiakas.postitp]": "asiakas.postitp",
+        "operaattori[asiakas.postitp]": "on", "rajaus[asiakas.postitp]": "Tampere",
+        "jarjestys[asiakas.nimi]": "1",
+    })
+    with db.session(COMPANY, USER):
+        tampere = [{"nimi": c.name, "postitp": "Tampere"} for c in
+                   Customer.select().where(Customer.city == "Tampere").order_by(Customer.name)]
+        assert f"Haun tulos {len(tampere)} riviä." in page.text
+        [saved] = [q for q in Q.saved_queries("asiakas") if q.name == "Tampereen asiakkaat"]
+        assert (saved.owner, saved.owner_name, saved.mine, saved.problem) == (USER, USER_NAME, True, "")
+        headers, rows = _run(saved)
+    assert sorted(headers) == ["nimi", "postitp"]
+    assert [dict(zip(headers, r)) for r in rows] == tampere
+    assert {"nimi": "Kärkkäinen Ky", "postitp": "Tampere"} in tampere
+
+
+def test_a_query_saved_in_pupetui_is_listed_opened_and_run_on_pupesofts_page(browser, customers):
+    with db.session(COMPANY, USER):
+        Q.save("Kärkkäiset ja muut", Q.QuerySpec("asiakas", [
+            F("nimi", show=True, sort=1), F("postitp", show=True),
+            F("nimi", operator="like", value="Kärk"), F("maa", operator="in", value="FI, SE"),
+        ]))
+    page = browser.get(QUERY_PAGE)
+    form = page.form_with("rtee", "AJA")
+    choice = f"{USER}#Kärkkäiset ja muut"
+    assert choice in form["options"]["kysely"]
+    assert f"Kärkkäiset ja muut ({USER_NAME})" in page.text.splitlines()
+    # choosing it (the select submits its form) fills Pupesoft's form from the row
+    page = browser.post(QUERY_PAGE, {**form["fields"], "kysely": choice})
+    form = page.form_with("rtee", "AJA")
+    fields = form["fields"]
+    assert fields["kentat[asiakas.nimi]"] == "asiakas.nimi" and fields["kentat[asiakas.postitp]"] == "asiakas.postitp"
+    assert "kentat[asiakas.ytunnus]" not in fields
+    assert (fields["operaattori[asiakas.nimi]"], fields["rajaus[asiakas.nimi]"]) == ("like", "Kärk")
+    assert (fields["operaattori[asiakas.maa]"], fields["rajaus[asiakas.maa]"]) == ("in", "FI,SE")
+    assert fields["jarjestys[asiakas.nimi]"] == "1"
+    # and running it shows its result and offers it as a file
+    page = browser.post(QUERY_PAGE, {**fields, "AJASQL": "Suorita"})
+    file_rows = _xlsx_rows(browser, page)
+    header = [str(h).lower() for h in file_rows[0]]
+    pupesoft = [{"nimi": r[header.index("nimi")], "postitp": r[header.index("postitp")]} for r in file_rows[1:]]
+    assert f"Haun tulos {len(pupesoft)} riviä." in page.text
+    assert {"nimi": "Kärkkäinen Ky", "postitp": "Tampere"} in pupesoft
+    assert "Turun Kone Oy" not in [r["nimi"] for r in pupesoft]
+    # Pupesoft saved it again as it ran it (its own user's query): pupetui runs it with the same result
+    with db.session(COMPANY, USER):
+        [saved] = [q for q in Q.saved_queries("asiakas") if q.name == "Kärkkäiset ja muut"]
+        headers, rows = _run(saved)
+    assert [dict(zip(headers, r)) for r in rows] == pupesoft
+
+
+def test_what_pupesofts_sql_generator_cannot_hold_is_refused_with_the_reason_and_nothing_saved(rights, customers):
+    with db.session(COMPANY, USER):
+        for spec, said in (
+            (Q.QuerySpec("asiakas", [F("nimi", show=True), F("nimi", operator="contains", value="Kone")]), "contains"),
+            (Q.QuerySpec("asiakas", [F("nimi", show=True, sort=-1)]), "descending"),
+            (Q.QuerySpec("asiakas", [F("nimi", show=True), F("nimi", operator="=", value="O'Brien")]), "SQL"),
+        ):
+            with pytest.raises(Q.FieldError, match=said) as refused:
+                Q.save("Ei käy", spec)
+            assert refused.value.field == "nimi"
+            assert list(Q.run(Q.build(spec))) is not None  # it still runs in pupetui
+        assert "Ei käy" not in {q.name for q in Q.saved_queries()}
