@@ -111,7 +111,7 @@ async def test_not_untick_all_and_excel_with_memos(url, tmp_path):
 
         path = tmp_path / "osoitteet.xlsx"
         await print_to(pilot, path, memo="Joulukortti 2026", output_excel=True)
-        await shows(pilot, "Saved 4 addresses", "a memo on 4 customers")
+        await shows(pilot, "Saved 4 addresses", "4 memos written")
         sheet = openpyxl.load_workbook(path).active
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:6] == ("Contact", "Name", "Name extension", "Address", "Postcode", "Town")
@@ -120,8 +120,9 @@ async def test_not_untick_all_and_excel_with_memos(url, tmp_path):
             memos = list(Activity.select().where(Activity.method == "Osoitetarrat"))
             assert sorted(Customer.get_by_id(m.customer_id).name for m in memos) == [
                 "Aalto Oy", "Prospekti Oy", "Virtala Varasto Oy", "Åström Sverige AB"]
-            assert {(m.kind, m.text, m.owner, m.created_by) for m in memos} == {
+            assert {(m.kind, m.text.split("\n")[1], m.owner, m.created_by) for m in memos} == {
                 ("Memo", "Joulukortti 2026", "matti", "matti")}
+            assert all(m.text.endswith(" tulosti osoitetarrat.\nJoulukortti 2026") for m in memos)
 
 
 async def test_print_dialog_checks_the_start_and_asks_before_discarding(url, tmp_path):

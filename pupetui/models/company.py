@@ -53,10 +53,17 @@ class CompanyParameters(Audited):
     mail_sender = CharField(200, column_name="postittaja_email")
     calendar_slot_minutes = CharField(2, column_name="kalenteri_aikavali")
     multi_user_calendar = CharField(1, column_name="monikayttajakalenteri")
+    # '' = Pupesoft writes its automatic memos (labels printed, SMS sent), 'E' = it does not
+    # (inc/yhtion_parametritrivi.inc: "Kalenterimerkintöjä EI lisätä automaattisesti")
+    calendar_entries = CharField(1, column_name="kalenterimerkinnat")
     maventa_timestamp = NoDateTimeField(column_name="maventa_aikaleima")
 
     class Meta:
         table_name = "yhtion_parametrit"
+
+    @property
+    def writes_automatic_memos(self) -> bool:
+        return str(self.calendar_entries or "").strip() == ""
 
     @property
     def slot_minutes(self) -> int:

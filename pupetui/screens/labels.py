@@ -180,7 +180,7 @@ class LabelsScreen(PupeScreen):
         else:
             text = _("Saved {labels} addresses to {path}").format(labels=result.labels, path=shown(result.path))
         if result.memos:
-            text += " · " + _("a memo on {count} customers").format(count=result.memos)
+            text += " · " + _("{count} memos written").format(count=result.memos)
         self.notify(printable(text), title=_("Address labels"), markup=False, timeout=10)
         self.app.deliver_export(result.path)
 
@@ -228,7 +228,7 @@ class PrintLabelsScreen(PupeModalScreen):
             with Horizontal(classes="print-row"):
                 yield Label(literal(_("Memo text")), classes="print-label")
                 yield Input(r.memo_text, id="print-memo", compact=True,
-                            placeholder=_("empty: no memo is written"))
+                            placeholder=_("added to the memo written on each customer"))
             with Horizontal(classes="print-row"):
                 yield Label(literal(_("File")), classes="print-label")
                 yield Input(Path(r.path).name if export_target.served() else r.path, id="print-path", compact=True)
