@@ -124,3 +124,77 @@ def test_what_pupesofts_sql_generator_cannot_hold_is_refused_with_the_reason_and
             assert refused.value.field == "nimi"
             assert list(Q.run(Q.build(spec))) is not None  # it still runs in pupetui
         assert "Ei käy" not in {q.name for q in Q.saved_queries()}
+
+
+# -- address labels ----------------------------------------------------------------------------
+
+def _new_customer(name: str, business_id: str) -> int:
+    with db.session(COMPANY, USER):
+        return Customer.create(name=name, business_id=business_id, address="Kauppakatu 1", postcode="33100",
+                               city="Tampere", country="FI").id
+
+
+def _memo_block(browser, customer_id: int, business_id: str) -> list[str]:
+    """What Pupesoft's customer memo shows of the labels' memo: its kind, author, date, method,
+    delete link and text lines; [] when there is none."""
+    page = browser.get("crm/asiakasmemo.php", {"ytunnus": business_id, "asiakasid": customer_id})
+    lines = page.text.splitlines()
+    heading = f"{USER_NAME} tulosti osoitetarrat."
+    if heading not in lines:
+        return []
+    at = lines.index(heading)
+    assert lines.count(heading) == 1
+    return lines[at - 5:at + 2]
+
+
+def _print_in_pupesoft(browser, customer_id: int, message: str) -> None:
+    page = browser.get("crm/tarrat.php")
+    form = page.form_with("tarra_aineisto")
+    browser.post("crm/tarrat.php", {**form["fields"], "otunnus[]": str(customer_id), "asmemo_viesti": message,
+                                    "raportti": "EX", "TULOSTA": "Tulosta"})
+
+
+def _print_in_pupetui(tmp_path, name: str, message: str):
+    from pupetui.services import labels, selection
+
+    with db.session(COMPANY, USER):
+        query = selection.SelectionQuery(text_filters=(("name", name),))
+        return labels.print_labels(tmp_path / "labels.xlsx",
+                                   labels.LabelJob(query, output="xlsx", memo_text=message))
+
+
+def _memos_setting(value: str) -> None:
+    from pupetui.models import CompanyParameters
+
+    with db.session(COMPANY, USER):
+        CompanyParameters.update(calendar_entries=value).execute()
+
+
+def test_labels_printed_in_pupetui_leave_the_memo_pupesoft_leaves_as_its_memo_page_shows_it(browser, rights, tmp_path):
+    ours = _new_customer("Tarrala Oy", "2222222-2")
+    theirs = _new_customer("Tarrala Toinen Oy", "3333333-3")
+    _print_in_pupesoft(browser, theirs, "Joulukortti 2026")
+    result = _print_in_pupetui(tmp_path, "Tarrala Oy", "Joulukortti 2026")
+    assert (result.labels, result.memos) == (1, 1)
+    pupesoft = _memo_block(browser, theirs, "3333333-3")
+    today = dt.date.today()
+    assert pupesoft == ["Memo", USER_NAME, f"{today.day}.{today.month}.{today.year}", "Osoitetarrat", "Poista",
+                        f"{USER_NAME} tulosti osoitetarrat.", "Joulukortti 2026"]
+    assert _memo_block(browser, ours, "2222222-2") == pupesoft
+
+
+def test_with_kalenterimerkinnat_e_neither_pupesoft_nor_pupetui_writes_a_labels_memo(browser, rights, tmp_path):
+    ours = _new_customer("Hiljainen Oy", "4444444-4")
+    theirs = _new_customer("Hiljainen Toinen Oy", "5555555-5")
+    _memos_setting("E")
+    try:
+        page = browser.get("crm/tarrat.php")
+        assert "asmemo_viesti" not in page.form_with("tarra_aineisto")["fields"]  # Pupesoft asks no message
+        _print_in_pupesoft(browser, theirs, "")
+        assert _print_in_pupetui(tmp_path, "Hiljainen Oy", "").memos == 0
+        assert _memo_block(browser, theirs, "5555555-5") == [] == _memo_block(browser, ours, "4444444-4")
+    finally:
+        _memos_setting("")
+    _print_in_pupesoft(browser, theirs, "")
+    assert _print_in_pupetui(tmp_path, "Hiljainen Oy", "").memos == 1
+    assert _memo_block(browser, ours, "4444444-4")[:6] == _memo_block(browser, theirs, "5555555-5")[:6]
