@@ -65,6 +65,14 @@ class CompanyParameters(Audited):
     def writes_automatic_memos(self) -> bool:
         return str(self.calendar_entries or "").strip() == ""
 
+    @classmethod
+    def automatic_memos(cls) -> bool:
+        """Whether the session's company wants the memos Pupesoft writes by itself (labels
+        printed, messages sent): kalenterimerkinnat '' (also with no settings row, as PHP reads
+        a missing one), not 'E'."""
+        params = cls.select(cls.calendar_entries).first()
+        return params is None or params.writes_automatic_memos
+
     @property
     def slot_minutes(self) -> int:
         return 15 if str(self.calendar_slot_minutes).strip() == "15" else 30

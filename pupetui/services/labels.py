@@ -494,8 +494,7 @@ def writes_memos() -> bool:
     is '' (no settings row: '' too), as crm/tarrat.php asks it; 'E' writes none."""
     from pupetui.models import CompanyParameters
 
-    params = CompanyParameters.select(CompanyParameters.calendar_entries).first()
-    return params is None or params.writes_automatic_memos
+    return CompanyParameters.automatic_memos()
 
 
 def memo_text(message: str, user_name: str) -> str:
