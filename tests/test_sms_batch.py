@@ -93,6 +93,12 @@ def test_message_over_the_limit_or_empty_is_refused_before_sending():
 
 # -- one message against the real server -------------------------------------------------
 
+def test_the_text_goes_in_latin1_as_pupesoft_urlencodes_it(sms_service):
+    sms.deliver(config(sms_service), "+358401234567", "Hyvää päivää, 5 € ja Ω")
+    # the service decodes Windows-1252: UTF-8 would arrive as "HyvÃ¤Ã¤"; Ω is not in the charset
+    assert sms_service.requests[-1]["viesti"] == "Hyvää päivää, 5 € ja ?"
+
+
 @pytest.mark.parametrize("status, answer, sent", [
     # Pupesoft: trim(file_get_contents(...)) == "0" (crm/kuittaamattomat.php, inc/functions.inc sendSMS)
     (200, "0", True), (200, "0\n", True), (200, " 0\r\n", True), (200, "00", True), (200, "0.0", True),

@@ -203,6 +203,7 @@ def _connect_failure(exc) -> bool:
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
+SERVICE_CHARSET = "cp1252"  # of the request's values: Pupesoft's latin1 (MariaDB's latin1 is Windows-1252)
 _PHP_TRIM = " \t\n\r\0\x0b"
 # a PHP 8 numeric string (what `==` compares as a number): surrounding whitespace, a sign, digits
 # with a decimal point or not, an exponent
@@ -249,10 +250,16 @@ def deliver(config: SmsConfig, number: str, text: str, *, not_before: dt.datetim
     if reminder_id is not None:
         params["kalenteritunnus"] = str(reminder_id)
     http = session or requests
+    # encoded as Pupesoft sends them: PHP's urlencode() of its latin1 (Windows-1252) text, so
+    # "ä" is %E4; a character the charset has not goes as "?", as Pupesoft's database gives it
+    from urllib.parse import urlencode
+
+    url = config.url + ("&" if "?" in config.url else "?") + urlencode(params, encoding=SERVICE_CHARSET,
+                                                                        errors="replace")
     try:
         # Connection: close, so no request is ever written to a kept-alive connection that the
         # server has just closed (that would leave it unknown whether the message went out).
-        response = http.get(config.url, params=params, headers={"Connection": "close"},
+        response = http.get(url, headers={"Connection": "close"},
                             timeout=(min(5.0, config.timeout), config.timeout))
     except requests.RequestException as exc:
         if _connect_failure(exc):
