@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 
 from pupetui import db
-from pupetui.models import Customer, Permission
+from pupetui.models import Activity, Customer, Permission, User
 from pupetui.services import programs
 from pupetui.services import query_generator as Q
-from pupesoft import COMPANY, USER, USER_NAME, browser, customer, peer  # noqa: F401 - the fixtures
+from pupesoft import (COMPANY, PASSWORD, USER, USER_NAME, PupesoftBrowser, Server, browser, customer,  # noqa: F401
+                      peer)
 
 F = Q.FieldSpec
 QUERY_PAGE = "db_sql_query.php?table=asiakas"  # the page as Pupesoft's table menu opens it
@@ -198,3 +199,101 @@ def test_with_kalenterimerkinnat_e_neither_pupesoft_nor_pupetui_writes_a_labels_
     _print_in_pupesoft(browser, theirs, "")
     assert _print_in_pupetui(tmp_path, "Hiljainen Oy", "").memos == 1
     assert _memo_block(browser, ours, "4444444-4")[:6] == _memo_block(browser, theirs, "5555555-5")[:6]
+
+
+# -- SMS ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def pupesoft_with_sms(peer, tmp_path, monkeypatch):
+    """(the loopback SMS service, USER logged in to a Pupesoft whose settings name that service)."""
+    from servers import SmsService
+
+    url, _ = peer
+    service = SmsService()
+    monkeypatch.setenv("PUPE_SMS_URL", service.url)
+    monkeypatch.setenv("PUPE_SMS_USER", "pupe")
+    monkeypatch.setenv("PUPE_SMS_PASS", "salainen")
+    server = Server(url.rsplit("/", 1)[-1].split("?")[0], tmp_path / "pupesoft-sms")
+    try:
+        pupesoft = PupesoftBrowser(server)
+        pupesoft.login(USER, PASSWORD, COMPANY)
+        with db.session(COMPANY, USER):
+            User.update(mobile="0401234567").where(User.login == USER).execute()
+        yield service, pupesoft
+        assert not server.fatal_lines(), server.fatal_lines()[-1:]
+    finally:
+        with db.session(COMPANY, USER):
+            User.update(mobile="").where(User.login == USER).execute()
+        server.stop()
+        service.stop()
+
+
+def _reminder_in_pupesoft(pupesoft, when: dt.datetime, text: str):
+    page = pupesoft.get("crm/kuittaamattomat.php", {"tee": "MUISTUTUS"})
+    form = page.form_with("tee", "LISAAMUISTUTUS")
+    return pupesoft.post("crm/kuittaamattomat.php", {
+        **form["fields"], "viesti": text, "kuka": USER, "tapa": "Puhelu", "mppa": f"{when:%d}", "mkka": f"{when:%m}",
+        "mvva": str(when.year), "mhh": f"{when:%H}", "mmm": f"{when:%M}"})
+
+
+def test_a_reminders_sms_carries_what_pupesofts_carries_and_the_same_answers_count_as_sent(pupesoft_with_sms):
+    from pupetui.services import reminders, sms
+
+    service, pupesoft = pupesoft_with_sms
+    when = (dt.datetime.now() + dt.timedelta(days=2)).replace(hour=10, minute=30, second=0, microsecond=0)
+    config = sms.SmsConfig(url=service.url, user="pupe", password="salainen")
+    page = _reminder_in_pupesoft(pupesoft, when, "Soita Kärkkäiselle")
+    theirs = service.requests[-1]
+    with db.session(COMPANY, USER):
+        [row] = Activity.select().where((Activity.kind == "Muistutus") & (Activity.text == "Soita Kärkkäiselle"))
+        result = reminders.add(reminders.NewReminder(text="Soita Kärkkäiselle", method="Puhelu", owner=USER,
+                                                     date=when.date().isoformat(), time=f"{when:%H:%M}"),
+                               sms_config=config)
+    ours = service.requests[-1]
+    assert "Tekstiviestimuistutus" in page.text and result.sms.ok
+    assert list(ours) == list(theirs)  # the same parameters, in Pupesoft's order
+    assert (theirs["yhtio"], theirs["kalenteritunnus"]) == (COMPANY, str(row.id))
+    assert (ours["yhtio"], ours["kalenteritunnus"]) == (COMPANY, str(result.id))
+    same = ("user", "pass", "viesti", "not_before_date", "not_before")
+    assert {k: ours[k] for k in same} == {k: theirs[k] for k in same}
+    assert theirs["viesti"] == "Muistutus Vertaisyhtiö Oy. Puhelu. Soita Kärkkäiselle"  # latin1, as both send it
+    # the number: Pupesoft sends kuka.puhno as typed, pupetui the international form of it
+    assert (theirs["numero"], ours["numero"]) == ("0401234567", "+358401234567")
+
+    for answer, sent in (("0\n", True), (" 00 ", True), ("0 OK", False), ("1 Saldo loppu", False)):
+        service.answer = answer
+        page = _reminder_in_pupesoft(pupesoft, when, f"Vastaus {answer.strip()}")
+        assert ("VIRHE: Tekstiviestin lähetys epäonnistui!" not in page.text) is sent, answer
+        with db.session(COMPANY, USER):
+            result = reminders.add(reminders.NewReminder(text="x", method="Puhelu", owner=USER), sms_config=config)
+        assert result.sms.ok is sent, answer
+
+
+def _sms_to(name: str, text: str, service):
+    from pupetui.services import selection, sms, sms_batch
+    from pupetui.services.customers import CustomerQuery
+
+    with db.session(COMPANY, USER):
+        query = selection.SelectionQuery(CustomerQuery(), (("name", name),))
+        plan = sms_batch.plan(sms_batch.customer_recipients(selection.ticked_rows(query)), text)
+        return sms_batch.send(plan, sms.SmsConfig(url=service.url, user="pupe", password="salainen"))
+
+
+def test_an_sms_sent_in_pupetui_leaves_a_memo_pupesoft_shows_as_its_own_and_none_with_kalenterimerkinnat_e(
+        browser, rights, sms_service):
+    ours = _new_customer("Viestilä Oy", "6666666-6")
+    with db.session(COMPANY, USER):
+        Customer.update(mobile="0405556666").where(Customer.id == ours).execute()
+    _memos_setting("E")
+    try:
+        assert _sms_to("Viestilä Oy", "Ei muistiota", sms_service).summary() == {"sent": 1}
+    finally:
+        _memos_setting("")
+    assert _sms_to("Viestilä Oy", "Tarjous: kevään mallisto", sms_service).summary() == {"sent": 1}
+    page = browser.get("crm/asiakasmemo.php", {"ytunnus": "6666666-6", "asiakasid": ours})
+    lines = page.text.splitlines()
+    assert not any("Ei muistiota" in line for line in lines)
+    at = lines.index("Tekstiviesti +358405556666: Tarjous: kevään mallisto")
+    today = dt.date.today()
+    # as Pupesoft shows the memos it writes by itself (see the labels' memo above)
+    assert lines[at - 5:at] == ["Memo", USER_NAME, f"{today.day}.{today.month}.{today.year}", "Tekstiviesti", "Poista"]
