@@ -261,3 +261,28 @@ async def test_a_print_dialog_error_goes_once_the_field_is_changed(url):
         await wait_for(pilot, lambda: start.value == "5")
         await pilot.pause()
         assert "The first label must be" not in screen_text(app)
+
+
+async def test_with_kalenterimerkinnat_e_no_memo_text_is_asked_and_no_memo_written(url, tmp_path):
+    from pupetui.models import CompanyParameters
+
+    seed(url)
+    with db.session("acme", "setup"):
+        if CompanyParameters.select().exists():
+            CompanyParameters.update(calendar_entries="E").execute()
+        else:
+            CompanyParameters.create(calendar_entries="E")
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_labels(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintLabelsScreen))
+        await shows(pilot, "The company's settings write no memo when labels are printed.")
+        assert not app.screen.query("#print-memo")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabelsScreen))
+        await print_to(pilot, tmp_path / "e.pdf")
+        text = await shows(pilot, "Saved")
+        assert "memos written" not in text
+    with db.session("acme", "setup"):
+        assert not Activity.select().where(Activity.method == "Osoitetarrat").exists()
