@@ -134,10 +134,8 @@ class LabelsScreen(PupeScreen):
     @staticmethod
     def _memos() -> bool:
         """Whether printing writes memos (the company's kalenterimerkinnat), as crm/tarrat.php asks."""
-        from pupetui.models import CompanyParameters
-
         try:
-            return CompanyParameters.automatic_memos()
+            return labels.writes_memos()
         except Exception:  # noqa: BLE001 - the print itself then says what is wrong
             return True
 
