@@ -620,7 +620,21 @@ def _pupesoft_value(column: Column, f: FieldSpec) -> str:
     if bad is not None:
         raise FieldError(f"{column.name}: {bad!r} cannot be saved in a restriction (Pupesoft pastes the saved "
                          "value into its SQL and pages)", column.name)
+    wide = _not_latin1(value)
+    if wide is not None:
+        raise FieldError(f"{column.name}: {wide!r} cannot be saved in a restriction (Pupesoft reads it as “?”, "
+                         "its latin1 has no such character)", column.name)
     return value
+
+
+def _not_latin1(text: str) -> str | None:
+    """The first character Pupesoft's latin1 (Windows-1252) connection cannot carry."""
+    for c in text:
+        try:
+            c.encode("cp1252")
+        except UnicodeEncodeError:
+            return c
+    return None
 
 
 def to_pupesoft(spec: QuerySpec, database: peewee.Database | None = None) -> dict:
@@ -772,6 +786,10 @@ def check_name(name: str) -> str:
     bad = next((c for c in name if c in UNSAFE + "#"), None)
     if bad is not None:
         raise ValidationError(f"name: {bad!r} cannot be in a saved query's name (Pupesoft could not open it)", "name")
+    wide = _not_latin1(name)
+    if wide is not None:
+        raise ValidationError(f"name: {wide!r} cannot be in a saved query's name (Pupesoft's latin1 has no such "
+                              "character, so it could not open it)", "name")
     return name
 
 
