@@ -113,6 +113,22 @@ def test_a_query_saved_in_pupetui_is_listed_opened_and_run_on_pupesofts_page(bro
     assert [dict(zip(headers, r)) for r in rows] == pupesoft
 
 
+def test_a_pupesoft_query_with_its_joined_keywords_is_listed_in_pupetui_and_refused_with_the_reason(browser, customers):
+    page = browser.get("db_sql_query.php", {"table": "asiakas", "asiakkaanavainsana_join": "on"})
+    form = page.form_with("rtee", "AJA")
+    assert "sarakkeet[asiakkaan_avainsanat.avainsana]" in form["fields"]  # Pupesoft's joined table
+    page = browser.post(QUERY_PAGE, {
+        **form["fields"], "uusirappari": "Avainsanoin", "AJASQL": "Suorita", "asiakkaanavainsana_join": "on",
+        "kentat[asiakas.nimi]": "asiakas.nimi", "kentat[asiakkaan_avainsanat.avainsana]": "asiakkaan_avainsanat.avainsana",
+    })
+    assert "Haun tulos" in page.text
+    with db.session(COMPANY, USER):
+        [saved] = [q for q in Q.saved_queries("asiakas") if q.name == "Avainsanoin"]
+        assert "asiakkaan_avainsanat" in saved.problem
+        with pytest.raises(Q.Unmappable, match="Avainsanoin.*asiakkaan_avainsanat"):
+            Q.check_saved(saved)
+
+
 def test_what_pupesofts_sql_generator_cannot_hold_is_refused_with_the_reason_and_nothing_saved(rights, customers):
     with db.session(COMPANY, USER):
         for spec, said in (
