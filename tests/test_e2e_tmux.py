@@ -452,7 +452,7 @@ def test_build_a_generator_query_export_and_save_it(tmux, demo_db):
     tmux.keys("Enter")
     tmux.wait_for("Saved the query “Kuopion asiakkaat e2e”.")
     assert rows(demo_db, "select yhtio, kuka, sovellus from tallennetut_parametrit where nimitys = ?",
-                "Kuopion asiakkaat e2e") == [("demo", "demo", "db_sql_query.php")]
+                "Kuopion asiakkaat e2e") == [("demo", "demo", "/db_sql_query.php")]
     tmux.keys("C-q")
     tmux.assert_clean_exit()
 

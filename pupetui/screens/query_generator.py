@@ -244,7 +244,7 @@ class QueryGeneratorScreen(PupeScreen):
     def _load_columns(self, table: str, saved: Q.SavedQuery | None, then: str | None) -> None:
         try:
             if saved is not None:  # one that names a secret (an older version saved it) is refused
-                Q.refuse_secrets(saved.spec, saved.name)
+                Q.check_saved(saved)
             columns = Q.columns(table)
         except Exception as exc:  # noqa: BLE001
             self._later(self._fail, exc)

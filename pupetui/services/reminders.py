@@ -129,8 +129,9 @@ def _company_name() -> str:
 
 
 def sms_text(method: str, text: str, limit: int = 160) -> str:
-    parts = [f"Muistutus {_company_name()}", method, " ".join(text.split())]
-    return sms.cut(". ".join(p for p in parts if p), limit)
+    """The reminder's SMS as crm/kuittaamattomat.php makes it:
+    substr("Muistutus <company>. <tapa>. <text>", 0, 160)."""
+    return f"Muistutus {_company_name()}. {method}. {text}"[:limit]
 
 
 def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.date | None = None) -> AddResult:
@@ -169,7 +170,8 @@ def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.
     if person is None or not (person.mobile or "").strip():
         return AddResult(reminder_id)
     try:
-        result = sms.send(sms_config, person.mobile, sms_text(new.method, text, sms_config.max_length), not_before=when)
+        result = sms.send(sms_config, person.mobile, sms_text(new.method, text, sms_config.max_length), not_before=when,
+                          company=db.current().company, reminder_id=reminder_id)
     except sms.SmsError as exc:
         return AddResult(reminder_id, None, str(exc))
     return AddResult(reminder_id, result, "" if result.ok else f"the SMS service refused: {result.answer}")
