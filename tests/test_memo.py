@@ -22,7 +22,8 @@ def acme(database):
         User.create(login="anna", name="Anna Myyjä", salesperson_no=7, position="MP")
         User.create(login="pekka", name="Pekka", salesperson_no=8)
         User.create(login="vanha", name="Vanha", active=0)
-        Permission.create(login="anna", script="yllapito.php", subname="asiakas")
+        Permission.create(login="anna", script="yllapito.php", subname="asiakas", may_update="1")
+        Permission.create(login="anna", script="yllapito.php", subname="yhteyshenkilo", may_update="1")
         for kind, value, text in (
             ("KALETAPA", "1", "Puhelu"), ("KALETAPA", "2", "Käynti asiakkaalla"),
             ("ASIAKASTILA", "A", "Aktiivinen"), ("ASIAKASTILA", "E", "Ei aktiivinen"),

@@ -106,11 +106,14 @@ def next_customer_no() -> str:
     return str(start if highest is None else int(highest) + 1)
 
 
+def company_currency() -> str:
+    company = Company.select(Company.currency).first()
+    return (company.currency or "").strip().upper() if company else ""
+
+
 def new_form() -> CustomerForm:
     """An empty form as Pupesoft's maintenance starts one: the company's currency, the next number."""
-    company = Company.select(Company.currency).first()
-    return CustomerForm(currency=(company.currency or "").strip().upper() if company else "",
-                        customer_no=next_customer_no())
+    return CustomerForm(currency=company_currency(), customer_no=next_customer_no())
 
 
 def load(customer_id: int) -> CustomerForm:
@@ -125,10 +128,13 @@ def load(customer_id: int) -> CustomerForm:
 
 
 def load_for_editing(customer_id: int) -> CustomerForm:
-    """The stored customer as Pupesoft's maintenance shows it: a missing number filled in."""
+    """The stored customer as Pupesoft's maintenance shows it: a missing number filled in (and
+    a missing currency, which Pupesoft requires, as the company's), to be seen before saving."""
     form = load(customer_id)
     if not form.customer_no.strip():
         form.customer_no = next_customer_no()
+    if not form.currency.strip():
+        form.currency = company_currency()
     return form
 
 
