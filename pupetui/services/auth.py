@@ -183,6 +183,6 @@ def require_update(program: Program | str, login_name: str | None = None) -> Non
         return
     where = f"{program.script}?toim={program.subnames[0]}" if program.maintenance else program.script
     raise AccessDenied(
-        _("You may not save this: your right to {program} ({where}) has no update flag (paivitys).").format(
+        _("You may not save this: it needs the right to {program} ({where}) with the update flag (paivitys).").format(
             program=_(program.title_key), where=where)
     )
