@@ -100,6 +100,8 @@ EXPLANATIONS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^currency: a customer needs a currency$"), N_("A customer needs a currency (such as EUR).")),
     (re.compile(rf"^currency: a three-letter code such as EUR, not {_Q}$"),
      N_("A three-letter currency code such as EUR, not {value}.")),
+    (re.compile(rf"^currency: {_Q} is not one of the company's currencies \((?P<currencies>.*)\)$"),
+     N_("{value} is not one of the company's currencies ({currencies}).")),
     (re.compile(r"^business_id: a customer needs a business ID$"),
      N_("A customer needs a business ID (Pupesoft requires one).")),
     (re.compile(rf"^business_id: {_Q} is not a valid Finnish business ID$"),

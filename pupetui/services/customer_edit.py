@@ -100,8 +100,8 @@ def next_customer_no() -> str:
         numbers = [int(m.group(1)) for (no,) in Customer.select(Customer.customer_no).tuples()
                    if (m := re.match(r"\s*(\d+)", no or ""))]
         highest = max((n for n in numbers if n >= start), default=None)
-    else:  # asiakasnro+0 as Pupesoft reads it: the number a text starts with
-        number = Customer.customer_no + 0
+    else:  # asiakasnro+0 as Pupesoft reads it: the whole number a text starts with (else 0)
+        number = Customer.customer_no.cast("INTEGER" if isinstance(db.database, peewee.SqliteDatabase) else "SIGNED")
         highest = Customer.select(peewee.fn.MAX(number)).where(number >= start).scalar()
     return str(start if highest is None else int(highest) + 1)
 
@@ -109,6 +109,16 @@ def next_customer_no() -> str:
 def company_currency() -> str:
     company = Company.select(Company.currency).first()
     return (company.currency or "").strip().upper() if company else ""
+
+
+def company_currencies() -> list[str] | None:
+    """The currencies Pupesoft's customer maintenance offers (the company's valuu rows), or None
+    on a database without Pupesoft's valuu table (pupetui's own)."""
+    if not db.database.table_exists("valuu"):
+        return None
+    valuu = peewee.Table("valuu", ("yhtio", "nimi", "jarjestys")).bind(db.database)
+    rows = valuu.select(valuu.nimi).where(valuu.yhtio == db.current().company).order_by(valuu.jarjestys)
+    return [(name or "").strip().upper() for (name,) in rows.tuples()]
 
 
 def new_form() -> CustomerForm:
@@ -173,6 +183,12 @@ def check(form: CustomerForm, customer_id: int | None = None) -> CheckResult:
         errors.append(ValidationError("currency: a customer needs a currency", "currency"))
     elif not re.fullmatch(r"[A-Za-z]{3}", values["currency"]):
         errors.append(ValidationError(f"currency: a three-letter code such as EUR, not {values['currency']!r}", "currency"))
+    else:
+        currencies = company_currencies()
+        if currencies and values["currency"].upper() not in currencies:
+            errors.append(ValidationError(
+                f"currency: {values['currency']!r} is not one of the company's currencies ({', '.join(currencies)})",
+                "currency"))
     if values["language"] and len(values["language"]) != 2:
         errors.append(ValidationError("language: a two-letter code such as fi", "language"))
     stored = load(customer_id).values() if customer_id is not None else {}
