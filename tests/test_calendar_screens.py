@@ -31,7 +31,7 @@ from pupetui.screens.calendar_forms import (
 )
 from pupetui.screens.help import HelpScreen
 from pupetui.services import auth, calendar, calendar_view
-from pupetui.services.programs import PROGRAMS
+from pupetui.services.programs import MAINTENANCES, PROGRAMS
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.month_grid import GridTexts, grid_text, legible_colour, render_grid
 
@@ -69,6 +69,8 @@ def seed(url: str, *, slot: str = "30", multi_user: str = "") -> Seeded:
         User.create(login="eino", name="Eino Ei-kalenteria")
         for program in PROGRAMS:
             Permission.create(login="matti", script=program.script, subname="")
+        for program in MAINTENANCES:  # Pupesoft's maintenances, with the update flag
+            Permission.create(login="matti", script=program.script, subname=program.subnames[0], may_update="1")
         for login in ("pekka", "liisa"):
             Permission.create(login=login, script="crm/kalenteri.php", subname="")
         Keyword.create(kind="KALETAPA", value="1", text="Käynti asiakkaalla", text_2="#00aa00", order=1)
