@@ -671,6 +671,27 @@ async def test_f1_lists_the_calendar_keys(url):
 # -- types and export -----------------------------------------------------------------------------------------
 
 
+async def test_a_calendar_type_needs_pupesofts_keyword_maintenance_right(url):
+    """Types are Pupesoft's KALETAPA keywords: saving one needs yllapito.php 'avainsana' with the
+    update flag; pekka (a calendar user without it) is told so and keeps what he typed."""
+    seed(url)
+    app = logged_in_app(url, "pekka")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_calendar(pilot)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryTypesScreen) and app.screen.loaded)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryTypeFormScreen))
+        form = app.screen
+        await pilot.press(*"Sauna")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "You may not save this: it needs the right to Edit keywords")
+        assert app.screen is form
+        assert "Sauna" in [i.value for i in form.query(Input)]
+        with db.session("acme", "pekka"):
+            assert "Sauna" not in [t.text for t in calendar.entry_types()]
+
+
 async def test_calendar_types_added_edited_and_in_use_ones_not_deleted(url):
     seed(url)
     app = logged_in_app(url)
