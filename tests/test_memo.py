@@ -9,7 +9,7 @@ import pytest
 
 from pupetui import db
 from pupetui.models import (
-    Activity, Contact, Customer, CustomerDiscount, CustomerPrice, Invoice, Keyword, Permission, User,
+    Activity, CompanyParameters, Contact, Customer, CustomerDiscount, CustomerPrice, Invoice, Keyword, Permission, User,
 )
 from pupetui.services import customer_edit, memo, sales
 from pupetui.services.auth import AccessDenied
@@ -269,3 +269,21 @@ def test_preference_remembered_per_user(acme):
         assert memo.get_preference(memo.OWN_ENTRIES_PREFERENCE) == "1"
     with db.session("acme", "pekka"):
         assert memo.get_preference(memo.OWN_ENTRIES_PREFERENCE, "0") == "0"
+
+
+def test_the_automatic_customer_number_as_pupesoft_gives_it(acme):
+    """inc/asiakasrivi.inc: with automaattinen_asiakasnumerointi set, a customer without a number
+    gets the largest asiakasnro+0 from asiakasnumeroinnin_aloituskohta on, plus one (the starting
+    point when there is none); texts count by the number they start with."""
+    with db.session("acme", "anna"):
+        assert customer_edit.next_customer_no() == ""  # the company does not number customers
+        CompanyParameters.create(automatic_customer_no="K", customer_no_start=700)
+        assert customer_edit.next_customer_no() == "700"
+        for number in ("699", "705x", "A-999", "12"):
+            Customer.create(name=f"Numero {number}", customer_no=number)
+        assert customer_edit.next_customer_no() == "706"
+        assert customer_edit.new_form().customer_no == "706"
+        saved = customer_edit.save(customer_edit.CustomerForm(name="Numeroton Oy", business_id="X-1",
+                                                              country="SE", currency="EUR"))
+        assert Customer.get_by_id(saved).customer_no == "706"
+        assert customer_edit.next_customer_no() == "707"

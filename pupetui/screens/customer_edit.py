@@ -3,9 +3,13 @@
 `CustomerEditScreen(customer_id)` (None = a new customer) is a scrollable form of every field
 of `services.customer_edit.CustomerForm`. Ctrl+S checks and saves in a worker: every error is
 shown under its own field and nothing typed is lost; a warning (a business ID that another
-customer has) is shown and a second Ctrl+S saves anyway. Esc on a changed form asks before
-discarding; on an unchanged one it just closes. The screen dismisses with `(id, name)` of the
-saved customer, or None.
+customer has) is shown and a second Ctrl+S saves anyway; so is a value Pupesoft stores otherwise
+than typed (a Finnish business ID becomes eight digits), put in its field first. Esc on a changed
+form asks before discarding; on an unchanged one it just closes. The screen dismisses with
+`(id, name)` of the saved customer, or None.
+
+With the right to Pupesoft's customer maintenance but without its update flag (oikeu.paivitys)
+the form opens read-only: every field shown, none changeable, Ctrl+S says why it does not save.
 """
 
 from __future__ import annotations

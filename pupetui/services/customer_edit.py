@@ -96,14 +96,14 @@ def next_customer_no() -> str:
     if params is None or not (params.automatic_customer_no or "").strip():
         return ""
     start = int(params.customer_no_start or 0)
-    if isinstance(db.database, peewee.PostgresqlDatabase):  # no MySQL-style 'text + 0' there
+    if db.is_postgres():  # no MySQL-style 'text + 0' there
         numbers = [int(m.group(1)) for (no,) in Customer.select(Customer.customer_no).tuples()
                    if (m := re.match(r"\s*(\d+)", no or ""))]
         highest = max((n for n in numbers if n >= start), default=None)
     else:  # asiakasnro+0 as Pupesoft reads it: the whole number a text starts with (else 0)
-        number = Customer.customer_no.cast("INTEGER" if isinstance(db.database, peewee.SqliteDatabase) else "SIGNED")
-        highest = Customer.select(peewee.fn.MAX(number)).where(number >= start).scalar()
-    return str(start if highest is None else int(highest) + 1)
+        number = Customer.customer_no.cast("SIGNED" if db.is_mysql() else "INTEGER")
+        highest = Customer.select(peewee.fn.MAX(number).coerce(False)).where(number >= start).scalar()
+    return str(start if highest in (None, "") else int(highest) + 1)
 
 
 def company_currency() -> str:
