@@ -647,7 +647,7 @@ async def test_a_read_only_right_opens_the_customer_read_only(url):
         assert name.value == "Mäkinen Ky"
         with db.session("acme", "liisa"):
             assert not customer_edit.may_edit() and customer_edit.may_view()
-            with pytest.raises(auth.AccessDenied, match="no update flag"):
+            with pytest.raises(auth.AccessDenied, match="with the update flag"):
                 customer_edit.save(customer_edit.load(editor.customer_id), editor.customer_id)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
