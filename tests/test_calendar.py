@@ -148,8 +148,27 @@ def test_search_entries(acme):
         assert cal.search(["anna"], "%") == []
 
 
+def test_entry_types_need_pupesofts_keyword_maintenance_right(acme):
+    """Types are KALETAPA keywords: Pupesoft writes them in yllapito.php?toim=avainsana, with the
+    update flag of that right (a sub-name with parameters counts, as tarkista_oikeus reads it)."""
+    with db.session("acme", "pekka"):
+        with pytest.raises(AccessDenied, match="avainsana"):
+            cal.save_entry_type("Palaveri")
+        Permission.create(login="pekka", script="yllapito.php", subname="avainsana&laji=KALETAPA", may_update="")
+        assert not cal.may_edit_entry_types()
+        with pytest.raises(AccessDenied, match="update flag"):
+            cal.save_entry_type("Palaveri")
+        Permission.update(may_update="1").where(Permission.login == "pekka").where(
+            Permission.subname == "avainsana&laji=KALETAPA").execute()
+        assert cal.may_edit_entry_types()
+        tid = cal.save_entry_type("Palaveri")
+        cal.delete_entry_type(tid)
+        assert "Palaveri" not in [t.text for t in cal.entry_types()]
+
+
 def test_entry_types_maintenance(acme):
     with db.session("acme", "anna"):
+        Permission.create(login="anna", script="yllapito.php", subname="avainsana", may_update="1")
         tid = cal.save_entry_type("Palaveri", "#123456", 3)
         assert [t.text for t in cal.entry_types()] == ["Käynti asiakkaalla", "Lääkäri", "Palaveri"]
         entry("anna", D(2026, 5, 5, 9), D(2026, 5, 5, 10), method="Palaveri")

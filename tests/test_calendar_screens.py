@@ -31,7 +31,7 @@ from pupetui.screens.calendar_forms import (
 )
 from pupetui.screens.help import HelpScreen
 from pupetui.services import auth, calendar, calendar_view
-from pupetui.services.programs import PROGRAMS
+from pupetui.services.programs import MAINTENANCES, PROGRAMS
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.month_grid import GridTexts, grid_text, legible_colour, render_grid
 
@@ -69,6 +69,8 @@ def seed(url: str, *, slot: str = "30", multi_user: str = "") -> Seeded:
         User.create(login="eino", name="Eino Ei-kalenteria")
         for program in PROGRAMS:
             Permission.create(login="matti", script=program.script, subname="")
+        for program in MAINTENANCES:  # Pupesoft's maintenances, with the update flag
+            Permission.create(login="matti", script=program.script, subname=program.subnames[0], may_update="1")
         for login in ("pekka", "liisa"):
             Permission.create(login=login, script="crm/kalenteri.php", subname="")
         Keyword.create(kind="KALETAPA", value="1", text="Käynti asiakkaalla", text_2="#00aa00", order=1)
@@ -667,6 +669,27 @@ async def test_f1_lists_the_calendar_keys(url):
 
 
 # -- types and export -----------------------------------------------------------------------------------------
+
+
+async def test_a_calendar_type_needs_pupesofts_keyword_maintenance_right(url):
+    """Types are Pupesoft's KALETAPA keywords: saving one needs yllapito.php 'avainsana' with the
+    update flag; pekka (a calendar user without it) is told so and keeps what he typed."""
+    seed(url)
+    app = logged_in_app(url, "pekka")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_calendar(pilot)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryTypesScreen) and app.screen.loaded)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryTypeFormScreen))
+        form = app.screen
+        await pilot.press(*"Sauna")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "You may not save this: it needs the right to Edit keywords")
+        assert app.screen is form
+        assert "Sauna" in [i.value for i in form.query(Input)]
+        with db.session("acme", "pekka"):
+            assert "Sauna" not in [t.text for t in calendar.entry_types()]
 
 
 async def test_calendar_types_added_edited_and_in_use_ones_not_deleted(url):

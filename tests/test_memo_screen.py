@@ -28,7 +28,7 @@ from pupetui.screens.memo_forms import (
     AcknowledgeScreen, ChoiceScreen, ConfirmScreen, ContactFormScreen, EditEntryScreen, EntryFormScreen, TextViewScreen,
 )
 from pupetui.services import auth, memo, memo_view
-from pupetui.services.programs import PROGRAMS
+from pupetui.services.programs import MAINTENANCES, PROGRAMS
 from pupetui.widgets.key_bar import KeyBar
 from pupetui.widgets.memo_header import MemoHeader
 from pupetui.widgets.tab_bar import TabBar
@@ -65,6 +65,8 @@ def seed(url: str, *, customer_name: str = "Virtanen Oy", memo_text: str = "Soit
         User.create(login="vanha", name="Vanha Väistynyt", active=0)
         for program in PROGRAMS:
             Permission.create(login="matti", script=program.script, subname="")
+        for program in MAINTENANCES:  # Pupesoft's maintenances, with the update flag
+            Permission.create(login="matti", script=program.script, subname=program.subnames[0], may_update="1")
         for kind, value, text in (
             ("KALETAPA", "1", "Puhelu"), ("KALETAPA", "2", "Käynti asiakkaalla"),
             ("ASIAKASTILA", "A", "Aktiivinen"), ("ASIAKASTILA", "E", "Ei aktiivinen"),
@@ -575,6 +577,27 @@ async def test_editing_the_latest_own_entry(url):
         await shows(pilot, "Entry saved.", "Soita huomenna")
         row = Activity.get_by_id(seeded.reminder)
         assert (row.text, row.method, row.modified_by) == ("Soita huomenna", "Puhelu", "matti")
+
+
+async def test_a_contact_is_refused_without_the_rights_pupesoft_asks_and_nothing_typed_is_lost(url):
+    """Pupesoft's memo offers contact editing with both maintenance rights (yllapito.php 'asiakas'
+    and 'yhteyshenkilo') with the update flag: pekka has the contacts' only."""
+    seeded = seed(url)
+    with db.session("acme", "setup"):
+        Permission.create(login="pekka", script="crm/asiakasmemo.php", subname="")
+        Permission.create(login="pekka", script="yllapito.php", subname="yhteyshenkilo", may_update="1")
+    app = logged_in_app(url, "pekka")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_memo(pilot, seeded.customer)
+        await pilot.press("2", "a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactFormScreen))
+        form = app.screen
+        await type_text(pilot, "Olli Osto")
+        await pilot.press("enter")
+        await shows(pilot, "You may not save this: it needs the right to Edit customers",
+                    "(yllapito.php?toim=asiakas) with the update flag (paivitys).")
+        assert app.screen is form and form.query_one("#contact-name", Input).value == "Olli Osto"
+    assert [c.name for c in memo.contacts(seeded.customer)] == ["Kalle Koski", "Liisa Laine"]
 
 
 async def test_contacts_are_added_edited_and_removed(url):

@@ -57,6 +57,11 @@ class CompanyParameters(Audited):
     # (inc/yhtion_parametritrivi.inc: "Kalenterimerkintöjä EI lisätä automaattisesti")
     calendar_entries = CharField(1, column_name="kalenterimerkinnat")
     maventa_timestamp = NoDateTimeField(column_name="maventa_aikaleima")
+    # customer maintenance (inc/asiakastarkista.inc, inc/asiakasrivi.inc)
+    business_id_checks = CharField(1, column_name="ytunnus_tarkistukset")  # '' / 'A': Finnish customers' are checked
+    customer_key = CharField(1, column_name="asiakkaan_tarkenne")  # what tells customers of one ytunnus apart
+    automatic_customer_no = CharField(1, column_name="automaattinen_asiakasnumerointi")  # 'K': numbered
+    customer_no_start = IntegerField(column_name="asiakasnumeroinnin_aloituskohta")
 
     class Meta:
         table_name = "yhtion_parametrit"

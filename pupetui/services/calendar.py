@@ -22,7 +22,7 @@ from pupetui import db
 from pupetui.models import Activity, CompanyParameters, Customer, Keyword, Permission, User, now
 from pupetui.models.activity import ALL_DAY, CALENDAR, DELETED_PREFIX, DONE
 from pupetui.i18n import _
-from pupetui.services import stored_text
+from pupetui.services import auth, programs, stored_text
 from pupetui.services.auth import AccessDenied
 from pupetui.services.programs import CALENDAR as CALENDAR_PROGRAM
 from pupetui.services.validation import ValidationError
@@ -50,7 +50,13 @@ def entry_types() -> list[EntryType]:
 COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|[a-z_]+)$")
 
 
+def may_edit_entry_types() -> bool:
+    """Types are Pupesoft's keywords (KALETAPA): its keyword maintenance's update right."""
+    return auth.may_update(programs.KEYWORD_EDIT)
+
+
 def save_entry_type(text: str, colour: str = "", order: int = 0, type_id: int | None = None) -> int:
+    auth.require_update(programs.KEYWORD_EDIT)
     text = stored_text.check((text or "").strip(), "text", _("Name"))  # as Pupesoft's input rule stores it
     colour = (colour or "").strip()
     if not text:
@@ -77,6 +83,7 @@ def save_entry_type(text: str, colour: str = "", order: int = 0, type_id: int | 
 
 
 def delete_entry_type(type_id: int) -> None:
+    auth.require_update(programs.KEYWORD_EDIT)
     old = Keyword.get_or_none((Keyword.id == type_id) & (Keyword.kind == "KALETAPA"))
     if old is None:
         raise ValidationError(f"type {type_id} not found")

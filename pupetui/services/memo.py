@@ -36,7 +36,7 @@ from pupetui.models.activity import (
     REMINDER,
 )
 from pupetui.i18n import N_, _
-from pupetui.services import stored_text
+from pupetui.services import auth, programs, stored_text
 from pupetui.services.auth import AccessDenied
 
 ENTRY_KINDS = (MEMO, REMINDER, LEAD, RECEIVABLES_NOTE)
@@ -158,7 +158,19 @@ def _validate_contact(values: dict[str, str]) -> dict[str, str]:
     return clean
 
 
+def may_edit_contacts() -> bool:
+    """Pupesoft's memo offers contact editing only with both maintenances' update rights
+    (crm/asiakasmemo.php: yllapito.php 'asiakas%' and 'yhteyshenkilo%' with paivitys)."""
+    return auth.may_update(programs.CUSTOMER_EDIT) and auth.may_update(programs.CONTACT_EDIT)
+
+
+def _require_contact_rights() -> None:
+    auth.require_update(programs.CUSTOMER_EDIT)
+    auth.require_update(programs.CONTACT_EDIT)
+
+
 def save_contact(customer_id: int, values: dict[str, str], contact_id: int | None = None) -> int:
+    _require_contact_rights()
     _customer(customer_id)
     clean = _validate_contact(values)
     with db.database.atomic():
@@ -173,6 +185,7 @@ def save_contact(customer_id: int, values: dict[str, str], contact_id: int | Non
 
 
 def remove_contact(customer_id: int, contact_id: int) -> None:
+    _require_contact_rights()
     deleted = Contact.delete().where((Contact.id == contact_id) & (Contact.customer_id == customer_id)).execute()
     if not deleted:
         raise NotFound(f"contact {contact_id} not found")
