@@ -21,7 +21,8 @@ Refusals = Sequence[tuple[re.Pattern[str], str]]
 def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
                       field_names: Mapping[str, str] | None = None, capitalize: bool = True) -> str:
     """`failed` is the message id for an error that is not a refusal (its `{error}` gets the
-    text); a template may use `{value}`, `{error}` and `{field}` (translated by `field_names`);
+    text); a template may use `{value}`, `{error}`, `{field}` (translated by `field_names`) and
+    any other named group of its pattern;
     `capitalize=False` keeps a template that starts with a value (a login) as it is."""
     text = printable(str(exc)).strip()
     if not isinstance(exc, (ValidationError, AccessDenied)):
@@ -33,6 +34,7 @@ def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
             groups = match.groupdict()
             field = groups.get("field")
             sentence = _(template).format(
+                **{k: v or "" for k, v in groups.items()},
                 field=_(field_names[field]) if field in field_names else (field or ""),
                 value=groups.get("value") or "",
                 error=groups.get("error") or "",
