@@ -33,12 +33,13 @@ def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
         if match:
             groups = match.groupdict()
             field = groups.get("field")
-            sentence = _(template).format(
-                **{k: v or "" for k, v in groups.items()},
+            values = {k: v or "" for k, v in groups.items()}
+            values.update(
                 field=_(field_names[field]) if field in field_names else (field or ""),
                 value=groups.get("value") or "",
                 error=groups.get("error") or "",
             )
+            sentence = _(template).format(**values)
             return sentence[:1].upper() + sentence[1:] if capitalize else sentence
     sentence = text[:1].upper() + text[1:]
     return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
