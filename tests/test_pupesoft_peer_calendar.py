@@ -269,3 +269,28 @@ def test_own_entries_are_pupesofts_own_entries_the_rows_of_ones_kuka(browser, cu
                                                "tallenna_keksiin": "joo", "nayta_kaikki_merkinnat[]": "default"})
     assert "Maijan oma memo" in page.text.splitlines()
     assert "Villen oma muistutus" not in page.text.splitlines()
+
+
+@pytest.mark.parametrize("minutes", ["15", "30"])
+def test_pupetuis_slot_grid_is_the_one_of_pupesofts_form_and_day_view(browser, minutes):
+    from pupetui.models import CompanyParameters
+
+    day = dt.date.today() + dt.timedelta(days=12)
+    with db.session(COMPANY, USER):
+        CompanyParameters.update(calendar_slot_minutes=minutes).execute()
+    try:
+        page = browser.get("crm/kalenteri.php", {"tee": "SYOTA", "year": day.year, "kuu": day.month, "paiva": day.day})
+        form = page.form_with("tee", "LISAA")
+        with db.session(COMPANY, USER):
+            starts = [f"{t:%H:%M}" for t in calendar.start_slots()]
+            ends = [f"{t:%H:%M}" for t in calendar.end_slots()]
+            # Pupesoft's form offers one more start, 18:00, that its day view has no slot for
+            assert form["options"]["kello"] == starts + ["18:00"]
+            assert form["options"]["lkello"] == ends + ["KOKOPAIVA"]
+            last = starts[-1]
+            calendar.save(calendar.EntryForm(start_date=day.isoformat(), start_time=last, end_time="18:00",
+                                             type="Puhelu", comment=f"Viimeinen {minutes}"))
+        assert slot_of(day_view(browser, day), f"Viimeinen {minutes}") == last
+    finally:
+        with db.session(COMPANY, USER):
+            CompanyParameters.update(calendar_slot_minutes="30").execute()

@@ -11,8 +11,10 @@ As crm/kalenteri.php writes it: a timed entry starts and ends on the company's s
 18:00), because Pupesoft's day and week views draw an entry only in the slot its start time names;
 the end is after the start; a type (tapa) is required; the writer is laatija (Pupesoft sets no
 other audit column when it inserts); deleting removes the row (Pupesoft's POISTA is a DELETE).
-Reminders (tyyppi 'Muistutus') are shown in the calendar as Pupesoft's day view shows them. A "calendar user" is anyone with the
-crm/kalenteri.php right. With yhtion_parametrit.monikayttajakalenteri set, only sales managers
+Reminders (tyyppi 'Muistutus') are shown in the calendar as Pupesoft's day view shows them
+(they are changed in Reminders).
+
+A "calendar user" is anyone with the crm/kalenteri.php right. With yhtion_parametrit.monikayttajakalenteri set, only sales managers
 (asema 'MP') may see and write other users' calendars.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from pupetui import db
-from pupetui.models import Customer, Keyword, User
+from pupetui.models import Customer, User
 from pupetui.models.customer import COMPANY, PRIVATE_PERSON, PROSPECT
 from pupetui.services import auth
 from pupetui.services.programs import CUSTOMER_EDIT
@@ -83,7 +83,9 @@ def load(customer_id: int) -> CustomerForm:
 
 
 def _keyword_exists(kind: str, value: str) -> bool:
-    return Keyword.select().where((Keyword.kind == kind) & (Keyword.value == value)).exists()
+    from pupetui.services import keywords  # noqa: PLC0415
+
+    return keywords.exists(kind, value)  # a keyword Pupesoft lists: in the company's language
 
 
 def check(form: CustomerForm, customer_id: int | None = None) -> CheckResult:

@@ -8,7 +8,7 @@ from typing import Iterable
 import peewee
 
 from pupetui import db
-from pupetui.models import Company, Customer, Keyword, Permission, User
+from pupetui.models import Company, Customer, Permission, User
 from pupetui.models.customer import DELETED, PROSPECT
 from pupetui.services import search_index
 from pupetui.services.programs import CUSTOMERS

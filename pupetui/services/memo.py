@@ -30,7 +30,7 @@ from typing import Iterable, NamedTuple
 import peewee
 
 from pupetui import db
-from pupetui.models import Activity, Contact, Customer, Keyword, SavedSearch, User, now
+from pupetui.models import Activity, Contact, Customer, SavedSearch, User, now
 from pupetui.models.activity import (
     ACKNOWLEDGED,
     ACKNOWLEDGEMENT,
