@@ -19,7 +19,8 @@ def company_language() -> str:
 
 def company_query(kind: str):
     """The keywords of `kind` Pupesoft lists (a query: more conditions may be added)."""
-    return Keyword.select().where((Keyword.kind == kind) & Keyword.language.in_([company_language(), ""]))
+    language = company_language()  # MySQL compares it without case, as Pupesoft's query does
+    return Keyword.select().where((Keyword.kind == kind) & Keyword.language.in_([language, language.upper(), ""]))
 
 
 def company_rows(kind: str) -> list[Keyword]:
