@@ -202,6 +202,19 @@ def test_a_memo_sent_on_with_pupesofts_form_is_a_reply_in_pupetui_by_its_sender(
         assert copy.text == f"{USER_NAME} lähetti memon käyttäjälle: {USER_NAME} / maija@example.com"
 
 
+def test_a_memo_entry_deleted_in_pupetui_is_among_pupesofts_deleted_entries_only(browser, customer):
+    with db.session(COMPANY, USER):
+        eid = memo.add_entry(customer, memo.NewEntry(text="pupetui poistaa tämän", method="Puhelu"))
+    assert "pupetui poistaa tämän" in memo_page(browser, customer).text.splitlines()
+    with db.session(COMPANY, USER):
+        memo.delete_entry(customer, eid)
+    assert "pupetui poistaa tämän" not in memo_page(browser, customer).text.splitlines()
+    page = browser.get("crm/asiakasmemo.php", {"ytunnus": "7654321-0", "asiakasid": customer, "naytapoistetut": "OK"})
+    lines = page.text.splitlines()
+    at = lines.index("pupetui poistaa tämän")
+    assert lines[at - 4] == "DELETED Memo" and "Poista" not in lines[at - 4:at]  # Pupesoft's own soft delete
+
+
 # -- acknowledgements -------------------------------------------------------------------------------
 
 
