@@ -11,7 +11,7 @@ import re
 import pytest
 
 from pupetui import db
-from pupetui.models import Activity, Keyword, Permission, User
+from pupetui.models import Activity, Permission, User
 from pupetui.services import calendar, memo, reminders
 from pupetui.services.auth import AccessDenied
 from pupetui.services.validation import ValidationError
@@ -131,9 +131,14 @@ def test_an_entry_deleted_in_pupetui_is_gone_from_pupesoft_and_its_table(browser
         eid = calendar.save(calendar.EntryForm(start_date=day.isoformat(), start_time="15:00", end_time="16:00",
                                                type="Puhelu", comment="Poistettava käynti"))
     assert slot_of(day_view(browser, day), "Poistettava käynti") == "15:00"
-    with db.session(COMPANY, USER):
+    with db.session(COMPANY, USER):  # a file attached to it in Pupesoft, and one of another row
+        Attachment = calendar.Attachment  # noqa: N806 - a model
+        Attachment.create(link="kalenterimerkintä", linked_id=eid, filename="kartta.pdf")
+        other = Attachment.create(link="Memo", linked_id=eid, filename="memo.pdf").id
         calendar.delete(eid)
         assert Activity.get_or_none(Activity.id == eid) is None  # as kalenteri.php's POISTA: a DELETE
+        # ... which deletes the entry's files too (kalenteri.php:302-306)
+        assert [a.id for a in Attachment.select()] == [other]
     assert slot_of(day_view(browser, day), "Poistettava käynti") is None
 
 
