@@ -13,6 +13,7 @@ import pytest
 from pupetui import db
 from pupetui.models import Activity, Permission, User
 from pupetui.services import calendar, memo, reminders
+from pupetui.services.attachments import Attachment
 from pupetui.services.auth import AccessDenied
 from pupetui.services.validation import ValidationError
 from pupesoft import COMPANY, USER, USER_NAME, browser, customer, peer  # noqa: F401 - the fixtures
@@ -132,7 +133,6 @@ def test_an_entry_deleted_in_pupetui_is_gone_from_pupesoft_and_its_table(browser
                                                type="Puhelu", comment="Poistettava käynti"))
     assert slot_of(day_view(browser, day), "Poistettava käynti") == "15:00"
     with db.session(COMPANY, USER):  # a file attached to it in Pupesoft, and one of another row
-        Attachment = calendar.Attachment  # noqa: N806 - a model
         Attachment.create(link="kalenterimerkintä", linked_id=eid, filename="kartta.pdf")
         other = Attachment.create(link="Memo", linked_id=eid, filename="memo.pdf").id
         calendar.delete(eid)
@@ -212,7 +212,10 @@ def test_a_memo_entry_deleted_in_pupetui_is_among_pupesofts_deleted_entries_only
         eid = memo.add_entry(customer, memo.NewEntry(text="pupetui poistaa tämän", method="Puhelu"))
     assert "pupetui poistaa tämän" in memo_page(browser, customer).text.splitlines()
     with db.session(COMPANY, USER):
+        file_id = Attachment.create(link="Memo", linked_id=eid, filename="tarjous.pdf").id
         memo.delete_entry(customer, eid)
+        # the entry's files are marked as Pupesoft's POISTAMEMO marks them
+        assert Attachment.get_by_id(file_id).link == "DELETED Memo"
     assert "pupetui poistaa tämän" not in memo_page(browser, customer).text.splitlines()
     page = browser.get("crm/asiakasmemo.php", {"ytunnus": "7654321-0", "asiakasid": customer, "naytapoistetut": "OK"})
     lines = page.text.splitlines()

@@ -30,9 +30,7 @@ from typing import Iterable
 from pupetui import db
 from pupetui.models import Activity, CompanyParameters, Customer, Keyword, Permission, User, now
 from pupetui.models.activity import ALL_DAY, CALENDAR, DONE, REMINDER
-from pupetui.models.company import Audited
-from pupetui.models.fields import CharField, IntegerField
-from pupetui.services import keywords
+from pupetui.services import attachments, keywords
 from pupetui.services.auth import AccessDenied
 from pupetui.services.programs import CALENDAR as CALENDAR_PROGRAM
 from pupetui.services.validation import ValidationError
@@ -40,19 +38,6 @@ from pupetui.services.validation import ValidationError
 DAY_END = dt.time(23, 59, 59)
 ATTACHMENT_LINK = "kalenterimerkintä"  # liitetiedostot.liitos of a calendar entry's files
 
-
-class Attachment(Audited):
-    """liitetiedostot, the files Pupesoft attaches to rows (liitos = what kind of row, liitostunnus =
-    which): only deleted here, with their calendar entry. Not a table pupetui needs (so not in
-    models.ALL_MODELS: not created, checked or offered to the query generator); touched only where
-    it exists, on a Pupesoft database."""
-
-    link = CharField(50, column_name="liitos")
-    linked_id = IntegerField(column_name="liitostunnus")
-    filename = CharField(50, column_name="filename")
-
-    class Meta:
-        table_name = "liitetiedostot"
 TEXT_MAX = 60_000  # bytes in UTF-8: kentta01 is TEXT (65,535 bytes in MySQL)
 
 
@@ -474,10 +459,7 @@ def delete(entry_id: int) -> None:
         raise AccessDenied("only the entry's owner or creator may delete it")
     with db.database.atomic():
         Activity.delete().where((Activity.id == entry_id) & (Activity.kind == CALENDAR)).execute()
-        if db.database.table_exists(Attachment._meta.table_name):  # a Pupesoft database
-            Attachment.delete().where(
-                (Attachment.link == ATTACHMENT_LINK) & (Attachment.linked_id == entry_id)
-            ).execute()
+        attachments.delete(ATTACHMENT_LINK, entry_id)
 
 
 # -- customer picker ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from pupetui.models.activity import (
     RECEIVABLES_NOTE,
     REMINDER,
 )
-from pupetui.services import keywords
+from pupetui.services import attachments, keywords
 from pupetui.services.auth import AccessDenied
 
 ENTRY_KINDS = (MEMO, REMINDER, LEAD, RECEIVABLES_NOTE)
@@ -525,7 +525,10 @@ def delete_entry(customer_id: int, entry_id: int) -> None:
         raise NotFound(f"entry {entry_id} not found")
     if user not in (row.created_by, row.owner):
         raise AccessDenied("only the writer of an entry may delete it")
-    Activity.update(kind=DELETED_PREFIX + row.kind).where(Activity.id == entry_id).execute()
+    with db.database.atomic():
+        Activity.update(kind=DELETED_PREFIX + row.kind).where(Activity.id == entry_id).execute()
+        attachments.mark_deleted(row.kind, entry_id)  # asiakasmemo.php POISTAMEMO: liitos 'DELETED <tyyppi>'
+
 
 
 def user_display_name(login: str) -> str:
