@@ -107,6 +107,18 @@ def test_timed_entries_are_on_pupesofts_slot_grid(acme):
         assert Activity.get_by_id(aid).all_day == "x"
 
 
+def test_an_edited_entry_keeps_a_type_no_longer_listed_as_pupesofts_form_does(acme):
+    with db.session("acme", "anna"):
+        eid = entry("anna", D(2026, 5, 5, 9), D(2026, 5, 5, 10), method="Vanha tapa")
+        form = cal.load(eid)
+        form.comment = "muutettu"
+        cal.save(form, eid)
+        assert (Activity.get_by_id(eid).method, Activity.get_by_id(eid).text) == ("Vanha tapa", "muutettu")
+        with pytest.raises(ValidationError) as err:  # a new entry needs a type that is listed
+            cal.save(form_(start_date="5.5.2026", type="Vanha tapa"))
+        assert err.value.field == "type"
+
+
 def test_a_new_entry_has_the_audit_columns_pupesoft_writes(acme):
     with db.session("acme", "anna"):
         eid = cal.save(form_(start_date="5.5.2026", start_time="09:00", end_time="10:00", owner="pekka"))

@@ -368,8 +368,9 @@ class CheckedEntry:
     values: dict = field(default_factory=dict)
 
 
-def check(form: EntryForm) -> dict:
-    """The row's values from the form; ValidationError naming the field on bad input."""
+def check(form: EntryForm, kept_type: str = "") -> dict:
+    """The row's values from the form; ValidationError naming the field on bad input. `kept_type`
+    is the type an edited entry has: kept even when no longer listed, as Pupesoft's form keeps it."""
     user = db.current().user
     owner = (form.owner or user).strip()
     start_day = parse_date(form.start_date, "start date")
@@ -389,7 +390,7 @@ def check(form: EntryForm) -> dict:
         check_on_grid(starts, ends)
     if not (form.type or "").strip():
         raise ValidationError("choose a type", "type")
-    if form.type not in _type_texts():
+    if form.type != kept_type and form.type not in _type_texts():
         raise ValidationError(f"type {form.type!r} does not exist", "type")
     if not any(u.login == owner for u in calendar_users()):
         raise ValidationError(f"{owner!r} is not a calendar user", "owner")
@@ -418,16 +419,19 @@ def _may_change(row: Activity) -> bool:
 
 
 def save(form: EntryForm, entry_id: int | None = None) -> int:
-    values = check(form)
-    with db.database.atomic():
-        if entry_id is None:  # Pupesoft's insert names laatija only: luontiaika, muutospvm stay zero
+    if entry_id is None:
+        values = check(form)
+        with db.database.atomic():  # Pupesoft's insert names laatija only: luontiaika, muutospvm stay zero
             return int(Activity.insert(**values, created_at=None, modified_by="", modified_at=None).execute())
-        row = Activity.get_or_none((Activity.id == entry_id) & (Activity.kind == CALENDAR))
-        if row is None:
+    row = Activity.get_or_none((Activity.id == entry_id) & (Activity.kind == CALENDAR))
+    if row is None:
+        raise ValidationError(f"entry {entry_id} not found")
+    if not _may_change(row):
+        raise AccessDenied("only the entry's owner or creator may change it")
+    values = check(form, kept_type=row.method or "")
+    with db.database.atomic():
+        if not Activity.update(**values).where((Activity.id == entry_id) & (Activity.kind == CALENDAR)).execute():
             raise ValidationError(f"entry {entry_id} not found")
-        if not _may_change(row):
-            raise AccessDenied("only the entry's owner or creator may change it")
-        Activity.update(**values).where(Activity.id == entry_id).execute()
         return entry_id
 
 
