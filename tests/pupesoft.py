@@ -2,7 +2,8 @@
 pupetui writes.
 
 - `database()`: a MariaDB database of its own with Pupesoft's whole schema; returns (name, url, drop).
-- `Server`: Pupesoft served on it by serve.sh on a free loopback port, its logs in a tmp dir.
+- `Server`: Pupesoft served on it by serve.sh on a free loopback port, its logs in a tmp dir; the
+  mail PHP's mail() sends is kept there too (`Server.mails()`), nothing leaves the machine.
 - Fixtures for a peer test module (import them into it): `peer` (pupetui's URL and the Pupesoft
   server on one new database holding company COMPANY and its user USER with the CRM programs'
   rights), `browser` (USER logged in to Pupesoft), `customer` (one saved by pupetui's form).
@@ -81,7 +82,14 @@ class Server:
         # (the leading ":" keeps Debian's scan dir, which loads mysqli) puts it on the include_path.
         ini = logdir / "ini"
         ini.mkdir(parents=True, exist_ok=True)
-        (ini / "pupetui-tests.ini").write_text(f'include_path = ".:{SETTINGS}:/usr/share/php"\n')
+        # mail(): sendmail_path is a script that keeps each message as a file in logdir/mail
+        self.maildir = logdir / "mail"
+        self.maildir.mkdir(parents=True, exist_ok=True)
+        sendmail = logdir / "sendmail.sh"
+        sendmail.write_text(f'#!/bin/sh\nexec cat > "$(mktemp {self.maildir}/mail-XXXXXXXX.eml)"\n')
+        sendmail.chmod(0o755)
+        (ini / "pupetui-tests.ini").write_text(f'include_path = ".:{SETTINGS}:/usr/share/php"\n'
+                                               f'sendmail_path = "{sendmail}"\n')
         env = {**os.environ, "PHP_INI_SCAN_DIR": f":{ini}"}
         out = subprocess.run([str(SERVE), dbname, str(self.port), str(logdir)],
                              capture_output=True, text=True, timeout=60, env=env)
@@ -101,6 +109,14 @@ class Server:
                     self.stop()
                     pytest.fail(f"Pupesoft did not answer at {self.base}", pytrace=False)
                 time.sleep(0.05)  # polling the condition above, not a wait for a guessed time
+
+    def mails(self) -> list:
+        """The messages Pupesoft has sent (email.message.EmailMessage), oldest first."""
+        import email
+        import email.policy
+
+        files = sorted(self.maildir.glob("mail-*.eml"), key=lambda f: f.stat().st_mtime_ns)
+        return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
 
     @property
     def error_log(self) -> Path:

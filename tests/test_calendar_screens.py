@@ -787,7 +787,7 @@ def test_the_month_read_for_the_screen_matches_the_service(database):
         entry("anna", D(2026, 5, 12, 9), D(2026, 5, 12, 10), method="Puhelu", customer_id=customer.id,
               kilometres="12.5", per_diems="1", acknowledgement="K", text="[b]x[/b]")
         entry("anna", D(2026, 5, 13), D(2026, 5, 15, 23, 59, 59), all_day="x", method="Loma")
-        entry("pekka", D(2026, 5, 31, 23), D(2026, 6, 1, 2), text="over the month's end")
+        entry("pekka", D(2026, 5, 31, 23), D(2026, 6, 1, 2), text="over the end of the month")
         entry("anna", D(2026, 6, 1), D(2026, 6, 1, 1), text="after the grid")
         entry("anna", D(2026, 5, 20, 10), D(2026, 5, 20, 9), text="ends before it starts")
         Activity.create(kind="Memo", owner="anna", starts_at=D(2026, 5, 12, 9), ends_at=D(2026, 5, 12, 9))
@@ -799,7 +799,7 @@ def test_the_month_read_for_the_screen_matches_the_service(database):
                      key=lambda e: (e.starts_at, e.id))
         assert got == expected and data.count == len(expected) == 6
         assert data.on(dt.date(2026, 5, 14))[0].type == "Loma"  # every day of a long entry
-        assert [e.comment for e in data.on(dt.date(2026, 5, 31))] == ["over the month's end"]
+        assert [e.comment for e in data.on(dt.date(2026, 5, 31))] == ["over the end of the month"]
         CompanyParameters.update(multi_user_calendar="K").execute()  # anna is no sales manager now
         assert calendar_view.load_month(owners, 2026, 5).on(dt.date(2026, 5, 31)) == ()
 

@@ -1,8 +1,9 @@
 """The annual-contract customers report's figures, against values computed by hand, on each
 database: pupetui's SQLite, the Pupesoft fixture layout, MariaDB and PostgreSQL.
 
-The period is 1.3.2024-28.2.2025; a year earlier is 1.3.2023-29.2.2024 (the last day of February
-stays the last day, so the leap day counts a year earlier)."""
+The period is 1.3.2024-28.2.2025; a year earlier is 1.3.2023-28.2.2024 (Pupesoft's mktime: each
+day a year back, so the leap day 29.2.2024 is in neither). The figures go by the product's
+department and group (tuote.osasto/try), as Pupesoft's raportit/vuosisopimusasiakkaat.php sums them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 
 from pupetui import db
-from pupetui.models import Company, Customer, Invoice, InvoiceRow, Keyword, User
+from pupetui.models import Company, Customer, Invoice, InvoiceRow, Keyword, Product, User
 from pupetui.services import contracts
 from pupetui.services.validation import ValidationError
 
@@ -25,6 +26,8 @@ def invoice(customer: Customer, day: str, net: str, rows=(), *, state="L", subst
     for department, group, quantity, total, *rest in rows:
         kind = rest[0] if rest else "L"
         product = rest[1] if len(rest) > 1 else f"P-{department}-{group}"
+        if product and not product.startswith("NO-TUOTE") and Product.get_or_none(Product.product_no == product) is None:
+            Product.create(product_no=product, name=product, department=department, product_group=group)
         InvoiceRow.create(kind=kind, invoice_id=inv.id, product_no=product, department=department,
                           product_group=group, quantity=D(quantity), row_total=D(total),
                           invoiced_date=dt.date.fromisoformat(day))
@@ -43,12 +46,19 @@ def seed() -> dict[str, int]:
         invoice(a, "2024-03-01", "6000", [(1, 10, "2", "4000"), (1, 11, "1", "2000"),
                                           (3, 30, "0", "0"),  # all zero: left out
                                           (1, 10, "9", "900", "L", ""),  # no product: left out
+                                          (1, 10, "9", "900", "L", "NO-TUOTE-1"),  # no tuote row: left out
+                                          (1, -1, "9", "900", "L", "P-1-10"),  # the row's try < 0: left out
+                                          (10000, 10, "9", "900"),  # department 10000: left out
                                           (1, 10, "9", "900", "O")])  # not a sales row
-        invoice(a, "2025-02-28", "5000", [(2, 20, "5", "5000")])
+        # the product's department and group count, not the row's copies of them
+        Product.create(product_no="MOVED", name="Moved", department=2, product_group=20)
+        invoice(a, "2025-02-28", "5000", [(2, 20, "4", "4000"), (1, 10, "1", "1000", "L", "MOVED")])
         invoice(a, "2025-03-01", "99999", [(1, 10, "100", "99999")])  # the day after
         invoice(a, "2024-06-01", "50000", [(1, 10, "100", "50000")], substate="A")  # not invoiced
-        # a year earlier: the leap day, and the first day; the day before that is out
-        invoice(a, "2024-02-29", "3000", [(1, 10, "3", "3000")])
+        # a year earlier: the last day, and the first day; the day before that is out, and so is
+        # the leap day (the period's 28.2 is 28.2 a year earlier)
+        invoice(a, "2024-02-28", "3000", [(1, 10, "3", "3000")])
+        invoice(a, "2024-02-29", "70000", [(1, 10, "70", "70000")])
         invoice(a, "2023-03-01", "1000", [(2, 20, "1", "1000")])
         invoice(a, "2023-02-28", "50000", [(1, 10, "50", "50000")])
         b = Customer.create(customer_no="200", name="Bertta Ab", email="")
@@ -74,15 +84,14 @@ def seeded(database):
 def test_the_periods_a_year_earlier_and_leap_days():
     P = contracts.Period
     d = dt.date
-    assert P(d(2024, 3, 1), d(2025, 2, 28)).year_earlier() == P(d(2023, 3, 1), d(2024, 2, 29))
-    assert P(d(2024, 2, 1), d(2024, 2, 29)).year_earlier() == P(d(2023, 2, 1), d(2023, 2, 28))
+    # Pupesoft's mktime(0, 0, 0, m, d, y - 1) for both days: 29.2 becomes 1.3
+    assert P(d(2024, 3, 1), d(2025, 2, 28)).year_earlier() == P(d(2023, 3, 1), d(2024, 2, 28))
+    assert P(d(2024, 2, 1), d(2024, 2, 29)).year_earlier() == P(d(2023, 2, 1), d(2023, 3, 1))
     assert P(d(2024, 2, 29), d(2024, 3, 15)).year_earlier() == P(d(2023, 3, 1), d(2023, 3, 15))
     assert P(d(2025, 1, 10), d(2025, 6, 20)).year_earlier() == P(d(2024, 1, 10), d(2024, 6, 20))
-    # the default: twelve months to today, and the year before it right after, no day twice
-    assert contracts.last_twelve_months(d(2026, 11, 30)) == P(d(2025, 12, 1), d(2026, 11, 30))
-    twelve = contracts.last_twelve_months(d(2025, 2, 28))
-    assert twelve == P(d(2024, 3, 1), d(2025, 2, 28))
-    assert twelve.year_earlier().end + dt.timedelta(days=1) == twelve.start
+    # the default, as Pupesoft's form fills it in: the same day a year ago to today
+    assert contracts.last_twelve_months(d(2026, 11, 30)) == P(d(2025, 11, 30), d(2026, 11, 30))
+    assert contracts.last_twelve_months(d(2024, 2, 29)) == P(d(2023, 3, 1), d(2024, 2, 29))
 
 
 def test_inputs_are_checked_with_the_field_named():

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from tmux import Terminal, make_demo_database, pupetui_command, require_tmux
 
+from legacy import legacy_create  # rows an older program left: past pupetui's text rule
 from pupetui import db
 from pupetui.models import Company, CompanyParameters, Permission, User
 from pupetui.services import auth, schema
@@ -480,9 +481,9 @@ def test_memo_header_pickers_and_tabs_in_a_real_terminal(tmux, tmp_path):
             Permission.create(login="matti", script="crm/asiakasmemo.php", subname="")
             for value, text in (("A", "Aktiivinen"), ("E", "Ei aktiivinen")):
                 Keyword.create(kind="ASIAKASTILA", value=value, text=text)
-            customer = Customer.create(name="Oy [Ab] & Co", address="Katu \\ 1", postcode="00100", city="Helsinki",
-                                       facts="[bold]Soita[/bold] aamulla", status="A", phone="09 111")
-            Contact.create(customer_id=customer.id, name="Liisa [i]Laine[/i]", phone="09 123", email="liisa@x.fi")
+            customer_id = legacy_create(Customer, name="Oy [Ab] & Co", address="Katu \\ 1", postcode="00100",
+                                        city="Helsinki", facts="[bold]Soita[/bold] aamulla", status="A", phone="09 111")
+            Contact.create(customer_id=customer_id, name="Liisa [i]Laine[/i]", phone="09 123", email="liisa@x.fi")
     finally:
         d.close()
     tmux.start(pupetui("--db", url, "--company", "acme", "--user", "matti", "--lang", "en"))

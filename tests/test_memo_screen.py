@@ -15,6 +15,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import ContentSwitcher, Input, OptionList, Select, TextArea
 
+from legacy import legacy_update
 from pupetui import config, db, i18n
 from pupetui.app import PupetuiApp
 from pupetui.models import (
@@ -33,8 +34,8 @@ from pupetui.widgets.memo_header import MemoHeader
 from pupetui.widgets.tab_bar import TabBar
 
 SIZE = (80, 24)
-NASTY = "[bold]x[/bold] \\ \x1b[31m"
-NASTY_SHOWN = "[bold]x[/bold] \\ [31m"
+NASTY = "[bold]x[/bold] \x1b[31m"  # (a backslash Pupesoft's input rule removes: see the header test)
+NASTY_SHOWN = "[bold]x[/bold] [31m"
 
 
 # -- the database ---------------------------------------------------------------------------------
@@ -663,11 +664,12 @@ async def test_database_text_is_shown_literally(url):
 async def test_header_shows_hostile_and_long_text_literally(url):
     seeded = seed(url, customer_name="Oy [Ab] & Co")
     with db.session("acme", "setup"):
-        Customer.update(
+        legacy_update(  # rows an older program left: past pupetui's text rule
+            Customer, Customer.id == seeded.customer,
             address="[bold]x[/bold] \\tie\\ 1\x07", delivery_name="Varasto [i]\\[/i]",
             facts="Fakta [red]alku[/red] \x1b[31m " + "pitkä " * 200 + "LOPPU",
-        ).where(Customer.id == seeded.customer).execute()
-        Contact.update(name="[b]Kalle[/b] \\ Koski\x1b[0m").where(Contact.id == seeded.kalle).execute()
+        )
+        legacy_update(Contact, Contact.id == seeded.kalle, name="[b]Kalle[/b] \\ Koski\x1b[0m")
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_memo(pilot, seeded.customer)

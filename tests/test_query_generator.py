@@ -11,6 +11,7 @@ import openpyxl
 import peewee
 import pytest
 
+from legacy import legacy_create  # the hostile name is a row left by an older program
 from pupetui import db
 from pupetui.models import Customer, Invoice, Permission, SavedForm, User
 from pupetui.services import query_generator as Q
@@ -29,7 +30,7 @@ def acme(database):
             Permission.create(login=login, script="db_sql_query.php")
         names = ["Virtanen Oy", "O'Brien; DROP TABLE asiakas --", "100% Laatu_Oy", "Mäkinen Ky", "Tyhjä"]
         for i, name in enumerate(names):
-            Customer.create(name=name, customer_no=str(1000 + i), city="Turku" if i % 2 else "Helsinki",
+            legacy_create(Customer, name=name, customer_no=str(1000 + i), city="Turku" if i % 2 else "Helsinki",
                             salesperson_no=i, email="" if i == 4 else f"x{i}@example.fi")
             Invoice.create(customer_id=i + 1, net=Decimal("100.50") * (i + 1), invoice_date=dt.date(2026, 1, 1 + i),
                            state="L", substate="X", picking_at=dt.datetime(2026, 1, 1 + i, 10, 30))

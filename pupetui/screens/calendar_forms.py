@@ -42,6 +42,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
 from pupetui.widgets.literal import literal, marked, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.month_grid import legible_colour
 
 CSS = Path(__file__).with_name("calendar.tcss")
@@ -119,7 +120,7 @@ def user_label(user: CalendarUser, letter: str = "") -> str:
 # -- a form that saves in a worker ------------------------------------------------------------------
 
 
-class CalendarForm(PupeModalScreen):
+class CalendarForm(StoredTextNotes, PupeModalScreen):
     """A modal form: `collect()` gives what to save, `save_values(values)` (in a worker) saves
     it and returns the result the form is dismissed with."""
 
@@ -160,6 +161,7 @@ class CalendarForm(PupeModalScreen):
         return self.snapshot() != self._initial
 
     def on_mount(self) -> None:
+        self.note_stored_text("#entry-comment", "#type-text")  # what Pupesoft stores
         self.call_after_refresh(self._remember)
 
     def _remember(self) -> None:

@@ -29,6 +29,7 @@ from pupetui.services.customer_edit import FORM_FIELDS, CustomerForm
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.form import FormField
+from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.literal import literal, marked, printable
 
 KINDS = (("", N_("Business customer")), ("H", N_("Private person")), ("R", N_("Prospect")))
@@ -124,7 +125,7 @@ class EditData:
     choices: dict[str, list[customers.Choice]]
 
 
-class CustomerEditScreen(PupeScreen):
+class CustomerEditScreen(StoredTextNotes, PupeScreen):
     CSS_PATH = Path(__file__).with_name("customer_edit.tcss")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), priority=True, id="save_customer"),
@@ -203,6 +204,7 @@ class CustomerEditScreen(PupeScreen):
             for name, label in items:
                 widgets.append(FormField(_(label), self._widget(name, getattr(form, name), choices), id=f"row-{name}"))
         await container.mount_all(widgets)
+        self.note_stored_text(*(f"#field-{name}" for _t, items in SECTIONS for name, _l in items))
         self.original = self.form()
         self._say("")
         self.query_one("#field-name", Input).focus()

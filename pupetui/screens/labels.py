@@ -35,6 +35,7 @@ from pupetui.services.selection import SelectionError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
 from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.checkbox import MarkedCheckbox
 
 CSS = Path(__file__).with_name("labels.tcss")
@@ -190,7 +191,7 @@ class LabelsScreen(PupeScreen):
                     severity="error", markup=False, timeout=12)
 
 
-class PrintLabelsScreen(PupeModalScreen):
+class PrintLabelsScreen(StoredTextNotes, PupeModalScreen):
     """What to print and where; dismisses with a PrintRequest or None."""
 
     TITLE_ID = N_("Print address labels")
@@ -240,6 +241,7 @@ class PrintLabelsScreen(PupeModalScreen):
                 yield Button(_("Cancel"), id="print-cancel")
 
     def on_mount(self) -> None:
+        self.note_stored_text("#print-memo")  # what Pupesoft stores in the memos
         self.query_one("#print-output", Select).focus()
         self._sync()
 

@@ -34,6 +34,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
 from pupetui.widgets.literal import ERROR_MARK, literal, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 
 CSS = Path(__file__).with_name("reminders.tcss")
 
@@ -92,7 +93,7 @@ def refusal_text(exc: BaseException) -> str:
 # -- a form that saves in a worker --------------------------------------------------------------------
 
 
-class ReminderForm(PupeModalScreen):
+class ReminderForm(StoredTextNotes, PupeModalScreen):
     """A modal form: `collect()` gives what to save; `save(values)` runs in a worker and its result
     is what the form is dismissed with. Refusals stay on the form."""
 
@@ -142,6 +143,7 @@ class ReminderForm(PupeModalScreen):
 
     def on_mount(self) -> None:
         self.query_one("#rem-form-message", Static).display = False
+        self.note_stored_text("#rem-ack-text", "#rem-add-text")  # what Pupesoft stores
         self.call_after_refresh(self._remember)
 
     def _remember(self) -> None:

@@ -29,8 +29,9 @@ from typing import Iterable
 
 from pupetui import db
 from pupetui.models import Activity, CompanyParameters, Customer, Keyword, Permission, User, now
+from pupetui.i18n import _
 from pupetui.models.activity import ALL_DAY, CALENDAR, DONE, REMINDER
-from pupetui.services import attachments, keywords
+from pupetui.services import attachments, keywords, stored_text
 from pupetui.services.auth import AccessDenied
 from pupetui.services.programs import CALENDAR as CALENDAR_PROGRAM
 from pupetui.services.validation import ValidationError
@@ -67,7 +68,7 @@ COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|[a-z_]+)$")
 
 
 def save_entry_type(text: str, colour: str = "", order: int = 0, type_id: int | None = None) -> int:
-    text = (text or "").strip()
+    text = stored_text.check((text or "").strip(), "text", _("Name"))  # as Pupesoft's input rule stores it
     colour = (colour or "").strip()
     if not text:
         raise ValidationError("a type needs a name", "text")
@@ -401,7 +402,7 @@ def check(form: EntryForm, kept_type: str = "") -> dict:
         customer = Customer.get_or_none(Customer.id == form.customer_id)
         if customer is None:
             raise ValidationError("the customer does not exist", "customer")
-    comment = form.comment or ""
+    comment = stored_text.check(form.comment or "", "comment", _("Comment"))  # Pupesoft's input rule
     if len(comment.encode("utf-8", "surrogatepass")) > TEXT_MAX:
         raise ValidationError("the comment is too long", "comment")
     return dict(

@@ -2,21 +2,25 @@
 which customers bought more than a threshold in a period, and what they bought, by product
 department and group, against the same period a year earlier.
 
-What counts (the choices, written down):
+What counts: Pupesoft's raportit/vuosisopimusasiakkaat.php, rule for rule (the line numbers are
+of that file):
 - A customer qualifies when the sum of `lasku.arvo` (net) of its invoiced sales (tila 'L',
   alatila 'X') with `tapvm` in the period, both days included, is *greater* than the threshold
-  (a customer exactly at the threshold is left out). Deleted customers (laji 'P') are left out.
-- The figures are the invoiced sales rows: `tilausrivi` with tyyppi 'L' and a product number
-  (`tuoteno` not empty), of those same invoices (joined on `otunnus`, the invoice's `tapvm`
-  decides the period): quantity = `kpl`, sales = `rivihinta` (net), grouped by the row's own
-  `osasto` and `try` (as Pupesoft stores them on the row when it is sold).
-- "A year earlier": every date back one year, but the last day of a month stays the last day
-  of that month (28.2.2025 -> 29.2.2024, 29.2.2024 -> 28.2.2023), and a period's first day is
-  the day after the year-earlier day before it (1.3.2025 -> 1.3.2024, 29.2.2024 -> 1.3.2023).
-  So 29 February counts in the February of the next year, and two adjacent periods stay
-  adjacent a year earlier (no day counted twice or lost).
-- index = sales now / sales a year earlier x 100, whole numbers rounded half up; 0 when the
-  earlier sales are 0. Rows where all four figures are 0 are left out.
+  (a customer exactly at the threshold is left out; hae_asiakkaat, lines 345-374; the invoice's
+  customer must exist, line 341). Deleted customers (laji 'P') are left out: pupetui's own rule
+  (Pupesoft's report does not look at laji), so that no report goes to a deleted customer.
+- The figures are the sales rows of those same invoices (hae_tilaukset, lines 392-407): `tilausrivi`
+  with tyyppi 'L' and the row's `try` >= 0, joined to the product (`tuote`, same company, same
+  `tuoteno`) with an inner join: a row whose product has no tuote row is not counted. The
+  invoice's `tapvm` decides the period; quantity = `kpl`, sales = `rivihinta` (net), grouped by
+  the *product's* department and group (`tuote.osasto`, `tuote.try`), not the row's own copies.
+  Departments numbered 10000 or more are left out (line 415).
+- "A year earlier": each of the period's two days one year back, as PHP's mktime() makes it
+  (lines 90-91): the same day and month, and 29 February becomes 1 March.
+- index = sales now / sales a year earlier x 100, in whole numbers rounded half away from zero
+  (round(va / ed, 2) * 100 in tulosta_vuosisopimusasiakkaat.inc, line 115); 0 when the earlier
+  sales are 0. Rows where all four figures are 0 are left out (line 406).
+- The default period is Pupesoft's form's (lines 184-190): from the same day a year ago to today.
 - Everything is summed in the database: one statement (built with Peewee, values as parameters)
   finds the customers over the threshold (a derived table grouped by customer) and sums their
   rows by (customer, osasto, try) for both periods at once; it is streamed, and Python only
@@ -29,7 +33,6 @@ What counts (the choices, written down):
 
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -40,7 +43,7 @@ import peewee
 from peewee import Case, fn
 
 from pupetui import db
-from pupetui.models import Company, CompanyParameters, Customer, Invoice, InvoiceRow, Keyword, User
+from pupetui.models import Company, CompanyParameters, Customer, Invoice, InvoiceRow, Keyword, Product, User
 from pupetui.models.customer import DELETED
 from pupetui.services.calendar import parse_date
 from pupetui.services.validation import ValidationError
@@ -55,20 +58,13 @@ ZERO = Decimal(0)
 # -- the period ------------------------------------------------------------------------------------
 
 
-def _last_day(year: int, month: int) -> int:
-    return _calendar.monthrange(year, month)[1]
-
-
-def year_earlier_end(day: dt.date) -> dt.date:
-    """The last day of a period, a year earlier (a month's last day stays its last day)."""
-    if day.day == _last_day(day.year, day.month):
-        return dt.date(day.year - 1, day.month, _last_day(day.year - 1, day.month))
-    return dt.date(day.year - 1, day.month, day.day)
-
-
-def year_earlier_start(day: dt.date) -> dt.date:
-    """The first day of a period, a year earlier: the day after the year-earlier day before it."""
-    return year_earlier_end(day - dt.timedelta(days=1)) + dt.timedelta(days=1)
+def year_earlier(day: dt.date) -> dt.date:
+    """The day a year earlier as Pupesoft computes it, mktime(0, 0, 0, m, d, y - 1): the same day
+    and month, and 29 February, which the year before has not, becomes 1 March."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return dt.date(day.year - 1, 3, 1)
 
 
 @dataclass(frozen=True)
@@ -77,13 +73,14 @@ class Period:
     end: dt.date
 
     def year_earlier(self) -> "Period":
-        return Period(year_earlier_start(self.start), year_earlier_end(self.end))
+        return Period(year_earlier(self.start), year_earlier(self.end))
 
 
 def last_twelve_months(today: dt.date | None = None) -> Period:
-    """The default period: the twelve months up to today (today included)."""
+    """The default period, as Pupesoft's form fills it in: from the same day a year ago to today
+    (both included)."""
     today = today or dt.date.today()
-    return Period(year_earlier_end(today) + dt.timedelta(days=1), today)
+    return Period(year_earlier(today), today)
 
 
 # -- the inputs ------------------------------------------------------------------------------------
@@ -377,17 +374,23 @@ def keyword_names(language: str = "fi") -> Names:
     return names
 
 
+BIGGEST_DEPARTMENT = 9999  # Pupesoft reports departments below 10000 (hae_tilaukset, line 415)
+
+
 def figures_query(request: ReportRequest, customer_ids: Sequence[int] | None = None) -> peewee.ModelSelect:
     """One GROUP BY over the invoiced sales rows of the customers in both periods:
     (customer, invoiced, osasto, try, quantity now, quantity before, sales now, sales before),
-    ordered by customer. Without `customer_ids` the customers are the ones over the threshold,
-    found in the same statement (a derived table joined to lasku), with their invoiced sum;
-    with them, invoiced is 0 (the caller has it)."""
+    ordered by customer, with osasto and try the product's (tuote). Without `customer_ids` the
+    customers are the ones over the threshold, found in the same statement (a derived table
+    joined to lasku), with their invoiced sum; with them, invoiced is 0 (the caller has it)."""
     now = request.period
     before = now.year_earlier()
-    i, r = Invoice, InvoiceRow
-    is_now = _in_period(i.invoice_date, now)
-    is_before = _in_period(i.invoice_date, before)
+    i, r, p = Invoice, InvoiceRow, Product
+    # a row counts when its product has a tuote row (Pupesoft's inner join) in a department
+    # Pupesoft reports; the joins are LEFT so that a customer without such rows still comes
+    counted = p.id.is_null(False) & (p.department <= BIGGEST_DEPARTMENT)
+    is_now = _in_period(i.invoice_date, now) & counted
+    is_before = _in_period(i.invoice_date, before) & counted
 
     def total(column, when):
         return fn.SUM(Case(None, [(when, column)], 0))
@@ -395,33 +398,35 @@ def figures_query(request: ReportRequest, customer_ids: Sequence[int] | None = N
     if before.end >= now.start or (now.start - before.end).days <= 1:
         dates = (i.invoice_date >= before.start) & (i.invoice_date <= now.end)
     else:
-        dates = is_now | is_before
+        dates = _in_period(i.invoice_date, now) | _in_period(i.invoice_date, before)
     # SQLite (without ANALYZE statistics) would otherwise walk tilausrivi by its (yhtio, tyyppi, ...)
     # index for every invoice; so the join takes (yhtio, otunnus)
-    sales_row = _not_indexed(r.kind) == "L"
+    sales_row = (_not_indexed(r.kind) == "L") & (r.product_group >= 0)
     sums = (total(r.quantity, is_now), total(r.quantity, is_before),
             total(r.row_total, is_now), total(r.row_total, is_before))
-    # LEFT JOIN: a customer whose invoices have no product rows still comes, with zeros
-    rows_on = (r.company == i.company) & (r.invoice_id == i.id) & sales_row & (r.product_no != "")
+    rows_on = (r.company == i.company) & (r.invoice_id == i.id) & sales_row
+    product_on = (p.company == i.company) & (p.product_no == r.product_no)
     where = _is_sales() & dates
     if customer_ids is not None:
         return (
-            i.select(i.customer_id, peewee.SQL("0"), r.department, r.product_group, *sums)
+            i.select(i.customer_id, peewee.SQL("0"), p.department, p.product_group, *sums)
             .join(r, peewee.JOIN.LEFT_OUTER, on=rows_on)
+            .join(p, peewee.JOIN.LEFT_OUTER, on=product_on)
             .where(where & i.customer_id.in_(list(customer_ids)))
-            .group_by(i.customer_id, r.department, r.product_group)
-            .order_by(i.customer_id, r.department, r.product_group)
+            .group_by(i.customer_id, p.department, p.product_group)
+            .order_by(i.customer_id, p.department, p.product_group)
             .tuples()
         )
     over = _over_threshold(request, fn.SUM(Invoice.net).alias("invoiced")).alias("q")
     return (
-        i.select(over.c.liitostunnus, over.c.invoiced, r.department, r.product_group, *sums)
+        i.select(over.c.liitostunnus, over.c.invoiced, p.department, p.product_group, *sums)
         .join(over, on=(i.customer_id == over.c.liitostunnus))
         .switch(i)
         .join(r, peewee.JOIN.LEFT_OUTER, on=rows_on)
+        .join(p, peewee.JOIN.LEFT_OUTER, on=product_on)
         .where(where)
-        .group_by(over.c.liitostunnus, over.c.invoiced, r.department, r.product_group)
-        .order_by(over.c.liitostunnus, over.c.invoiced, r.department, r.product_group)
+        .group_by(over.c.liitostunnus, over.c.invoiced, p.department, p.product_group)
+        .order_by(over.c.liitostunnus, over.c.invoiced, p.department, p.product_group)
         .tuples()
     )
 
@@ -449,8 +454,8 @@ def _build(customer: QualifyingCustomer, rows: list[tuple], names: Names, floats
             qn, qb, sn, sb = round(qn * 100), round(qb * 100), round(sn * 100), round(sb * 100)
         else:
             qn, qb, sn, sb = cents(qn), cents(qb), cents(sn), cents(sb)
-        if not (qn or qb or sn or sb):
-            continue  # all zero, also once rounded to the cent (an invoice without product rows;
+        if not (qn or qb or sn or sb) or dep is None:
+            continue  # all zero (or no product: its sums are zero too), also once rounded to the cent (an invoice without product rows;
             # floating-point sums that cancel out)
         if dep != current:
             if lines is not None:
@@ -604,5 +609,5 @@ def salespeople() -> dict[int, tuple[str, str, str]]:
 __all__ = [
     "CustomerReport", "DepartmentGroups", "Figures", "Line", "Names", "Period", "QualifyingCustomer",
     "ReportRequest", "Sender", "figures_query", "keyword_names", "last_twelve_months", "make_request",
-    "qualifying", "reports", "salespeople", "sender", "year_earlier_end", "year_earlier_start",
+    "qualifying", "reports", "salespeople", "sender", "year_earlier",
 ]

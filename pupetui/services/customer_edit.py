@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from pupetui import db
 from pupetui.models import Customer, User
 from pupetui.models.customer import COMPANY, PRIVATE_PERSON, PROSPECT
-from pupetui.services import auth
+from pupetui.services import auth, stored_text
 from pupetui.services.programs import CUSTOMER_EDIT
 from pupetui.services.validation import ValidationError, check_country, check_email, check_no_control, fits
 
@@ -101,6 +101,10 @@ def check(form: CustomerForm, customer_id: int | None = None) -> CheckResult:
             return None
 
     values = {k: (v or "").strip() if k != "facts" else (v or "") for k, v in form.values().items()}
+    guard(stored_text.check_email_separators, values["email"], "email")
+    for name in FORM_FIELDS:  # checked as Pupesoft's input rule will store them
+        kept = guard(stored_text.check, values[name], name)
+        values[name] = values[name] if kept is None else kept
     if not values["name"]:
         errors.append(ValidationError("name: a customer needs a name", "name"))
     if values["kind"] not in KINDS:

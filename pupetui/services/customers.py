@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import peewee
+from peewee import fn
 
 from pupetui import db
 from pupetui.models import Company, Customer, Permission, User
@@ -96,9 +97,18 @@ class CustomerRow:
         return "" if value in (None, 0) and column_id == "salesperson_no" else str(value)
 
 
+def shown_town() -> peewee.Node:
+    """The town Pupesoft's customer list shows and filters on: the delivery town (toim_postitp)
+    when it has one, else the town (crm/asiakaslista.php: its column list and its select both
+    read `if (asiakas.toim_postitp != '', asiakas.toim_postitp, asiakas.postitp)`). A delivery
+    town of spaces counts as none, as MariaDB compares it (trailing spaces are not significant)."""
+    has_delivery_town = fn.TRIM(fn.COALESCE(Customer.delivery_city, "")) != ""
+    return peewee.Case(None, [(has_delivery_town, Customer.delivery_city)], Customer.city)
+
+
 _ROW_FIELDS = (
     Customer.id, Customer.company, Customer.kind, Customer.name, Customer.name_extra,
-    Customer.city, Customer.business_id, Customer.customer_no, Customer.phone, Customer.mobile,
+    Customer.city, Customer.delivery_city, Customer.business_id, Customer.customer_no, Customer.phone, Customer.mobile,
     Customer.email,
     Customer.department, Customer.customer_group, Customer.district, Customer.status,
     Customer.salesperson_no,
@@ -108,7 +118,8 @@ _ROW_FIELDS = (
 def _row(c: Customer) -> CustomerRow:
     return CustomerRow(
         id=c.id, company=c.company, kind=c.kind, name=c.name, name_extra=c.name_extra,
-        city=c.city, business_id=c.business_id, customer_no=c.customer_no,
+        city=c.delivery_city if (c.delivery_city or "").strip() else c.city,  # as shown_town()
+        business_id=c.business_id, customer_no=c.customer_no,
         phone=c.phone or c.mobile, email=c.email,
         department=c.department, customer_group=c.customer_group, district=c.district,
         status=c.status, salesperson_no=c.salesperson_no,
@@ -227,6 +238,16 @@ def column_condition(column_id: str, text: str) -> peewee.Expression:
     return field.contains(text)
 
 
+def list_column_condition(column_id: str, text: str) -> peewee.Expression:
+    """A customer list column contains `text`: as column_condition, but the town is the one the
+    list shows (delivery town first), as Pupesoft's list filters its town column
+    (crm/asiakaslista.php: `haku[i]` searches the i-th entry of its column list with LIKE
+    '%text%'). The address labels keep column_condition: crm/tarrat.php filters asiakas.postitp."""
+    if column_id == "city":
+        return shown_town().contains(text)
+    return column_condition(column_id, text)
+
+
 def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
           with_text: bool = True) -> peewee.ModelSelect:
     """The select for a customer list query: scoped, filtered and sorted (not paged).
@@ -259,12 +280,12 @@ def build(query: CustomerQuery, *, fields: Iterable[peewee.Field] = _ROW_FIELDS,
             sel = sel.where(peewee.SQL("1 = 0"))
     for column_id, text in query.column_filters:
         if text and column_id in COLUMN_BY_ID:
-            sel = sel.where(column_condition(column_id, text))
+            sel = sel.where(list_column_condition(column_id, text))
     cond = _text_condition(query.text, plan) if with_text else None
     if cond is not None:
         sel = sel.where(cond)
     column = COLUMN_BY_ID.get(query.sort, COLUMN_BY_ID["name"])
-    order = getattr(Customer, column.field_name)
+    order = shown_town() if column.id == "city" else getattr(Customer, column.field_name)
     sel = sel.order_by(order.desc() if query.descending else order.asc(),
                        Customer.id.desc() if query.descending else Customer.id.asc())
     return sel

@@ -41,7 +41,8 @@ from typing import Any, Iterable, Iterator, Mapping
 from pupetui import config, db
 from pupetui.models import Activity, now
 from pupetui.models.activity import MEMO
-from pupetui.services import selection
+from pupetui.i18n import _
+from pupetui.services import selection, stored_text
 from pupetui.services.export import ExportError  # noqa: F401  the callers catch it
 from pupetui.services.export_target import output, resolve
 from pupetui.services.selection import SelectionQuery, SelectionRow, Ticks
@@ -482,10 +483,10 @@ def check_memo_text(text: str) -> str:
     size = len(text.encode())
     if size > MEMO_MAX_BYTES:
         raise LabelError(f"the memo text is too long ({size} bytes in UTF-8, at most {MEMO_MAX_BYTES})")
-    wide = next((c for c in text if ord(c) > 0xFFFF), None)
-    if wide is not None:
-        raise LabelError(f"the memo text has a character that cannot be stored ({wide}, U+{ord(wide):X}): remove it")
-    return text
+    refused = stored_text.refusal(text, _("Memo text"))
+    if refused:
+        raise LabelError(refused)
+    return stored_text.stored(text)  # as Pupesoft's input rule stores it
 
 
 def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:

@@ -43,7 +43,8 @@ from pupetui.models.activity import (
     RECEIVABLES_NOTE,
     REMINDER,
 )
-from pupetui.services import attachments, keywords
+from pupetui.i18n import N_, _
+from pupetui.services import attachments, keywords, stored_text
 from pupetui.services.auth import AccessDenied
 
 ENTRY_KINDS = (MEMO, REMINDER, LEAD, RECEIVABLES_NOTE)
@@ -132,6 +133,8 @@ def status_choices() -> list[tuple[str, str]]:
 # -- contacts -------------------------------------------------------------------------
 
 CONTACT_FIELDS = ("name", "title", "role", "phone", "mobile", "email", "facts")
+CONTACT_LABELS = {"name": N_("Name"), "title": N_("Title"), "role": N_("Role"), "phone": N_("Phone"),
+                  "mobile": N_("Mobile"), "email": N_("Email"), "facts": N_("Facts")}
 
 
 def _contact_info(c: Contact) -> ContactInfo:
@@ -148,7 +151,9 @@ def contacts(customer_id: int) -> list[ContactInfo]:
 def _validate_contact(values: dict[str, str]) -> dict[str, str]:
     from pupetui.services.validation import check_email, fits
 
-    clean = {k: (values.get(k) or "").strip() for k in CONTACT_FIELDS}
+    stored_text.check_email_separators(values.get("email") or "")
+    clean = stored_text.check_values({k: (values.get(k) or "").strip() for k in CONTACT_FIELDS},
+                                     labels=stored_text.labels(CONTACT_LABELS))
     if not clean["name"]:
         raise MemoError("a contact needs a name")
     for key in CONTACT_FIELDS:
@@ -404,7 +409,7 @@ def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 
 
 
 def _check_text(text: str, *, required: bool = True) -> str:
-    text = (text or "").strip()
+    text = stored_text.check((text or "").strip(), "text", _("Text"))  # Pupesoft's input rule
     if required and not text:
         raise MemoError("the text is empty")
     size = len(text.encode("utf-8", "surrogatepass"))

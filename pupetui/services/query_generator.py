@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Iterator
 
@@ -26,7 +26,7 @@ import sqlparse
 
 from pupetui import db
 from pupetui.models import SavedForm
-from pupetui.services import auth
+from pupetui.services import auth, stored_text
 from pupetui.services.programs import QUERY_GENERATOR
 from pupetui.services.secrets import is_secret
 from pupetui.services.text import printable
@@ -511,14 +511,27 @@ def find_saved(name: str, owner: str | None = None) -> SavedQuery:
     return (mine or matches)[0]
 
 
+def _stored_values(spec: QuerySpec) -> QuerySpec:
+    """The spec with its values as Pupesoft's input rule stores them: a query saved in
+    Pupesoft's generator holds its values so (they come through $_REQUEST)."""
+    fields_ = []
+    for f in spec.fields:
+        refused = stored_text.refusal(f.value or "")
+        if refused:
+            raise FieldError(refused, f.column)
+        fields_.append(replace(f, value=stored_text.stored(f.value or "")))
+    return replace(spec, fields=fields_)
+
+
 def save(name: str, spec: QuerySpec) -> int:
     """Save under `name`: overwrites the user's own query of that name, never someone else's."""
     _require()
-    name = (name or "").strip()
+    name = stored_text.check((name or "").strip(), "name")  # Pupesoft's input rule, as on its form
     if not name:
         raise ValidationError("give the query a name", "name")
     if len(name) > 100:
         raise ValidationError("name: at most 100 characters", "name")
+    spec = _stored_values(spec)
     build(spec)  # only a query that can run is saved
     user = db.current().user
     with db.database.atomic():

@@ -12,6 +12,8 @@ from pupetui import db
 from pupetui.models import Activity, Company, Contact, Customer, SavedSearch, User, now
 from pupetui.models.activity import AWAITING_ACK, LEAD, NO_ACK_NEEDED, REMINDER
 from pupetui.services import memo, sms
+from pupetui.i18n import _
+from pupetui.services import stored_text
 from pupetui.services.auth import AccessDenied
 from pupetui.services.calendar import calendar_users, may_use_calendar_of, parse_date, parse_time
 from pupetui.services.mail import Mailer, MailError, SmtpConfig, addresses, refused_text
@@ -136,7 +138,7 @@ def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.
     is configured. The reminder stays even when the SMS fails: the result says why it failed."""
     user = db.current().user
     owner = (new.owner or user).strip()
-    text = (new.text or "").strip()
+    text = stored_text.check((new.text or "").strip(), "text", _("Text"))  # Pupesoft's input rule
     if not text:
         raise ValidationError("the message is empty", "text")
     if owner != user:

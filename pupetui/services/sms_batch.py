@@ -55,7 +55,7 @@ import peewee
 from pupetui import db
 from pupetui.models import Activity, Customer, SavedSearch, now
 from pupetui.models.activity import MEMO
-from pupetui.services import sms
+from pupetui.services import sms, stored_text
 from pupetui.services.sms import FAILED, REFUSED, SENT, UNKNOWN
 
 JOURNAL = "pupetui-sms"  # muisti.haku
@@ -212,6 +212,9 @@ def plan(recipients: Iterable[Recipient], text: str, *, max_length: int = 160,
          region: str = sms.DEFAULT_REGION) -> Plan:
     """What would go out: SmsError when the message cannot be sent at all (empty, too long)."""
     encoding = sms.check_text(text, max_length)
+    refused = stored_text.refusal(text)  # each message's memo keeps the text: Pupesoft must store it
+    if refused:
+        raise sms.SmsError(refused)
     targets: list[Target] = []
     seen: set[str] = set()
     invalid: list[Skipped] = []
