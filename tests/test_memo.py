@@ -94,6 +94,9 @@ def test_memo_entry_written_as_pupesoft_writes_it(acme):
         assert (row.kind, row.text, row.method, row.contact_id, row.business_id, row.customer_id, row.owner) == (
             "Memo", "Soitettu [b]x[/b]", "Puhelu", cid, "1234567-1", acme, "anna")
         assert row.parent_id == 0 and row.created_by == "anna" and row.starts_at is not None
+        # asiakasmemo.php UUSIMEMO: pvmloppu = pvmalku + 30 min; laatija, luontiaika; no muuttaja yet
+        assert row.ends_at - row.starts_at == dt.timedelta(minutes=30)
+        assert (row.created_at is not None, row.modified_by, row.modified_at) == (True, "", None)
         with pytest.raises(ValidationError):
             memo.add_entry(acme, memo.NewEntry(text="   "))
         with pytest.raises(ValidationError):
@@ -144,9 +147,22 @@ def test_acknowledge_writes_kuittaus_and_clears(acme):
         kid = memo.acknowledge(rid, "Soitettu")
         ack = Activity.get_by_id(kid)
         assert (ack.kind, ack.parent_id, ack.text, ack.customer_id) == ("Kuittaus", rid, "Anna Myyjä kuittasi: Soitettu", acme)
+        # kuittaamattomat.php tee=B: kuka = who acknowledged, pvmalku = pvmloppu = now, no laatija
+        assert (ack.owner, ack.created_by, ack.created_at, ack.ends_at) == ("anna", "", None, ack.starts_at)
         assert Activity.get_by_id(rid).acknowledgement == ""
         with pytest.raises(ValidationError):
             memo.acknowledge(rid, "again")
+
+
+def test_a_lead_is_acknowledged_by_its_handler_not_its_supervisor_or_writer(acme):
+    with db.session("acme", "anna"):
+        lid = memo.add_entry(acme, memo.NewEntry(kind="Lead", text="Iso kauppa", owner="pekka", supervisor="anna"))
+        with pytest.raises(AccessDenied):
+            memo.acknowledge(lid, "valvoja kuittaa")
+        assert Activity.get_by_id(lid).acknowledgement == "K"
+    with db.session("acme", "pekka"):
+        memo.acknowledge(lid, "hoidettu")
+        assert Activity.get_by_id(lid).acknowledgement == ""
 
 
 def test_threads_own_filter_contact_filter_and_deleted(acme):
@@ -161,9 +177,14 @@ def test_threads_own_filter_contact_filter_and_deleted(acme):
         listed = memo.entries(acme)
         assert [(e.text, e.depth) for e in listed] == [
             ("pekan oma", 0), ("toka", 0), ("eka", 0), ("vastaus ekaan", 1)]
-        assert [e.text for e in memo.entries(acme, memo.EntryFilter(own_only=True))] == ["toka", "eka"]
+        # the reply is a top-level row for Pupesoft (perheid 0: it prints its header) and refers to its
+        # entry in kentta09
+        assert (Activity.get_by_id(reply).parent_id, Activity.get_by_id(reply).field_09) == (0, str(first))
         assert [e.text for e in memo.entries(acme, memo.EntryFilter(contact_id=cid))] == ["toka"]
         assert memo.entries(acme)[1].contact_name == "Liisa"
+        # own entries are Pupesoft's: kuka is the user (a reminder anna writes for pekka is pekka's)
+        memo.add_entry(acme, memo.NewEntry(kind="Muistutus", text="pekalle", owner="pekka"))
+        assert [e.text for e in memo.entries(acme, memo.EntryFilter(own_only=True))] == ["toka", "eka"]
         memo.delete_entry(acme, second)
         assert Activity.get_by_id(second).kind == "DELETED Memo"
         assert "toka" not in [e.text for e in memo.entries(acme)]

@@ -463,6 +463,10 @@ async def test_a_reply_goes_under_its_entry(url):
         assert text.index("Pekan merkintä") < text.index("↳ Samaa mieltä") < text.index("Soita takaisin")
         reply = [e for e in entries(seeded.customer) if e.text == "Samaa mieltä"][0]
         assert (reply.parent_id, reply.depth) == (seeded.pekka_memo, 1)
+        # stored as a top-level row (perheid 0) so that Pupesoft's memo prints its author, date and
+        # delete link; the entry it answers is kept in kentta09
+        row = Activity.get_by_id(reply.id)
+        assert (row.parent_id, row.field_09) == (0, str(seeded.pekka_memo))
 
 
 async def test_acknowledging_needs_a_text_and_writes_the_kuittaus(url):
@@ -489,6 +493,9 @@ async def test_acknowledging_needs_a_text_and_writes_the_kuittaus(url):
         [ack] = [e for e in entries(seeded.customer) if e.kind == "Kuittaus"]
         assert (ack.parent_id, ack.text, ack.owner) == (seeded.reminder, "Matti Myyjä kuittasi: Soitettu", "matti")
         assert "Reminder!" not in screen_text(app)  # no longer waiting
+        # Pupesoft writes no laatija on an acknowledgement: "By" is its kuka, as Pupesoft's memo shows it
+        [line] = [line for line in screen_text(app).splitlines() if "kuittasi: Soitettu" in line]
+        assert " matti " in line and Activity.get_by_id(ack.id).created_by == ""
 
 
 async def test_own_or_everyones_entries_is_remembered(url):

@@ -35,7 +35,7 @@ def test_a_memo_entry_written_in_pupetui_shows_on_pupesofts_customer_memo(browse
 def test_a_calendar_entry_written_in_pupetui_shows_on_pupesofts_day_with_its_customer(browser, customer):
     day = dt.date.today() + dt.timedelta(days=3)
     with db.session(COMPANY, USER):
-        calendar.save(calendar.EntryForm(start_date=day.isoformat(), start_time="10:00", end_time="11:00",
+        calendar.save(calendar.EntryForm(start_date=day.isoformat(), start_time="10:00", end_time="11:00", type="Puhelu",
                                          customer_id=customer, comment="Esittely uudesta mallistosta"))
     page = browser.get("crm/kalenteri.php", {"year": day.year, "kuu": f"{day.month:02d}", "paiva": f"{day.day:02d}"})
     assert any("Esittely uudesta mallistosta" in line and "Kärkkäinen Ky" in line for line in page.text.splitlines())

@@ -74,6 +74,12 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?P<field>[a-z ]+): a number$"), N_("{field}: write a number")),
     (re.compile(r"^(?P<field>[a-z ]+): cannot be negative$"), N_("{field}: cannot be negative")),
     (re.compile(r"^the end is before the start$"), N_("The end is before the start.")),
+    (re.compile(r"^the end must be after the start$"), N_("The end must be after the start.")),
+    (re.compile(r"^(?P<field>[a-z ]+): (?P<value>\d\d:\d\d) is not on Pupesoft's calendar "
+                r"\((?P<first>\d\d:\d\d)-(?P<last>\d\d:\d\d) every (?P<minutes>\d+) minutes\)$"),
+     N_("{field}: {value} is not a time of Pupesoft's calendar: use {first}-{last} every {minutes} minutes, "
+        "or make the entry all day.")),
+    (re.compile(r"^choose a type$"), N_("Choose a type: Pupesoft's calendar needs one.")),
     (re.compile(rf"^type {_Q} does not exist$"), N_("The type {value} does not exist.")),
     (re.compile(rf"^{_Q} is not a calendar user$"), N_("{value} is not a calendar user.")),
     (re.compile(r"^you may not write in (?P<value>.*)'s calendar$"),

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields
 import peewee
 
 from pupetui import db
-from pupetui.models import Company, CompanyParameters, Customer, Keyword, User
+from pupetui.models import Company, CompanyParameters, Customer, User
 from pupetui.models.customer import COMPANY, PRIVATE_PERSON, PROSPECT
 from pupetui.services import auth, business_id, stored_text
 from pupetui.services.programs import CUSTOMER_EDIT
@@ -149,7 +149,9 @@ def load_for_editing(customer_id: int) -> CustomerForm:
 
 
 def _keyword_exists(kind: str, value: str) -> bool:
-    return Keyword.select().where((Keyword.kind == kind) & (Keyword.value == value)).exists()
+    from pupetui.services import keywords  # noqa: PLC0415
+
+    return keywords.exists(kind, value)  # a keyword Pupesoft lists: in the company's language
 
 
 def check(form: CustomerForm, customer_id: int | None = None) -> CheckResult:

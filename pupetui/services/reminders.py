@@ -94,12 +94,12 @@ def overdue_count(owner: str | None = None, *, moment: dt.datetime | None = None
 
 
 def acknowledge(reminder_id: int, text: str) -> int:
-    """Acknowledge one's own reminder (or a lead one supervises) with a required text."""
+    """Acknowledge one's own reminder or lead (one handles) with a required text."""
     user = db.current().user
     row = Activity.get_or_none((Activity.id == reminder_id) & Activity.kind.in_([REMINDER, LEAD]))
     if row is None:
         raise ValidationError(f"reminder {reminder_id} not found")
-    if user != row.owner and not (row.kind == LEAD and user == row.supervisor):
+    if user != row.owner:  # crm/kuittaamattomat.php: "Kuittaa" for the row's kuka only, a lead's handler
         raise AccessDenied("only your own reminders can be acknowledged here")
     return memo.acknowledge(reminder_id, text)
 
@@ -159,11 +159,12 @@ def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.
         if not User.select().where((User.login == owner) & (User.active != 0)).exists():
             raise ValidationError(f"no active user {owner!r}", "owner")
         with db.database.atomic():
-            reminder_id = Activity.create(
+            reminder_id = int(Activity.insert(  # as asiakasmemo.php's: laatija, luontiaika; no muuttaja
                 kind=REMINDER, owner=owner, text=text, method=method, starts_at=when,
                 ends_at=when + memo.REMINDER_LENGTH,
                 acknowledgement=AWAITING_ACK if new.needs_acknowledgement else NO_ACK_NEEDED,
-            ).id
+                modified_by="", modified_at=None,
+            ).execute())
     if sms_config is None or not sms_config.configured:
         return AddResult(reminder_id)
     person = User.get_or_none(User.login == owner)
