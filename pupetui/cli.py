@@ -822,6 +822,10 @@ def ensure_demo_database(settings: config.Settings) -> config.Settings:
         settings.db = config.demo_db_url()
     database = db.connect(settings.db)
     schema.init(database)
+    added = schema.add_missing_columns(database)  # a demo made by an older pupetui
+    if added:
+        print(f"The demo database was made by an older pupetui: added {len(added)} column(s).",
+              file=sys.stderr, flush=True)
     if not auth.default_company():
         print("Making the demo database (first start only)...", file=sys.stderr, flush=True)
         demo.generate(database, customers=demo.DEFAULT_CUSTOMERS, seed=1)
