@@ -317,6 +317,41 @@ async def test_a_new_memo_entry_is_written(url):
         assert screen.query_one("#entries", RowList).highlighted.id == newest.id
 
 
+@pytest.mark.parametrize("answer, said", [("0\n", "The SMS reminder was sent."),
+                                           ("1 Saldo loppu", "The SMS was not sent:")])
+async def test_a_reminder_on_the_memo_texts_its_owner_as_pupesofts_memo_does(url, sms_service, answer, said):
+    """crm/asiakasmemo.php sends the reminder's owner an SMS (with yhtio and kalenteritunnus)
+    when SMS is set up and the owner has a mobile number; the reminder stays if it fails."""
+    seeded = seed(url)
+    with db.session("acme", "setup"):
+        User.update(mobile="040 765 4321").where(User.login == "pekka").execute()
+    sms_service.answer = answer
+    auth.login("acme", "matti", None, mode="none")
+    settings = config.Settings(db=url, company="", user="matti", lang="", auth="none", theme="ansi",
+                               sms={"url": sms_service.url, "user": "acme", "password": "salainen", "timeout": 5})
+    app = PupetuiApp(settings, company="acme")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_memo(pilot, seeded.customer)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryFormScreen))
+        form = app.screen
+        await type_text(pilot, "Soita tarjouksesta")
+        form.query_one("#entry-kind", Select).value = "Muistutus"
+        await pilot.pause()
+        form.query_one("#entry-owner", Select).value = "pekka"
+        form.query_one("#entry-date", Input).value = "01.12.2026"
+        form.query_one("#entry-time", Input).value = "09:00"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await shows(pilot, "Entry saved.", said)
+        newest = entries(seeded.customer)[0]
+        assert (newest.kind, newest.text) == ("Muistutus", "Soita tarjouksesta")
+        [sent] = sms_service.requests
+        assert (sent["yhtio"], sent["kalenteritunnus"]) == ("acme", str(newest.id))
+        assert sent["viesti"].startswith("Muistutus Acme Oy. ") and sent["viesti"].endswith("Soita tarjouksesta")
+        assert (sent["not_before_date"], sent["not_before"]) == ("2026-12-01", "09:00:00")
+
+
 async def test_a_reminder_with_who_and_when(url):
     seeded = seed(url)
     app = logged_in_app(url)

@@ -165,14 +165,25 @@ def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.
                 acknowledgement=AWAITING_ACK if new.needs_acknowledgement else NO_ACK_NEEDED,
                 modified_by="", modified_at=None,
             ).execute())
+    return send_sms(reminder_id, sms_config)
+
+
+def send_sms(reminder_id: int, sms_config: sms.SmsConfig | None) -> AddResult:
+    """The SMS a new reminder sends its owner (kuka) when SMS is configured and the owner has a
+    mobile number, as crm/asiakasmemo.php and crm/kuittaamattomat.php send it: its text, sent
+    not before the reminder's time, with yhtio and kalenteritunnus. The reminder stays when the
+    SMS fails: the result says why."""
     if sms_config is None or not sms_config.configured:
         return AddResult(reminder_id)
-    person = User.get_or_none(User.login == owner)
+    row = Activity.get_or_none((Activity.id == reminder_id) & (Activity.kind == REMINDER))
+    if row is None or not (row.text or "").strip():
+        return AddResult(reminder_id)
+    person = User.get_or_none(User.login == row.owner)
     if person is None or not (person.mobile or "").strip():
         return AddResult(reminder_id)
     try:
-        result = sms.send(sms_config, person.mobile, sms_text(new.method, text, sms_config.max_length), not_before=when,
-                          company=db.current().company, reminder_id=reminder_id)
+        result = sms.send(sms_config, person.mobile, sms_text(row.method or "", row.text, sms_config.max_length),
+                          not_before=row.starts_at, company=db.current().company, reminder_id=reminder_id)
     except sms.SmsError as exc:
         return AddResult(reminder_id, None, str(exc))
     return AddResult(reminder_id, result, "" if result.ok else f"the SMS service refused: {result.answer}")
