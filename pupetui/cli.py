@@ -310,8 +310,10 @@ def _company(settings: config.Settings) -> str:
             shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
             from pupetui.services.text import printable
 
-            raise CliError(f"no company {printable(repr(company))} in the database {db.redact(settings.db_url)}; "
-                           f"its companies: {printable(shown) or 'none'}", EXIT_USAGE)
+            # the others are listed only to whom the operating system has logged in (no password asked)
+            others = f"; its companies: {printable(shown) or 'none'}" if settings.auth == "none" else ""
+            raise CliError(f"no company {printable(repr(company))} in the database "
+                           f"{db.redact(settings.db_url)}{others}", EXIT_USAGE)
     return company
 
 

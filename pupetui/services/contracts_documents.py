@@ -361,9 +361,10 @@ def write_documents(request: ReportRequest, reports: Iterable[CustomerReport], f
         yield Document(report, path)
 
 
-def write_zip(path: Path, files: Iterable[Path]) -> Path:
-    """A zip of the files (stored flat, by name); appears only when complete."""
-    with output(path, "zip") as out, zipfile.ZipFile(out.file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def write_zip(path: Path, files: Iterable[Path], *, unique: bool = False) -> Path:
+    """A zip of the files (stored flat, by name); appears only when complete. `unique`: never
+    over a file, under a free `-2`, `-3`, ... name instead (see export_target.output)."""
+    with output(path, "zip", unique=unique) as out, zipfile.ZipFile(out.file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             archive.write(file, arcname=Path(file).name)
     return out.path
