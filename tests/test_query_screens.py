@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import threading
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
