@@ -48,7 +48,8 @@ def file_stem(report: CustomerReport, request: ReportRequest) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:40] or "asiakas"
     number = re.sub(r"[^A-Za-z0-9_-]+", "", c.customer_no) or str(c.id)
     prefix = _("purchases")
-    return f"{prefix}-{number}-{slug}-{c.id}"
+    period = f"{request.period.start:%Y%m%d}-{request.period.end:%Y%m%d}"  # what the file is of
+    return f"{prefix}-{number}-{slug}-{c.id}-{period}"
 
 
 def quantity_text(value: Decimal) -> str:
