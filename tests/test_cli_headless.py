@@ -152,3 +152,15 @@ def test_an_unknown_user_of_a_known_company_is_still_a_refused_login(demo_env, t
     result = run(demo_env, "whoami", "--db", url, "--company", demo.DEMO_COMPANY, "--user", "nobody")
     assert result.returncode == 3
     assert "Login refused" in result.stderr
+
+
+def test_an_unknown_company_is_named_on_every_database(env, database_url):  # noqa: F811
+    made = run(env, "demo", "--db", database_url, "--customers", "5", "--quiet", timeout=300)
+    assert made.returncode == 0, made.stderr
+    result = run(env, "customers", "--db", database_url, "--company", "nope", "--user", demo.DEMO_USER)
+    assert result.returncode == EXIT_USAGE, result.stderr
+    assert "pupetui: no company 'nope' in the database" in result.stderr
+    assert demo.DEMO_COMPANY in result.stderr and "Login refused" not in result.stderr
+    known = run(env, "customers", "--db", database_url, "--company", demo.DEMO_COMPANY, "--user", demo.DEMO_USER,
+                "--limit", "2")
+    assert known.returncode == 0 and len(known.stdout.splitlines()) == 2, known.stderr
