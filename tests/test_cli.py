@@ -280,7 +280,8 @@ def test_whoami_in_password_mode_with_the_other_company(env, sqlite_url):
         env, "whoami", "--db", sqlite_url, "--company", "beta", "--user", "anna", "--auth", "password",
         PUPETUI_PASSWORD="Sala sana",
     )
-    assert result.returncode == EXIT_DENIED
+    assert result.returncode == 2  # a usage error: the company is named (issue #17), not "login refused"
+    assert f"pupetui: no company 'beta' in the database {sqlite_url}\n" == result.stderr  # none listed before a password
 
 
 # -- demo --------------------------------------------------------------------------------------

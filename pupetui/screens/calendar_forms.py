@@ -661,11 +661,18 @@ class ExportScreen(CalendarForm):
         self.owner = owner
         self.start = start
         self.end = end
-        self.folder = folder or Path.home()
+        self.folder = folder
+        self.offered: dict[str, str] = {}
 
     def default_path(self, owner: str) -> str:
-        name = f"kalenteri-{owner}-{self.start:%Y-%m}.ics"
-        return export_target.served_name(name, "ics") if export_target.served() else str(self.folder / name)
+        """kalenteri-<owner>-<YYYY-MM>-<YYYYMMDD-HHMMSS>.ics in the download folder (the one
+        offered first for that owner, while the dialog is open)."""
+        if owner not in self.offered:
+            path = export_target.default_path("kalenteri", owner, f"{self.start:%Y-%m}", fmt="ics")
+            if self.folder is not None and not export_target.served():
+                path = str(self.folder / Path(path).name)
+            self.offered[owner] = path
+        return self.offered[owner]
 
     def compose(self) -> ComposeResult:
         users = [(literal(user_label(u)), u.login) for u in self.users]

@@ -19,7 +19,6 @@ Keys (each binding has an id for the user's keymap; F1 lists them):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from pupetui.i18n import N_, _, format_decimal
 from pupetui.screens.base import PupeModalScreen, PupeScreen
-from pupetui.services import customer_edit, customers
+from pupetui.services import customer_edit, customers, export_target
 from pupetui.services.customers import COLUMNS, CustomerQuery, CustomerRow
 from pupetui.screens.export_file import ExportFileScreen, shown
 from pupetui.widgets.literal import literal, printable
@@ -468,12 +467,13 @@ class CustomerListScreen(PupeScreen):
 
     # -- Excel -----------------------------------------------------------------------------------
     def action_export(self) -> None:
-        name = _("customers-{date}.xlsx").format(date=dt.date.today().strftime("%Y%m%d"))
+        # what and when, in the user's download folder, a name no file has (services/export_target.py)
+        default = export_target.default_path(_("customers"), fmt="xlsx")
         self.app.push_screen(
             ExportFileScreen(
                 _("Save the list as an Excel file"),
                 _("Every customer the search and filters select is saved. File name:"),
-                str(Path("~") / name), "xlsx",
+                default, "xlsx",
             ),
             self._export_to,
         )

@@ -62,8 +62,7 @@ def sheet_label(sheet: labels.Sheet) -> str:
 
 
 def default_path(output: str) -> str:
-    name = labels.default_file_name(output, prefix=_("labels"))  # (a file name: no spaces)
-    return name if export_target.served() else str(Path("~") / name)
+    return export_target.default_path(_("labels"), fmt=output)  # (a file name: no spaces)
 
 
 class LabelsScreen(PupeScreen):

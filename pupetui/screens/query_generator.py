@@ -55,7 +55,7 @@ from pupetui.screens.query_forms import (
     table_label,
     value_hint,
 )
-from pupetui.services import auth, stored_text
+from pupetui.services import auth, export_target, stored_text
 from pupetui.services import query_generator as Q
 from pupetui.services.export import write_csv, write_xlsx_sheets
 from pupetui.services.programs import QUERY_GENERATOR
@@ -73,10 +73,9 @@ class _ExportStopped(Exception):
     pass
 
 
-def default_file_name(table: str, fmt: str, today: dt.date | None = None) -> str:
-    """<home>/<table>-<YYYYMMDD>.xlsx (or .csv)."""
-    today = today or dt.date.today()
-    return str(Path.home() / f"{table}-{today:%Y%m%d}.{fmt}")
+def default_file_name(table: str, fmt: str, now: dt.datetime | None = None, name: str = "") -> str:
+    """<download folder>/<table>[-<saved query>]-<YYYYMMDD-HHMMSS>.xlsx (or .csv), a name no file has."""
+    return export_target.default_path(table, name, fmt=fmt, when=now)
 
 
 def _message(exc: BaseException) -> str:
