@@ -156,7 +156,7 @@ async def test_pick_table_tick_restrict_and_run(url):
         screen = await open_generator(pilot)
         text = await shows(pilot, "Customers (asiakas)", "Invoices and orders (lasku)", "Choose a table")
         await customers_in_turku(pilot, screen)
-        text = await shows(pilot, "Customers (asiakas)", "2/40 columns shown", "1 restricted")
+        text = await shows(pilot, "Customers (asiakas)", "2/41 columns shown", "1 restricted")
         assert "[x] nimi" in text and "[x] asiakasnro" in text and "▲1" in text
         assert "postitp text = Turku" in text  # the operator and value at the row
         # Esc leaves the value editor for the grid, the value kept; v shows the SQL without running
