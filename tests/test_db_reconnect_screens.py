@@ -1,0 +1,145 @@
+"""The screens when the server drops pupetui's connections (KILL / pg_terminate_backend from an
+admin connection, in a database of the test's own): a search after it shows its rows, not
+`(0, '')`; the calendar's next month loads, not `It did not work: (2013, ...)`; every program
+opens after a kill; and the session's connections stay bounded (counted in the server's
+processlist / pg_stat_activity, and printed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.worker import WorkerState
+
+from pupetui import db, i18n
+from pupetui.screens.calendar import CalendarScreen
+from pupetui.screens.menu import MenuScreen
+from pupetui.services.programs import PROGRAMS
+
+from conftest import make_database
+from test_app import SIZE, flat, logged_in_app, menu_ready, screen_text, shows, wait_for
+from test_calendar_screens import seed as seed_calendar
+from test_customer_screens import names_shown, open_list, settle, type_search
+from test_db_reconnect import Admin, own_mariadb_database
+
+# what a dropped connection looked like on the screens before
+DRIVER_WORDS = ("(0, ''", "Lost connection", "server closed", "connection already closed", "2013", "2006",
+                "did not work", "OperationalError", "InterfaceError", "Traceback")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture(params=("mariadb", "postgres"))
+def server(request, tmp_path):
+    """(url, admin) of a database of the test's own, seeded as the calendar's screen tests seed
+    theirs (matti has every program, customers, May 2026 entries)."""
+    if request.param == "mariadb":
+        url, drop = own_mariadb_database()
+    else:
+        url, drop = make_database(request.param, tmp_path)
+    admin = Admin(request.param, url)
+    seed_calendar(url)
+    try:
+        yield url, admin
+    finally:
+        db.end_session()
+        try:
+            db.database.obj.close()
+        except Exception:  # noqa: BLE001
+            pass
+        admin.close()
+        drop()
+
+
+def no_driver_words(app) -> None:
+    text = flat(screen_text(app))
+    shown = [w for w in DRIVER_WORDS if w in text]
+    notes = [n.message for n in app._notifications if any(w in n.message for w in DRIVER_WORDS)]
+    assert not shown and not notes, (shown, notes, text)
+
+
+async def idle(pilot) -> None:
+    """Wait until no worker of the app runs (every load of the screen has answered)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: not [w for w in app.workers
+                                       if w.state in (WorkerState.PENDING, WorkerState.RUNNING)])
+
+
+async def test_a_search_after_the_kill_shows_its_rows(server):
+    url, admin = server
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_list(pilot)
+        await settle(pilot, screen)
+        assert sorted(names_shown(app)) == ["Aalto Oy", "[b]Virtanen[/b] Oy"]
+        killed = admin.kill_all()
+        assert killed >= 1
+        await type_search(pilot, screen, "aalto")
+        assert names_shown(app) == ["Aalto Oy"]
+        await shows(pilot, "1 customer ")
+        no_driver_words(app)
+        admin.kill_all()
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
+        await wait_for(pilot, lambda: screen.query_state.text == "")
+        await settle(pilot, screen)
+        assert sorted(names_shown(app)) == ["Aalto Oy", "[b]Virtanen[/b] Oy"]
+        await shows(pilot, "2 customers")
+        no_driver_words(app)
+
+
+async def test_the_calendars_next_month_loads_after_the_kill(server):
+    url, admin = server
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await menu_ready(pilot)
+        app.push_screen(CalendarScreen(today=dt.date(2026, 5, 12)))
+        await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen) and app.screen.ready)
+        screen = app.screen
+        assert screen.data.count > 0
+        admin.kill_all()
+        await pilot.press("m")  # June
+        await wait_for(pilot, lambda: screen.ready and screen.data.month == 6)
+        assert [e.comment for e in screen.entries_on(dt.date(2026, 6, 2))] == ["kesäkuu"]
+        assert screen.error == ""
+        no_driver_words(app)
+
+
+async def test_every_program_opens_after_a_kill_and_the_connections_stay_bounded(server):
+    """A session that opens every program, the server killing its connections before each one:
+    each opens with no driver's words on it; the connections counted on the server after each
+    program's loads never pass WORKER_THREADS + 1 (the worker threads and the app's own)."""
+    url, admin = server
+    app = logged_in_app(url)
+    counts: dict[str, int] = {}
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await menu_ready(pilot)
+        await idle(pilot)
+        for program in PROGRAMS:
+            admin.kill_all()
+            await pilot.press(program.key)
+            await wait_for(pilot, lambda: not isinstance(app.screen, MenuScreen))
+            await shows(pilot, program.title_key)
+            await idle(pilot)
+            no_driver_words(app)
+            counts[program.id] = admin.count()
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
+        # every program again, nothing killed: the same threads' connections are used again
+        for program in PROGRAMS:
+            await pilot.press(program.key)
+            await wait_for(pilot, lambda: not isinstance(app.screen, MenuScreen))
+            await shows(pilot, program.title_key)
+            await idle(pilot)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, MenuScreen))
+        after_all = admin.count()
+    kind = "mariadb" if url.startswith("mysql") else "postgres"
+    print(f"\n{kind}: connections after each program (killed before each): {counts}; "
+          f"after every program again: {after_all}; bound {db.WORKER_THREADS} + 1")
+    assert max(counts.values()) <= db.WORKER_THREADS + 1
+    assert after_all <= db.WORKER_THREADS + 1
