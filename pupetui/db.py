@@ -28,7 +28,7 @@ class BadUrl(DatabaseError):
     code = 2
 
 
-class _ConnectionProblem(DatabaseError, peewee.OperationalError):
+class ConnectionProblem(DatabaseError, peewee.OperationalError):
     """A lost connection, told to a person: `str()` is a sentence in the user's language (the
     driver's own words stay in `detail`). Also a peewee OperationalError, so code that catches
     the database's errors catches these too."""
@@ -45,7 +45,7 @@ class _ConnectionProblem(DatabaseError, peewee.OperationalError):
         return _(self.MESSAGE)
 
 
-class NothingSaved(_ConnectionProblem):
+class NothingSaved(ConnectionProblem):
     """The connection was lost while a change was being written: the server rolled it back (its
     transaction died with the connection), so nothing of it was saved. Never retried here: the
     user sees it and does it again."""
@@ -53,7 +53,7 @@ class NothingSaved(_ConnectionProblem):
     MESSAGE = "The connection to the database was lost: nothing was saved. Please try again."
 
 
-class DatabaseDown(_ConnectionProblem):
+class DatabaseDown(ConnectionProblem):
     """The database cannot be reached now; the next use tries again by itself."""
 
     MESSAGE = "The database cannot be reached. pupetui tries again at your next action."
@@ -215,7 +215,7 @@ class LifecycleMixin:
         return False
 
     def _lost(self, exc: BaseException) -> bool:
-        if isinstance(exc, _ConnectionProblem):
+        if isinstance(exc, ConnectionProblem):
             return True
         if not isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
             return False

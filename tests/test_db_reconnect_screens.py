@@ -20,7 +20,7 @@ from conftest import make_database
 from test_app import SIZE, flat, logged_in_app, menu_ready, screen_text, shows, wait_for
 from test_calendar_screens import seed as seed_calendar
 from test_customer_screens import names_shown, open_list, settle, type_search
-from test_db_reconnect import Admin, own_mariadb_database
+from test_db_reconnect import Admin, kill_after, own_mariadb_database
 
 # what a dropped connection looked like on the screens before
 DRIVER_WORDS = ("(0, ''", "Lost connection", "server closed", "connection already closed", "2013", "2006",
@@ -35,15 +35,13 @@ def english():
 
 
 @pytest.fixture(params=("mariadb", "postgres"))
-def server(request, tmp_path):
-    """(url, admin) of a database of the test's own, seeded as the calendar's screen tests seed
-    theirs (matti has every program, customers, May 2026 entries)."""
+def bare_server(request, tmp_path):
+    """(url, admin) of an empty database of the test's own."""
     if request.param == "mariadb":
         url, drop = own_mariadb_database()
     else:
         url, drop = make_database(request.param, tmp_path)
     admin = Admin(request.param, url)
-    seed_calendar(url)
     try:
         yield url, admin
     finally:
@@ -54,6 +52,14 @@ def server(request, tmp_path):
             pass
         admin.close()
         drop()
+
+
+@pytest.fixture
+def server(bare_server):
+    """Seeded as the calendar's screen tests seed theirs (matti has every program, customers,
+    May 2026 entries)."""
+    seed_calendar(bare_server[0])
+    return bare_server
 
 
 def no_driver_words(app) -> None:
@@ -143,3 +149,73 @@ async def test_every_program_opens_after_a_kill_and_the_connections_stay_bounded
           f"after every program again: {after_all}; bound {db.WORKER_THREADS} + 1")
     assert max(counts.values()) <= db.WORKER_THREADS + 1
     assert after_all <= db.WORKER_THREADS + 1
+
+
+async def test_a_database_that_stays_away_is_said_once_in_plain_words_and_comes_back(server):
+    """The database's address leads nowhere (a port nobody listens on: the shared server is
+    left alone) and the server has dropped the connections: the list says so in one plain
+    sentence (no driver's words, no pile of notifications); once the address answers again,
+    the next keystroke shows the rows, nothing restarted."""
+    from servers import free_port
+
+    url, admin = server
+    database = db.database.obj
+    real_port = database.connect_params["port"]
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_list(pilot)
+        await settle(pilot, screen)
+        database.connect_params["port"] = free_port()
+        admin.kill_all()
+        await pilot.press(*"aalto")
+        await wait_for(pilot, lambda: screen.query_state.text == "aalto")
+        down = "The database cannot be reached. pupetui tries again at your next action."
+        await shows(pilot, down)
+        await idle(pilot)
+        no_driver_words(app)
+        assert flat(screen_text(app)).count(down) == 1
+        assert len(app._notifications) <= 1
+        database.connect_params["port"] = real_port
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: screen.query_state.text == "aalt")
+        await settle(pilot, screen)
+        assert names_shown(app) == ["Aalto Oy"]
+        await wait_for(pilot, lambda: down not in flat(screen_text(app)))
+        no_driver_words(app)
+
+
+async def test_a_memo_entry_cut_in_the_middle_says_nothing_was_saved_and_keeps_the_text(bare_server):
+    """The server kills the connection right after the entry's INSERT, before its COMMIT: the
+    form stays open with the text, says plainly that nothing was saved, and no row is there;
+    Ctrl+S again saves it once."""
+    from textual.widgets import TextArea
+
+    from pupetui.screens.memo_forms import EntryFormScreen
+    from pupetui.services import memo
+    from test_memo_screen import open_memo, seed as seed_memo, type_text
+
+    url, admin = bare_server
+    seeded = seed_memo(url)
+    app = logged_in_app(url)
+    database = db.database.obj
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_memo(pilot, seeded.customer)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryFormScreen))
+        form = app.screen
+        await type_text(pilot, "Kysyi hintaa")
+        killed = kill_after(database, admin, "INSERT")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "nothing was saved")
+        assert killed.is_set()
+        database.query_hooks.clear()
+        assert app.screen is form
+        assert "Kysyi hintaa" in form.query_one(TextArea).text
+        no_driver_words(app)
+        with db.session("acme", "matti"):
+            assert "Kysyi hintaa" not in [e.text for e in memo.entries(seeded.customer)]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await shows(pilot, "Entry saved.", "Kysyi hintaa")
+        with db.session("acme", "matti"):
+            assert [e.text for e in memo.entries(seeded.customer)].count("Kysyi hintaa") == 1

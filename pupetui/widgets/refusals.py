@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
+from pupetui.db import ConnectionProblem
 from pupetui.i18n import _
 from pupetui.services.auth import AccessDenied
 from pupetui.services.validation import ValidationError
@@ -24,6 +25,8 @@ def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
     text); a template may use `{value}`, `{error}` and `{field}` (translated by `field_names`);
     `capitalize=False` keeps a template that starts with a value (a login) as it is."""
     text = printable(str(exc)).strip()
+    if isinstance(exc, ConnectionProblem):
+        return text  # a lost or unreachable database: its own sentence, not "it did not work: ..."
     if not isinstance(exc, (ValidationError, AccessDenied)):
         return _(failed).format(error=text)
     field_names = field_names or {}
