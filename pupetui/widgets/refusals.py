@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-from pupetui.db import ConnectionProblem
+from pupetui.services.db_errors import ConnectionProblem
 from pupetui.i18n import _
 from pupetui.services.auth import AccessDenied
 from pupetui.services.validation import ValidationError
