@@ -345,7 +345,11 @@ def _with_lifecycle(db: peewee.Database) -> peewee.Database:
     made = _LIFECYCLE_CLASSES.get(cls)
     if made is None:
         made = _LIFECYCLE_CLASSES[cls] = type(f"Lifecycle{cls.__name__}", (LifecycleMixin, cls), {})
-    return made(db.database, **db.connect_params)
+    # the database playhouse made from the URL (not yet connected; every option it read kept,
+    # its state taken over), with the lifecycle's methods over its own
+    lifecycle = made.__new__(made)
+    lifecycle.__dict__.update(db.__dict__)
+    return lifecycle
 
 
 def connections_in_use(db: peewee.Database) -> int:
