@@ -281,6 +281,9 @@ class LifecycleMixin:
         except Exception as exc:
             if not self._lost(exc):
                 raise
+            if self.in_transaction():  # a transaction begun again after its rollback (txn.rollback())
+                self._state.dead = True
+                raise NothingSaved(str(exc)) from exc
             self._reconnect(exc)  # nothing of the transaction was sent yet: safe to begin again
             try:
                 super().begin(*args, **kwargs)
@@ -322,15 +325,18 @@ class LifecycleMixin:
                 self._drop()
 
     def close(self):
-        if getattr(self._state, "dead", False) and not self.in_transaction():
-            self._drop()
+        if not self.in_transaction() and not self._state.closed and (
+                getattr(self._state, "dead", False) or self._raw_gone(self._state.conn)):
+            self._drop()  # a connection the server dropped: nothing to say to it
+            self._state.reset()
             return True
         try:
             return super().close()
-        except (peewee.OperationalError, peewee.InterfaceError):
+        except peewee.PeeweeException:
             if self.in_transaction():
                 raise
             self._drop()  # closing a connection the server dropped
+            self._state.reset()
             return True
 
 

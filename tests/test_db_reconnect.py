@@ -290,3 +290,21 @@ def test_sqlite_is_untouched(tmp_path):
     assert type(d) is peewee.SqliteDatabase
     schema.init(d)
     d.close()
+
+
+def test_closing_a_connection_the_server_dropped_is_quiet_and_the_next_use_works(server):
+    kind, admin, _ = server
+    database = db.database.obj
+    with db.session("acme", "anna"):
+        admin.kill_all()
+        database.close()  # dropped, not yet found out: closed without an error
+        assert search_names("virt") == ["Virtanen Oy"]
+        kill_after(database, admin, "COUNT")
+        with pytest.raises(db.NothingSaved):  # found out inside a transaction
+            with database.atomic():
+                Customer.select().count()  # the server kills the connection after this one
+                Customer.select().count()
+        database.query_hooks.clear()
+        database.close()
+        assert search_names("virt") == ["Virtanen Oy"]
+        assert not database.in_transaction()
