@@ -358,20 +358,6 @@ def _with_lifecycle(db: peewee.Database) -> peewee.Database:
     return lifecycle
 
 
-def connections_in_use(db: peewee.Database) -> int:
-    """How many connections the server has open for `db`'s database (all clients'; a
-    measurement for tests and the README)."""
-    if isinstance(db, peewee.MySQLDatabase):
-        row = db.execute_sql(
-            "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE()").fetchone()
-    elif isinstance(db, peewee.PostgresqlDatabase):
-        row = db.execute_sql(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()").fetchone()
-    else:
-        return 1
-    return int(row[0])
-
-
 def open_database(url: str) -> peewee.Database:
     """A connected database for `url`; DatabaseError with a plain message if it cannot be."""
     kind = kind_of(url)

@@ -16,7 +16,7 @@ import peewee
 import pytest
 
 from pupetui import db
-from pupetui.i18n import set_language
+from pupetui.i18n import current_language, set_language
 from pupetui.models import Activity, Customer, Keyword, Permission, User
 from pupetui.services import calendar_view, customers, memo
 
@@ -26,6 +26,13 @@ from conftest import (
 from servers import free_port
 
 SERVERS = ("mariadb", "postgres")
+
+
+@pytest.fixture(autouse=True)
+def _language_kept():
+    before = current_language()
+    yield
+    set_language(before)
 
 
 class Admin:
