@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=int, default=1, metavar="N", help="first free label on a partly used sheet (default 1)")
     p.add_argument("--delivery-address", action="store_true", help="the delivery address where all its fields are filled")
     p.add_argument("--per-contact", action="store_true", help="one label per contact person")
-    p.add_argument("--memo", default="", metavar="TEXT", help="write this memo (Osoitetarrat) on each printed customer")
+    p.add_argument("--memo", default="", metavar="TEXT", help="add this text to the memo (Osoitetarrat) written on each printed customer")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the .pdf (labels) or .xlsx (addresses) to write")
     p = sub.add_parser("calendar", help="the calendar: export a user's entries as iCalendar (.ics)")
     _common(p, suppress=True)
@@ -423,7 +423,7 @@ def cmd_labels(args, settings) -> int:
     what = f"{result.labels} label(s) on {result.pages} page(s)" if output == "pdf" else f"{result.labels} address(es)"
     print(f"saved {what} to {result.path}")
     if result.memos:
-        print(f"wrote a memo on {result.memos} customer(s)")
+        print(f"wrote {result.memos} memo(s) (Osoitetarrat) on the customers")
     return EXIT_OK
 
 
@@ -694,7 +694,7 @@ def cmd_query(args, settings) -> int:
             saved = Q.find_saved(args.name, args.owner)
         except ValidationError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
-        Q.refuse_secrets(saved.spec, saved.name)
+        Q.check_saved(saved)
         built = Q.build(saved.spec)
         if args.xlsx or args.csv:
             rows = Q.export_rows(built, settings=settings)
@@ -822,6 +822,10 @@ def ensure_demo_database(settings: config.Settings) -> config.Settings:
         settings.db = config.demo_db_url()
     database = db.connect(settings.db)
     schema.init(database)
+    added = schema.add_missing_columns(database)  # a demo made by an older pupetui
+    if added:
+        print(f"The demo database was made by an older pupetui: added {len(added)} column(s).",
+              file=sys.stderr, flush=True)
     if not auth.default_company():
         print("Making the demo database (first start only)...", file=sys.stderr, flush=True)
         demo.generate(database, customers=demo.DEFAULT_CUSTOMERS, seed=1)

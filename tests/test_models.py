@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from pupetui import db
+from pupetui.services import stored_text
 from pupetui.models import (
     ALL_MODELS,
     PupeModel,
@@ -49,11 +50,11 @@ SPEC: dict[type, tuple[dict, dict]] = {
     ),
     CompanyParameters: (
         dict(
-            admin_email="ylläpito@oljy.fi", mail_sender="Öljy <posti@oljy.fi>",
+            admin_email="ylläpito@oljy.fi", mail_sender="Öljy posti@oljy.fi",
             calendar_slot_minutes="15", multi_user_calendar="X",
             maventa_timestamp=dt.datetime(2024, 3, 1, 12, 0, 5),
         ),
-        dict(calendar_slot_minutes="30", mail_sender="Åsa <åsa@oljy.fi>"),
+        dict(calendar_slot_minutes="30", mail_sender="Åsa åsa@oljy.fi"),
     ),
     User: (
         dict(
@@ -355,15 +356,20 @@ NASTY = [
 
 
 @pytest.mark.parametrize("text", NASTY)
-def test_text_is_stored_literally(database, text):
+def test_text_is_stored_as_pupesofts_input_rule_leaves_it_and_never_as_sql(database, text):
+    """Pupesoft removes " ' < > \\ ; from every input (inc/parametrit.inc): a text pupetui writes
+    is stored so too (the instance shows the stored form), the rest literally, never as SQL."""
+    stored = stored_text.stored(text)
     with db.session(COMPANY, USER):
         c = Customer.create(name=text[:60], facts=text)
+        assert (c.name, c.facts) == (stored_text.stored(text[:60]), stored)
         back = Customer.get_by_id(c.id)
-        assert back.name == text[:60]
-        assert back.facts == text
+        assert back.name == stored_text.stored(text[:60])
+        assert back.facts == stored
+        assert not set(back.facts) & set(stored_text.REMOVED)
         # and can be found by exactly that text
-        assert Customer.select().where(Customer.name == text[:60]).count() == 1
-        assert Customer.select().where(Customer.facts.contains(text[5:15])).count() == 1
+        assert Customer.select().where(Customer.name == stored_text.stored(text[:60])).count() == 1
+        assert Customer.select().where(Customer.facts.contains(stored[5:15])).count() == 1
         # the table is still there
         assert database.table_exists("asiakas")
 

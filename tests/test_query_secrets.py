@@ -17,6 +17,7 @@ import openpyxl
 import peewee
 import pytest
 
+from legacy import legacy_create  # rows an older program left: past pupetui's text rule
 from pupetui import db
 from pupetui.models import Company, CompanyParameters, Contact, Customer, Permission, SavedForm, User
 from pupetui.services import query_generator as Q
@@ -202,7 +203,7 @@ HOSTILE = "O'Brien; DROP TABLE asiakas --"
 def _customers(database):
     with db.session("acme", "setup"):
         for i, name in enumerate([HOSTILE, "100% Laatu_Oy", "1000 Laatu Oy", "Mäkinen Ky"]):
-            Customer.create(name=name, city="Oulu", customer_no=str(2000 + i), email=f"c{i}@example.fi")
+            legacy_create(Customer, name=name, city="Oulu", customer_no=str(2000 + i), email=f"c{i}@example.fi")
     with db.session("other", "setup"):
         Customer.create(name="100% Laatu_Oy", city="Oulu", customer_no="2001")
 
@@ -294,7 +295,7 @@ def test_with_readonly_url_the_query_runs_as_that_account(mariadb_readonly, acme
             list(Q.run(emails, settings=settings))
         assert mariadb_readonly.name in str(refused.value) and "denied" in str(refused.value)
         Q.save("Emails", Q.QuerySpec("asiakas", [F("nimi", show=True, sort=1), F("email", show=True)]))
-        Q.save("Names", Q.QuerySpec("asiakas", [F("nimi", show=True, sort=1), F("nimi", operator="like", value="100%")]))
+        Q.save("Names", Q.QuerySpec("asiakas", [F("nimi", show=True, sort=1), F("nimi", operator="=", value="100% Laatu_Oy")]))
     db.end_session()
     base = ("--db", mariadb_readonly.admin_url, "--company", "acme", "--user", "anna")
     extra = {"PUPETUI_SQL__READONLY_URL": mariadb_readonly.url}

@@ -50,6 +50,7 @@ class Activity(Audited):
     kilometres = TextField(column_name="kentta03")
     per_diems = TextField(column_name="kentta04")
     field_05 = TextField(column_name="kentta05")
+    field_09 = TextField(column_name="kentta09")  # pupetui: the entry a memo reply answers
     customer_id = IntegerField(column_name="liitostunnus")
     order_id = IntegerField(column_name="otunnus")
     parent_id = IntegerField(column_name="perheid")
@@ -75,7 +76,10 @@ class SavedSearch(PupeModel):
     name = CharField(50, column_name="nimi")
     description = TextField(column_name="kuvaus")
     variable = CharField(50, column_name="var")
-    value = TextField(column_name="value")
+    # Machine data: pupetui keeps JSON (SMS journal), dates and the SQL console's SQL here, as
+    # Pupesoft's muistiin() stores serialised arrays and raportit/sql-query.php the SQL it reads
+    # from $_POST before the input rule runs. The name and description follow the rule.
+    value = TextField(column_name="value", machine_data=True)
     is_array = CharField(1, column_name="array")
     created_by = CharField(50, column_name="laatija")
     created_at = NoDateTimeField(column_name="luontiaika")
@@ -92,7 +96,10 @@ class SavedForm(PupeModel):
     owner = CharField(50, column_name="kuka")
     title = CharField(100, column_name="nimitys")
     application = CharField(100, column_name="sovellus")
-    data = TextField(column_name="data")
+    # Machine data: Pupesoft's tallenna_muisti() (inc/functions.inc) stores serialize($_REQUEST)
+    # here through its own code, with the `"` and `;` of the format; the values inside were
+    # cleaned by the input rule, so the query generator cleans each value it serialises.
+    data = TextField(column_name="data", machine_data=True)
     created_by = CharField(50, column_name="laatija")
     created_at = NoDateTimeField(column_name="luontiaika")
 

@@ -4,6 +4,12 @@
 - select/update/delete are scoped to the session's company; insert fills it.
 - Every write fills the audit columns a table has (`laatija`/`luontiaika` on
   insert, `muuttaja`/`muutospvm` on every write) from the session's user.
+- Every text written (CharField/TextField) follows Pupesoft's input rule
+  (services/stored_text.py): `" ' < > \\ ;` removed, and a character Pupesoft's latin1
+  database cannot store refused with a ValidationError naming the field before any SQL is
+  sent, on every database. Columns marked `machine_data` (serialised data, SQL) are exempt.
+  The services check their fields first (so the error names the form's field); this is the
+  backstop no write path can bypass.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import peewee
 
 from pupetui import db
 from pupetui.models.fields import CharField
+from pupetui.services import stored_text
 
 AUDIT_CREATED_BY = "created_by"
 AUDIT_CREATED_AT = "created_at"
@@ -87,7 +94,7 @@ class PupeModel(peewee.Model):
         data = dict(__data or {})
         data.update(update)
         cls._fill_modified(data)
-        return ScopedUpdate(cls, cls._normalize_data(data, None))
+        return ScopedUpdate(cls, cls._stored_text(cls._normalize_data(data, None)))
 
     @classmethod
     def delete(cls):
@@ -98,14 +105,45 @@ class PupeModel(peewee.Model):
         data = dict(__data or {})
         data.update(insert)
         cls._fill_created(data)
-        return super().insert(data)
+        return super().insert(cls._stored_text(data))
 
     @classmethod
     def insert_many(cls, rows, fields=None):
         """Bulk insert; dict rows get company and audit columns filled like insert()."""
         if fields is None:
-            rows = [cls._fill_created(dict(row)) for row in rows]
+            rows = [cls._stored_text(cls._fill_created(dict(row))) for row in rows]
+        else:
+            text_fields = [cls._text_field(f) for f in fields]
+            rows = [cls._stored_row(row, text_fields) if isinstance(row, (tuple, list))
+                    else cls._stored_text(dict(row)) for row in rows]
         return super().insert_many(rows, fields)
+
+    # -- Pupesoft's input rule --------------------------------------------------------
+    @classmethod
+    def _text_field(cls, key):
+        """The text field `key` (a Field, a field name or a column name) names; None if not one."""
+        field = key if isinstance(key, peewee.Field) else cls._meta.combined.get(key)
+        if isinstance(field, (peewee.CharField, peewee.TextField)) and not getattr(field, "machine_data", False):
+            return field
+        return None
+
+    @classmethod
+    def _stored_text(cls, data: dict) -> dict:
+        """`data` with each text as Pupesoft's input rule stores it; ValidationError (naming the
+        field) for a character its database cannot store. Nothing is written before this."""
+        for key, value in data.items():
+            if isinstance(value, str) and value:
+                field = cls._text_field(key)
+                if field is not None:
+                    data[key] = stored_text.check(value, field.name, field.name)
+        return data
+
+    @classmethod
+    def _stored_row(cls, row, text_fields) -> tuple:
+        return tuple(
+            stored_text.check(value, field.name, field.name) if field is not None and isinstance(value, str) and value else value
+            for value, field in zip(row, text_fields)
+        ) + tuple(row[len(text_fields):])
 
     # -- audit -----------------------------------------------------------------
     @classmethod
@@ -159,4 +197,6 @@ class PupeModel(peewee.Model):
             setattr(self, AUDIT_MODIFIED_AT, stamp)
         if only is not None:
             only = list(only) + [fields[n] for n in (AUDIT_MODIFIED_BY, AUDIT_MODIFIED_AT) if n in fields]
+        # The instance shows what is stored: its texts in their stored form before the write.
+        self.__data__.update(self._stored_text(dict(self.__data__)))
         return super().save(force_insert=force_insert, only=only)

@@ -106,24 +106,30 @@ class NoDateTimeField(peewee.DateTimeField):
 
 
 class TextField(peewee.TextField):
-    """Pupesoft's TEXT columns are mostly nullable without a default; write '' for None."""
+    """Pupesoft's TEXT columns are mostly nullable without a default; write '' for None.
 
-    def __init__(self, *args, **kwargs):
+    `machine_data=True` marks a column whose values pupetui (or Pupesoft's own code) writes in a
+    format of its own (serialised data, SQL), exempt from Pupesoft's input rule (see
+    PupeModel._stored_text); every other text written follows it."""
+
+    def __init__(self, *args, machine_data: bool = False, **kwargs):
         kwargs.setdefault("null", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+        self.machine_data = machine_data
 
     def python_value(self, value):
         return "" if value is None else super().python_value(value)
 
 
 class CharField(peewee.CharField):
-    """VARCHAR NOT NULL DEFAULT '' as Pupesoft has nearly all of them."""
+    """VARCHAR NOT NULL DEFAULT '' as Pupesoft has nearly all of them (`machine_data`: as TextField)."""
 
-    def __init__(self, max_length=255, *args, **kwargs):
+    def __init__(self, max_length=255, *args, machine_data: bool = False, **kwargs):
         kwargs.setdefault("default", "")
         kwargs.setdefault("constraints", [peewee.SQL("DEFAULT ''")])
         super().__init__(max_length, *args, **kwargs)
+        self.machine_data = machine_data
 
     def python_value(self, value):
         return "" if value is None else super().python_value(value)

@@ -42,6 +42,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
 from pupetui.widgets.literal import literal, marked, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.month_grid import legible_colour
 
 CSS = Path(__file__).with_name("calendar.tcss")
@@ -73,6 +74,12 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?P<field>[a-z ]+): a number$"), N_("{field}: write a number")),
     (re.compile(r"^(?P<field>[a-z ]+): cannot be negative$"), N_("{field}: cannot be negative")),
     (re.compile(r"^the end is before the start$"), N_("The end is before the start.")),
+    (re.compile(r"^the end must be after the start$"), N_("The end must be after the start.")),
+    (re.compile(r"^(?P<field>[a-z ]+): (?P<value>\d\d:\d\d) is not on Pupesoft's calendar "
+                r"\((?P<first>\d\d:\d\d)-(?P<last>\d\d:\d\d) every (?P<minutes>\d+) minutes\)$"),
+     N_("{field}: {value} is not a time of Pupesoft's calendar: use {first}-{last} every {minutes} minutes, "
+        "or make the entry all day.")),
+    (re.compile(r"^choose a type$"), N_("Choose a type: Pupesoft's calendar needs one.")),
     (re.compile(rf"^type {_Q} does not exist$"), N_("The type {value} does not exist.")),
     (re.compile(rf"^{_Q} is not a calendar user$"), N_("{value} is not a calendar user.")),
     (re.compile(r"^you may not write in (?P<value>.*)'s calendar$"),
@@ -113,7 +120,7 @@ def user_label(user: CalendarUser, letter: str = "") -> str:
 # -- a form that saves in a worker ------------------------------------------------------------------
 
 
-class CalendarForm(PupeModalScreen):
+class CalendarForm(StoredTextNotes, PupeModalScreen):
     """A modal form: `collect()` gives what to save, `save_values(values)` (in a worker) saves
     it and returns the result the form is dismissed with."""
 
@@ -154,6 +161,7 @@ class CalendarForm(PupeModalScreen):
         return self.snapshot() != self._initial
 
     def on_mount(self) -> None:
+        self.note_stored_text("#entry-comment", "#type-text")  # what Pupesoft stores
         self.call_after_refresh(self._remember)
 
     def _remember(self) -> None:

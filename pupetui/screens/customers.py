@@ -118,6 +118,7 @@ class ListContext:
     choices: dict[str, list[customers.Choice]]
     may_edit: bool
     group_companies: list[str]  # the companies the whole-group view would show
+    may_view: bool = False  # opens customers read-only (the right without its update flag)
 
 
 class CustomerListScreen(PupeScreen):
@@ -207,7 +208,8 @@ class CustomerListScreen(PupeScreen):
     @work(thread=True, exclusive=True, group="customers-context", exit_on_error=False)
     def _load_context(self) -> None:
         try:
-            loaded = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies())
+            loaded = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies(),
+                                 customer_edit.may_view())
         except Exception:  # noqa: BLE001 - the list works without; retried when needed
             return
         self.post_message(self.ContextLoaded(loaded))
@@ -218,7 +220,8 @@ class CustomerListScreen(PupeScreen):
 
     def _list_context(self) -> ListContext:
         if self.list_context is None:  # not loaded yet (or it failed): ask now
-            self.list_context = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies())
+            self.list_context = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies(),
+                                 customer_edit.may_view())
         return self.list_context
 
     # -- the query -------------------------------------------------------------------------------
@@ -371,8 +374,9 @@ class CustomerListScreen(PupeScreen):
         self._reload_on_resume = True
         self.app.push_screen(MemoScreen(row.id))
 
-    def _may_edit(self) -> bool:
-        if self._list_context().may_edit:
+    def _may_edit(self, *, viewing: bool = False) -> bool:
+        context = self._list_context()
+        if context.may_edit or (viewing and context.may_view):
             return True
         self.notify(
             _("You have no right to edit customers. Ask your Pupesoft administrator for it."),
@@ -383,7 +387,7 @@ class CustomerListScreen(PupeScreen):
 
     def action_edit(self) -> None:
         row = self._highlighted()
-        if row is None or not self._may_edit():
+        if row is None or not self._may_edit(viewing=True):
             return
         self._open_editor(row.id)
 

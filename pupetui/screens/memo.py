@@ -401,8 +401,8 @@ def entry_cells(entry: memo.Entry) -> RowCells:
         kind = "✗ " + kind
     indent = "  " * entry.depth + ("↳ " if entry.depth else "")
     row_class = "dim" if entry.deleted else "alert" if entry.awaiting_acknowledgement else ""
-    when = entry.created_at or entry.starts_at
-    return (format_date(when), kind, entry.method, entry.created_by, indent + _first_line(entry.text)), row_class
+    when = entry.starts_at or entry.created_at  # Pupesoft's memo shows pvmalku's date and kuka
+    return (format_date(when), kind, entry.method, entry.owner, indent + _first_line(entry.text)), row_class
 
 
 def entry_summary(entry: memo.Entry) -> str:
@@ -414,7 +414,8 @@ def entry_summary(entry: memo.Entry) -> str:
         parts.append(entry.method)
     if entry.contact_name:
         parts.append(entry.contact_name)
-    parts.append(_("by {user} {when}").format(user=entry.created_by, when=format_datetime(entry.created_at)))
+    parts.append(_("by {user} {when}").format(user=entry.created_by or entry.owner,
+                                              when=format_datetime(entry.created_at or entry.starts_at)))
     if entry.kind in ("Muistutus", "Lead"):
         parts.append(_("for {user} {when}").format(user=entry.owner, when=format_datetime(entry.starts_at)))
         if entry.supervisor:

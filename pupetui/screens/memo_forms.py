@@ -33,6 +33,7 @@ from pupetui.services.auth import AccessDenied
 from pupetui.services.memo_view import UserChoice
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal, marked, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.checkbox import MarkedCheckbox
 
 __all__ = [
@@ -180,7 +181,7 @@ class ChoiceScreen(PupeModalScreen):
 # -- forms ------------------------------------------------------------------------------------------
 
 
-class FormScreen(PupeModalScreen):
+class FormScreen(StoredTextNotes, PupeModalScreen):
     """A form that saves with `save(values)` in a worker and closes only when that succeeds."""
 
     CSS_PATH = CSS
@@ -232,6 +233,7 @@ class FormScreen(PupeModalScreen):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._remember_initial)
+        self.note_stored_text(*(f"#{w}" for w in self.field_widgets().values()))  # what Pupesoft stores
 
     def _remember_initial(self) -> None:
         self._initial = self.snapshot()

@@ -55,7 +55,7 @@ from pupetui.screens.query_forms import (
     table_label,
     value_hint,
 )
-from pupetui.services import auth
+from pupetui.services import auth, stored_text
 from pupetui.services import query_generator as Q
 from pupetui.services.export import write_csv, write_xlsx_sheets
 from pupetui.services.programs import QUERY_GENERATOR
@@ -244,7 +244,7 @@ class QueryGeneratorScreen(PupeScreen):
     def _load_columns(self, table: str, saved: Q.SavedQuery | None, then: str | None) -> None:
         try:
             if saved is not None:  # one that names a secret (an older version saved it) is refused
-                Q.refuse_secrets(saved.spec, saved.name)
+                Q.check_saved(saved)
             columns = Q.columns(table)
         except Exception as exc:  # noqa: BLE001
             self._later(self._fail, exc)
@@ -547,8 +547,12 @@ class QueryGeneratorScreen(PupeScreen):
 
     def action_save(self) -> None:
         default = self.loaded.name if self.loaded is not None else ""
+        label = _("Name (your own query of the same name is replaced):")
+        changed = [f.value for f in self.spec().fields if stored_text.changes(f.value or "")]
+        if changed:  # the values are stored as Pupesoft's input rule leaves them: say so first
+            label = stored_text.note(" · ".join(changed)) + "\n" + label
         self.app.push_screen(
-            AskTextScreen(_("Save the query"), _("Name (your own query of the same name is replaced):"), default),
+            AskTextScreen(_("Save the query"), label, default, stored=True),
             lambda name: self._save(name.strip(), self.spec(), False) if name and name.strip() else None,
         )
 

@@ -34,6 +34,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
 from pupetui.widgets.literal import ERROR_MARK, literal, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 
 CSS = Path(__file__).with_name("reminders.tcss")
 
@@ -76,7 +77,8 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^reminder \d+ not found$"), N_("The reminder is not there any more.")),
     (re.compile(r"^this reminder does not wait for an acknowledgement$"),
      N_("The reminder does not wait for an acknowledgement: someone may have acknowledged it.")),
-    (re.compile(r"^only your own reminders can be acknowledged here$|^only the reminder's owner"),
+    (re.compile(r"^only your own reminders can be acknowledged here$|^only the reminder's owner"
+                r"|^only the one who handles the reminder"),
      N_("You can acknowledge only your own reminders.")),
     (re.compile(r"^you may not see (?P<value>.*)'s reminders$"), N_("You may not see the reminders of {value}.")),
 ]
@@ -91,7 +93,7 @@ def refusal_text(exc: BaseException) -> str:
 # -- a form that saves in a worker --------------------------------------------------------------------
 
 
-class ReminderForm(PupeModalScreen):
+class ReminderForm(StoredTextNotes, PupeModalScreen):
     """A modal form: `collect()` gives what to save; `save(values)` runs in a worker and its result
     is what the form is dismissed with. Refusals stay on the form."""
 
@@ -141,6 +143,7 @@ class ReminderForm(PupeModalScreen):
 
     def on_mount(self) -> None:
         self.query_one("#rem-form-message", Static).display = False
+        self.note_stored_text("#rem-ack-text", "#rem-add-text")  # what Pupesoft stores
         self.call_after_refresh(self._remember)
 
     def _remember(self) -> None:

@@ -40,6 +40,7 @@ from pupetui.services.sms_batch import Batch, JournalRow, Plan, Skipped
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
 from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 
 CSS = Path(__file__).with_name("sms.tcss")
 TYPED, CUSTOMERS, CONTACTS = "typed", "customers", "contacts"
@@ -124,7 +125,7 @@ def answer_text(row: JournalRow) -> str:
     return " ".join(printable(row.answer).split())
 
 
-class SmsScreen(PupeScreen):
+class SmsScreen(StoredTextNotes, PupeScreen):
     TITLE_ID = N_("SMS")
     CSS_PATH = CSS
     BINDINGS = [
@@ -185,6 +186,7 @@ class SmsScreen(PupeScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.note_stored_text("#sms-text")  # what Pupesoft stores in the memos
         config = sms_config(self.app)
         self.limit = config.max_length
         if not config.configured:

@@ -20,6 +20,7 @@ from pupetui.screens.base import PupeModalScreen
 from pupetui.services.sql_console import HistoryEntry, SavedQuery, SqlAccess
 from pupetui.widgets.confirm import DIALOG_CSS
 from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.stored_note import StoredTextNotes
 
 __all__ = ["SaveSqlScreen", "SavedSqlScreen", "SqlHistoryScreen", "SchemaScreen", "CompletionScreen", "one_line"]
 
@@ -30,7 +31,7 @@ def one_line(sql: str, width: int = 200) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class SaveSqlScreen(PupeModalScreen):
+class SaveSqlScreen(StoredTextNotes, PupeModalScreen):
     """Name and description of a query to save; dismisses with (name, description) or None."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="SaveSqlScreen")
@@ -52,6 +53,7 @@ class SaveSqlScreen(PupeModalScreen):
                 yield Button(_("Cancel"), id="sql-save-no")
 
     def on_mount(self) -> None:
+        self.note_stored_text("#sql-save-name", "#sql-save-description")  # what Pupesoft stores
         self.query_one("#sql-save-name", Input).focus()
 
     def _submit(self) -> None:

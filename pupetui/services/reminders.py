@@ -12,6 +12,8 @@ from pupetui import db
 from pupetui.models import Activity, Company, Contact, Customer, SavedSearch, User, now
 from pupetui.models.activity import AWAITING_ACK, LEAD, NO_ACK_NEEDED, REMINDER
 from pupetui.services import memo, sms
+from pupetui.i18n import _
+from pupetui.services import stored_text
 from pupetui.services.auth import AccessDenied
 from pupetui.services.calendar import calendar_users, may_use_calendar_of, parse_date, parse_time
 from pupetui.services.mail import Mailer, MailError, SmtpConfig, addresses, refused_text
@@ -92,12 +94,12 @@ def overdue_count(owner: str | None = None, *, moment: dt.datetime | None = None
 
 
 def acknowledge(reminder_id: int, text: str) -> int:
-    """Acknowledge one's own reminder (or a lead one supervises) with a required text."""
+    """Acknowledge one's own reminder or lead (one handles) with a required text."""
     user = db.current().user
     row = Activity.get_or_none((Activity.id == reminder_id) & Activity.kind.in_([REMINDER, LEAD]))
     if row is None:
         raise ValidationError(f"reminder {reminder_id} not found")
-    if user != row.owner and not (row.kind == LEAD and user == row.supervisor):
+    if user != row.owner:  # crm/kuittaamattomat.php: "Kuittaa" for the row's kuka only, a lead's handler
         raise AccessDenied("only your own reminders can be acknowledged here")
     return memo.acknowledge(reminder_id, text)
 
@@ -127,8 +129,9 @@ def _company_name() -> str:
 
 
 def sms_text(method: str, text: str, limit: int = 160) -> str:
-    parts = [f"Muistutus {_company_name()}", method, " ".join(text.split())]
-    return sms.cut(". ".join(p for p in parts if p), limit)
+    """The reminder's SMS as crm/kuittaamattomat.php makes it:
+    substr("Muistutus <company>. <tapa>. <text>", 0, 160)."""
+    return f"Muistutus {_company_name()}. {method}. {text}"[:limit]
 
 
 def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.date | None = None) -> AddResult:
@@ -136,7 +139,7 @@ def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.
     is configured. The reminder stays even when the SMS fails: the result says why it failed."""
     user = db.current().user
     owner = (new.owner or user).strip()
-    text = (new.text or "").strip()
+    text = stored_text.check((new.text or "").strip(), "text", _("Text"))  # Pupesoft's input rule
     if not text:
         raise ValidationError("the message is empty", "text")
     if owner != user:
@@ -156,18 +159,20 @@ def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.
         if not User.select().where((User.login == owner) & (User.active != 0)).exists():
             raise ValidationError(f"no active user {owner!r}", "owner")
         with db.database.atomic():
-            reminder_id = Activity.create(
+            reminder_id = int(Activity.insert(  # as asiakasmemo.php's: laatija, luontiaika; no muuttaja
                 kind=REMINDER, owner=owner, text=text, method=method, starts_at=when,
                 ends_at=when + memo.REMINDER_LENGTH,
                 acknowledgement=AWAITING_ACK if new.needs_acknowledgement else NO_ACK_NEEDED,
-            ).id
+                modified_by="", modified_at=None,
+            ).execute())
     if sms_config is None or not sms_config.configured:
         return AddResult(reminder_id)
     person = User.get_or_none(User.login == owner)
     if person is None or not (person.mobile or "").strip():
         return AddResult(reminder_id)
     try:
-        result = sms.send(sms_config, person.mobile, sms_text(new.method, text, sms_config.max_length), not_before=when)
+        result = sms.send(sms_config, person.mobile, sms_text(new.method, text, sms_config.max_length), not_before=when,
+                          company=db.current().company, reminder_id=reminder_id)
     except sms.SmsError as exc:
         return AddResult(reminder_id, None, str(exc))
     return AddResult(reminder_id, result, "" if result.ok else f"the SMS service refused: {result.answer}")

@@ -55,7 +55,7 @@ import peewee
 from pupetui import db
 from pupetui.models import Activity, Customer, SavedSearch, now
 from pupetui.models.activity import MEMO
-from pupetui.services import sms
+from pupetui.services import sms, stored_text
 from pupetui.services.sms import FAILED, REFUSED, SENT, UNKNOWN
 
 JOURNAL = "pupetui-sms"  # muisti.haku
@@ -212,6 +212,9 @@ def plan(recipients: Iterable[Recipient], text: str, *, max_length: int = 160,
          region: str = sms.DEFAULT_REGION) -> Plan:
     """What would go out: SmsError when the message cannot be sent at all (empty, too long)."""
     encoding = sms.check_text(text, max_length)
+    refused = stored_text.refusal(text)  # each message's memo keeps the text: Pupesoft must store it
+    if refused:
+        raise sms.SmsError(refused)
     targets: list[Target] = []
     seen: set[str] = set()
     invalid: list[Skipped] = []
@@ -415,16 +418,25 @@ def memo_text(number: str, text: str) -> str:
 
 
 def _write_memo(row: JournalRow, text: str) -> None:
-    """The customer's memo of a sent message, as Pupesoft writes it (a Memo row)."""
+    """The customer's memo of a sent message, as Pupesoft writes its automatic memos (labels,
+    crm/tarrat.php; a confirmation SMS, inc/jt_ja_tyomaarays_valmis_viesti.inc): tyyppi Memo,
+    kuka and laatija the user, pvmalku and luontiaika now, pvmloppu and muutospvm left zero; none
+    when the company's kalenterimerkinnat is 'E'."""
+    from pupetui.models import CompanyParameters
+
+    if not CompanyParameters.automatic_memos():
+        return
     stamp = now()
     business_id = row.business_id
     if not business_id:
         customer = Customer.get_or_none(Customer.id == row.customer_id)
         business_id = customer.business_id if customer else ""
-    Activity.create(
-        kind=MEMO, owner=_user(), starts_at=stamp, method=MEMO_METHOD, text=memo_text(row.number, text),
-        contact_id=row.contact_id, business_id=business_id, customer_id=row.customer_id,
-    )
+    user = _user()
+    Activity.insert(
+        kind=MEMO, owner=user, starts_at=stamp, method=MEMO_METHOD, text=memo_text(row.number, text),
+        contact_id=row.contact_id, business_id=business_id, customer_id=row.customer_id, parent_id=0,
+        created_by=user, created_at=stamp, modified_by="", modified_at=None, ends_at=None,
+    ).execute()
 
 
 Progress = Callable[[JournalRow], None]

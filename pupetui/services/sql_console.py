@@ -52,7 +52,7 @@ from pupetui import db
 from pupetui.config import APP_NAME
 from pupetui.i18n import _, format_decimal
 from pupetui.models import SavedSearch
-from pupetui.services import auth
+from pupetui.services import auth, stored_text
 from pupetui.services.export import ExportResult, write_csv, write_xlsx_sheets
 from pupetui.services.export_target import safe_part as _safe_part
 from pupetui.services.programs import SQL
@@ -843,7 +843,8 @@ class SqlConsole:
         """Save (or overwrite the user's own) query under `name` (rights: SUPER).
         The SQL must pass the checks: a saved query is one that can run."""
         self._require("save")
-        name = printable(name).strip()
+        name = stored_text.check(printable(name).strip(), "name")  # Pupesoft's input rule, as for muisti.nimi
+        description = stored_text.check(description or "", "description")
         if not name:
             raise ValueError("a saved query needs a name")
         if len(name) > NAME_LENGTH:

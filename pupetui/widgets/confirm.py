@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Static
 
 from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen
+from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.literal import literal, printable
 
 DIALOG_CSS = """
@@ -107,14 +108,17 @@ class ConfirmScreen(PupeModalScreen):
         self.dismiss(bool(answer))
 
 
-class AskTextScreen(PupeModalScreen):
-    """Asks for a line of text; dismisses with the text (Enter, OK) or None (Esc, Cancel)."""
+class AskTextScreen(StoredTextNotes, PupeModalScreen):
+    """Asks for a line of text; dismisses with the text (Enter, OK) or None (Esc, Cancel).
+    `stored=True`: the text is stored in Pupesoft's database, and the note under it says how."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="AskTextScreen")
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="ask_cancel")]
 
-    def __init__(self, title: str, label: str = "", value: str = "", *, placeholder: str = "") -> None:
+    def __init__(self, title: str, label: str = "", value: str = "", *, placeholder: str = "",
+                 stored: bool = False) -> None:
         super().__init__()
+        self.stored = stored
         self.heading = title
         self.label = label
         self.value = value
@@ -132,6 +136,8 @@ class AskTextScreen(PupeModalScreen):
 
     def on_mount(self) -> None:
         self.query_one("#ask-text", Input).focus()
+        if self.stored:
+            self.note_stored_text("#ask-text")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
