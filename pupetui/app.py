@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -101,6 +103,15 @@ class PupetuiApp(KeysInOrder, App):
 
     # -- start ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # Thread workers run in a fixed number of threads, each with its own database connection
+        # (kept, and remade when the server drops it: pupetui.db): at most WORKER_THREADS + 1
+        # connections per session, whatever the machine's number of cores.
+        from concurrent.futures import ThreadPoolExecutor
+
+        from pupetui.db import WORKER_THREADS
+
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="pupetui-worker"))
         # Everything imported and built so far lives as long as the app: keep it out of the
         # garbage collector's full passes, which otherwise pause screens for tens of ms.
         gc.freeze()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +13,10 @@ from urllib.parse import unquote, urlparse
 
 import peewee
 
+# the errors live where screens and widgets may see them; pupetui.db.DatabaseError as before
+from pupetui.services.db_errors import ConnectionProblem, DatabaseDown, DatabaseError, NothingSaved  # noqa: F401
+
 database = peewee.DatabaseProxy()
-
-
-class DatabaseError(Exception):
-    """The database cannot be reached or used; the message is for a person."""
-
-    code = 1  # the command's exit code
 
 
 class BadUrl(DatabaseError):
@@ -125,6 +123,241 @@ def _make_sqlite_file(path: Path) -> None:
             pass
 
 
+# -- connections with a lifecycle ------------------------------------------------------------------
+#
+# Every thread (the app's, each Textual thread worker) has its own connection (peewee keeps it
+# per thread). A connection the server has dropped (a restart, wait_timeout, a failover, KILL)
+# is found out when it is next used, and then:
+# - a read outside a transaction: the dead connection is dropped, a new one made, and the read
+#   runs again once, unnoticed by the user;
+# - BEGIN: the same (nothing has been sent yet of the transaction);
+# - a write outside a transaction: a connection idle for a while is pinged first (and remade if
+#   dead), so a write after a drop goes to a live connection; one that is lost while the write
+#   runs says NothingSaved (a single statement is atomic: the server either did all of it or,
+#   with its connection gone, nothing);
+# - anything inside a transaction: NothingSaved, and the rest of the transaction fails at once;
+#   the transaction's rollback is the server's (it rolled back when the connection died);
+# - no connection can be made: DatabaseDown, until one can (the next action tries again).
+# The number of connections is bounded by the number of threads that use the database: the app
+# runs its thread workers in WORKER_THREADS threads (pupetui.app), plus its own thread.
+
+WORKER_THREADS = 6
+IDLE_PING_SECONDS = 1.0  # a write after this long unused pings its connection first
+
+_READS = ("SELECT", "SHOW", "EXPLAIN", "DESCRIBE", "PRAGMA", "VALUES")
+_WRITES_IN_WITH = ("INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE")
+# pymysql's codes for a connection that is gone (2006 gone away, 2013 lost during query, 2055
+# lost at the socket, 4031 the server's idle timeout, 1927 MariaDB's "connection was killed";
+# 0 is its "(0, '')": a connection that died before and is used again)
+_MYSQL_LOST = {0, 1927, 2006, 2013, 2055, 4031}
+
+
+def _is_read(sql: str) -> bool:
+    head = sql.lstrip(" \t\r\n(").upper()
+    if head.startswith(_READS):
+        return True
+    if head.startswith("WITH"):
+        words = set(head.replace("(", " ").split())
+        return not words.intersection(_WRITES_IN_WITH)
+    return False
+
+
+class LifecycleMixin:
+    """What `open_database` adds to peewee's MySQL and PostgreSQL databases (see above)."""
+
+    def _raw_gone(self, conn) -> bool:
+        """Whether the driver's connection `conn` is dead (after an error on it)."""
+        if conn is None:
+            return True
+        closed = getattr(conn, "closed", None)  # psycopg2: 0 open, else closed; psycopg 3: bool
+        if closed is not None and not callable(closed):
+            if closed:
+                return True
+            broken = getattr(conn, "broken", False)
+            return bool(broken)
+        is_open = getattr(conn, "open", None)  # pymysql
+        if is_open is not None and not callable(is_open):
+            return not is_open
+        return False
+
+    def _lost(self, exc: BaseException) -> bool:
+        if isinstance(exc, ConnectionProblem):
+            return True
+        if not isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
+            return False
+        if isinstance(self, peewee.MySQLDatabase):
+            args = getattr(exc, "args", ())
+            code = args[0] if args and isinstance(args[0], int) else None
+            if code in _MYSQL_LOST:
+                return True
+        return self._raw_gone(self._state.conn)
+
+    def _drop(self) -> None:
+        """Forget this thread's connection without a word to the server (it is gone); the
+        transaction stack is left to the transactions themselves to unwind."""
+        conn = self._state.conn
+        self._state.conn = None
+        self._state.closed = True
+        self._state.dead = False
+        if conn is not None:
+            try:
+                force = getattr(conn, "_force_close", None)  # pymysql: no COM_QUIT on a dead socket
+                (force or conn.close)()
+            except Exception:  # noqa: BLE001 - closing a connection that is gone
+                pass
+
+    def _reconnect(self, exc: BaseException | None = None) -> None:
+        self._drop()
+        try:
+            self.connect()
+        except (peewee.OperationalError, peewee.InterfaceError, OSError) as down:
+            self._state.reset()
+            raise DatabaseDown(str(down)) from (exc or down)
+
+    def _alive(self) -> bool:
+        conn = self._state.conn
+        try:
+            if hasattr(conn, "ping"):
+                conn.ping(False)
+            else:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+            return True
+        except Exception:  # noqa: BLE001 - any failure means the connection is no use
+            return False
+
+    def _mark_used(self) -> None:
+        self._state.used = time.monotonic()
+
+    def _ensure_open(self) -> None:
+        if self._state.closed:
+            try:
+                self.connect()
+            except (peewee.OperationalError, peewee.InterfaceError, OSError) as down:
+                self._state.reset()
+                raise DatabaseDown(str(down)) from down
+
+    def execute_sql(self, sql, params=None):
+        if self.in_transaction():
+            if getattr(self._state, "dead", False):
+                raise NothingSaved("the connection was lost earlier in this transaction")
+            try:
+                cursor = super().execute_sql(sql, params)
+            except Exception as exc:
+                if self._lost(exc):
+                    self._state.dead = True
+                    raise NothingSaved(str(exc)) from exc
+                raise
+            self._mark_used()
+            return cursor
+        read = _is_read(sql)
+        self._ensure_open()
+        if not read and time.monotonic() - getattr(self._state, "used", 0.0) > IDLE_PING_SECONDS:
+            if not self._alive():
+                self._reconnect()
+        try:
+            cursor = super().execute_sql(sql, params)
+        except Exception as exc:
+            if not self._lost(exc):
+                raise
+            if not read:
+                self._drop()
+                raise NothingSaved(str(exc)) from exc
+            self._reconnect(exc)
+            try:
+                cursor = super().execute_sql(sql, params)
+            except Exception as again:
+                if self._lost(again):
+                    self._drop()
+                    raise DatabaseDown(str(again)) from again
+                raise
+        self._mark_used()
+        return cursor
+
+    def begin(self, *args, **kwargs):
+        self._ensure_open()
+        try:
+            super().begin(*args, **kwargs)
+        except Exception as exc:
+            if not self._lost(exc):
+                raise
+            if self.in_transaction():  # a transaction begun again after its rollback (txn.rollback())
+                self._state.dead = True
+                raise NothingSaved(str(exc)) from exc
+            self._reconnect(exc)  # nothing of the transaction was sent yet: safe to begin again
+            try:
+                super().begin(*args, **kwargs)
+            except Exception as again:
+                if self._lost(again):
+                    self._drop()
+                    raise DatabaseDown(str(again)) from again
+                raise
+        self._state.dead = False
+        self._mark_used()
+
+    def commit(self):
+        if getattr(self._state, "dead", False):
+            raise NothingSaved("the connection was lost in this transaction")
+        try:
+            super().commit()
+        except Exception as exc:
+            if self._lost(exc):
+                self._state.dead = True
+                raise NothingSaved(str(exc)) from exc
+            raise
+        self._mark_used()
+
+    def rollback(self):
+        if getattr(self._state, "dead", False) or self._state.closed:
+            # the server rolled back when the connection died: nothing to send, and the dead
+            # connection goes once the outermost transaction has ended
+            if not self.in_transaction():
+                self._drop()
+            return
+        try:
+            super().rollback()
+        except Exception as exc:
+            if not self._lost(exc):
+                raise
+            if self.in_transaction():
+                self._state.dead = True
+            else:
+                self._drop()
+
+    def close(self):
+        if not self.in_transaction() and not self._state.closed and (
+                getattr(self._state, "dead", False) or self._raw_gone(self._state.conn)):
+            self._drop()  # a connection the server dropped: nothing to say to it
+            self._state.reset()
+            return True
+        try:
+            return super().close()
+        except peewee.PeeweeException:
+            if self.in_transaction():
+                raise
+            self._drop()  # closing a connection the server dropped
+            self._state.reset()
+            return True
+
+
+_LIFECYCLE_CLASSES: dict[type, type] = {}
+
+
+def _with_lifecycle(db: peewee.Database) -> peewee.Database:
+    """The same database (class and parameters) with the lifecycle above."""
+    cls = type(db)
+    if isinstance(db, LifecycleMixin) or not isinstance(db, (peewee.MySQLDatabase, peewee.PostgresqlDatabase)):
+        return db
+    made = _LIFECYCLE_CLASSES.get(cls)
+    if made is None:
+        made = _LIFECYCLE_CLASSES[cls] = type(f"Lifecycle{cls.__name__}", (LifecycleMixin, cls), {})
+    # the database playhouse made from the URL (not yet connected; every option it read kept,
+    # its state taken over), with the lifecycle's methods over its own
+    lifecycle = made.__new__(made)
+    lifecycle.__dict__.update(db.__dict__)
+    return lifecycle
+
+
 def open_database(url: str) -> peewee.Database:
     """A connected database for `url`; DatabaseError with a plain message if it cannot be."""
     kind = kind_of(url)
@@ -148,9 +381,10 @@ def open_database(url: str) -> peewee.Database:
 
             # FOUND_ROWS: an UPDATE reports the rows it matched (as SQLite and PostgreSQL do),
             # not only the rows whose values changed.
-            db = url_connect(url, charset="utf8mb4", connect_timeout=10, client_flag=CLIENT.FOUND_ROWS)
+            db = _with_lifecycle(
+                url_connect(url, charset="utf8mb4", connect_timeout=10, client_flag=CLIENT.FOUND_ROWS))
         else:
-            db = url_connect(url, connect_timeout=10)
+            db = _with_lifecycle(url_connect(url, connect_timeout=10))
         db.connect(reuse_if_open=True)
     except ImportError as exc:
         extra = {"mysql": "mysql", "postgres": "postgres"}.get(kind, kind)

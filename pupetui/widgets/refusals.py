@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 
 from pupetui.i18n import _
 from pupetui.services.auth import AccessDenied
+from pupetui.services.db_errors import ConnectionProblem
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.literal import printable
 
@@ -25,6 +26,8 @@ def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
     any other named group of its pattern;
     `capitalize=False` keeps a template that starts with a value (a login) as it is."""
     text = printable(str(exc)).strip()
+    if isinstance(exc, ConnectionProblem):
+        return text  # a lost or unreachable database: its own sentence, not "it did not work: ..."
     if not isinstance(exc, (ValidationError, AccessDenied)):
         return _(failed).format(error=text)
     field_names = field_names or {}
