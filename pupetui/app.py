@@ -45,6 +45,7 @@ THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEM
 # 16 (or the 256 of xterm-256color, whose first 16 are the same) suit the ANSI theme, which
 # uses only those; the truecolor theme would be rounded to the nearest of 256 and lose contrast.
 FEW_COLOURS = {None, "standard", "windows", "256"}
+NOTIFY_LIMIT = 400  # characters of a notification (a long value in it is cut with …)
 
 
 def _enable_gc() -> None:
@@ -215,11 +216,17 @@ class PupetuiApp(KeysInOrder, App):
             )
 
     def notify(self, message, *, title: str = "", severity: str = "information", **kwargs) -> None:
-        """A notification; an error's text starts with the error mark, so it reads as an error
-        in monochrome too (the toast's colour is all that marks it otherwise)."""
-        if severity == "error" and isinstance(message, str):
+        """A notification, always literal (never markup: its text may carry a customer's name or
+        a value from the database) and without control characters; an error's text starts with
+        the error mark, so it reads as an error in monochrome too (the toast's colour is all that
+        marks it otherwise)."""
+        message = printable(message, single_line=False)
+        if len(message) > NOTIFY_LIMIT:  # a toast grows from the bottom: a huge one hides its start
+            message = message[: NOTIFY_LIMIT - 1] + "…"
+        if severity == "error":
             message = marked(message)
-        super().notify(message, title=title, severity=severity, **kwargs)
+        kwargs["markup"] = False
+        super().notify(message, title=printable(title), severity=severity, **kwargs)
 
     # -- files the user saved ------------------------------------------------------------------
     def on_unmount(self) -> None:

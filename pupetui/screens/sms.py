@@ -39,7 +39,7 @@ from pupetui.services import selection, sms, sms_batch
 from pupetui.services.sms_batch import Batch, JournalRow, Plan, Skipped
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
 from pupetui.widgets.stored_note import StoredTextNotes
 
 CSS = Path(__file__).with_name("sms.tcss")
@@ -175,12 +175,12 @@ class SmsScreen(StoredTextNotes, PupeScreen):
         with ContentSwitcher(initial="sms-typed", id="sms-recipients"):
             with Vertical(id="sms-typed"):
                 numbers = TextArea("", id="sms-numbers", soft_wrap=True, tab_behavior="focus", compact=True)
-                numbers.border_title = _("Numbers, one a line")
+                numbers.border_title = literal_title(_("Numbers, one a line"))
                 yield numbers
                 yield Static("", id="sms-numbers-state")
             yield CustomerSelection(id="sms-selection")
         message = TextArea("", id="sms-text", soft_wrap=True, tab_behavior="focus", compact=True)
-        message.border_title = _("Message")
+        message.border_title = literal_title(_("Message"))
         yield message
         yield Static("", id="sms-count")
         yield Footer(compact=True)

@@ -19,7 +19,7 @@ from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen
 from pupetui.services.sql_console import HistoryEntry, SavedQuery, SqlAccess
 from pupetui.widgets.confirm import DIALOG_CSS
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
 from pupetui.widgets.stored_note import StoredTextNotes
 
 __all__ = ["SaveSqlScreen", "SavedSqlScreen", "SqlHistoryScreen", "SchemaScreen", "CompletionScreen", "one_line"]
@@ -322,7 +322,7 @@ class CompletionScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         options = OptionList(*[Option(literal(n)) for n in self.names], id="sql-complete-list")
-        options.border_title = _("Complete")
+        options.border_title = literal_title(_("Complete"))
         yield options
 
     def on_mount(self) -> None:

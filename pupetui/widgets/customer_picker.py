@@ -20,7 +20,7 @@ from pupetui.screens.base import PupeModalScreen
 from pupetui.services import calendar
 from pupetui.services.calendar import CustomerChoice
 from pupetui.services.customers import MAX_SEARCH
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
 
 
 def customer_label(choice: CustomerChoice) -> str:
@@ -69,7 +69,7 @@ class CustomerPickerBase(PupeModalScreen):
     # -- the dialog ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id=self.BOX_ID, classes=self.BOX_CLASSES) as box:
-            box.border_title = self.picker_title()
+            box.border_title = literal_title(self.picker_title())
             yield Input(self.text, placeholder=_("Name, business id or customer number"), id=self.SEARCH_ID,
                         max_length=MAX_SEARCH)
             yield OptionList(id=self.RESULTS_ID, markup=False)

@@ -58,7 +58,7 @@ from pupetui.i18n import N_, _, format_date, format_datetime, format_decimal, fo
 from pupetui.screens.base import PupeModalScreen
 from pupetui.services.sql_values import Cut
 from pupetui.widgets.bindings import translate_bindings
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
 
 __all__ = ["ResultGrid", "CellViewScreen", "cell_text", "DEFAULT_CAP", "FIRST_BATCH", "BATCH_SECONDS"]
 
@@ -815,7 +815,7 @@ class CellViewScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = printable(_("{column}, row {row}").format(column=self.column, row=self.row))
+            box.border_title = literal_title(_("{column}, row {row}").format(column=self.column, row=self.row))
             with VerticalScroll(id="cell-view-scroll"):
                 yield Static(
                     Text(full_text(self.value, self.kind, null=self.null)),
