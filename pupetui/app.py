@@ -16,6 +16,7 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -30,6 +31,7 @@ from pupetui.screens.menu import MenuScreen
 from pupetui.screens.programs import program_binding_classes, screen_for
 from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
+from pupetui.services.text import pasted
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
 from pupetui.widgets.key_order import KeysInOrder
 from pupetui.widgets.literal import marked, printable
@@ -214,6 +216,14 @@ class PupetuiApp(KeysInOrder, App):
                 severity="warning",
                 markup=False,
             )
+
+    async def on_event(self, event: events.Event) -> None:
+        """A bracketed paste reaches the focused field without escape sequences or other
+        control characters (copied coloured text, a terminal's title sequence): they would be
+        stored in the database as they are."""
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = pasted(event.text)
+        await super().on_event(event)
 
     def notify(self, message, *, title: str = "", severity: str = "information", **kwargs) -> None:
         """A notification, always literal (never markup: its text may carry a customer's name or

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 from legacy import legacy_update
 from pupetui import db, i18n
-from pupetui.models import Contact, Customer
+from pupetui.models import Contact, Customer, Permission
 from pupetui.screens.customer_edit import CustomerEditScreen
 from pupetui.screens.memo_forms import ChoiceScreen, TextViewScreen
 from pupetui.screens.sql_search import SqlSearchScreen
 from pupetui.services import schema
+from pupetui.services.programs import CUSTOMER_EDIT
 from pupetui.services.text import printable
 from pupetui.widgets.result_grid import CellViewScreen
 from test_app import logged_in_app as app_of
@@ -49,6 +50,10 @@ def seeded(tmp_path_factory):
     schema.init(d)
     d.close()
     rows = seed(url)
+    d = db.connect(url)
+    with db.session("acme", "setup"):  # matti may edit customers too
+        Permission.create(login="matti", script=CUSTOMER_EDIT.script, subname="asiakas")
+    d.close()
     yield url, rows
     db.end_session()
 
@@ -186,3 +191,73 @@ def test_the_demo_customer_tmi_closing_tag_opens_its_memo_details(tmp_path):
         asyncio.run(details())
     finally:
         db.end_session()
+
+
+# -- input hygiene ------------------------------------------------------------------------------
+
+COLOURED = "Soitettu \x1b[31mpunainen\x1b[0m\x07 \x1b]0;otsikko\x07loppu\x9b2J\nrivi 2"
+
+
+async def paste(pilot, text: str) -> None:
+    """A bracketed paste, as the terminal's driver hands it to the app."""
+    from textual import events
+
+    pilot.app.post_message(events.Paste(text))
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_a_pasted_escape_sequence_never_reaches_the_database(seeded):
+    from textual.widgets import Input, TextArea
+
+    from pupetui.screens.memo_forms import EntryFormScreen
+    from pupetui.services import memo
+
+    url, rows = seeded
+    rename(url, rows, "Virtanen Oy")
+
+    async def paste_and_save() -> None:
+        app = logged_in_app(url)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            screen = await open_memo(pilot, rows.customer)
+            await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(app.screen, EntryFormScreen))
+            area = app.screen.query_one(TextArea)
+            area.focus()
+            await pilot.pause()
+            await paste(pilot, COLOURED)
+            assert area.text == "Soitettu punainen loppu\nrivi 2"  # shown as it will be stored
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: app.screen is screen)
+            app.push_screen(CustomerEditScreen(rows.customer))
+            await wait_for(pilot, lambda: isinstance(app.screen, CustomerEditScreen) and app.screen.query("#field-name"))
+            field = app.screen.query_one("#field-name", Input)
+            field.focus()
+            field.value = ""
+            await pilot.pause()
+            await paste(pilot, "Uusi \x1b[1mnimi\x1b[0m\x00 Oy\x7f")
+            assert field.value == "Uusi nimi Oy"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: "Customer saved." in flat(screen_text(app)))
+
+    asyncio.run(paste_and_save())
+    d = db.connect(url)
+    with db.session("acme", "check"):
+        newest = memo.entries(rows.customer, memo.EntryFilter())[0]
+        assert newest.text == "Soitettu punainen loppu\nrivi 2"
+        assert Customer.get_by_id(rows.customer).name == "Uusi nimi Oy"
+    d.close()
+
+
+def test_a_control_character_written_by_any_path_is_not_stored(seeded):
+    """The model layer's backstop (a headless command, an import): C0, DEL and C1 removed,
+    line breaks and tabs kept."""
+    url, rows = seeded
+    d = db.connect(url)
+    with db.session("acme", "setup"):
+        Customer.update(facts="a\x1b[31mb\x07\tc\nd\x9b\x7f").where(Customer.id == rows.customer).execute()
+        made = Customer.create(name="Ohjaus\x1b[7m Oy\x85", city="Turku")
+    with db.session("acme", "check"):
+        assert Customer.get_by_id(rows.customer).facts == "a[31mb\tc\nd"
+        assert Customer.get_by_id(made.id).name == "Ohjaus[7m Oy"
+    d.close()
