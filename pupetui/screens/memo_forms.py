@@ -35,6 +35,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal, literal_title, marked, printable
 from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.checkbox import MarkedCheckbox
+from pupetui.services import failures
 
 __all__ = [
     "AcknowledgeScreen", "ChoiceScreen", "ConfirmScreen", "ContactFormScreen", "EditEntryScreen", "EntryFormChoices",
@@ -99,7 +100,7 @@ def time_text(value: dt.time | dt.datetime) -> str:
 
 def error_text(exc: BaseException) -> str:
     """A refusal from a service as a sentence for the form's message line."""
-    text = printable(str(exc)).strip()
+    text = failures.sentence(exc).strip()
     if isinstance(exc, (memo.MemoError, AccessDenied)):
         text = text[:1].upper() + text[1:]
         return text if text.endswith((".", "!", "?")) else text + "."

@@ -21,6 +21,7 @@ from pupetui.services.sql_console import HistoryEntry, SavedQuery, SqlAccess
 from pupetui.widgets.confirm import DIALOG_CSS
 from pupetui.widgets.literal import literal, literal_title, printable
 from pupetui.widgets.stored_note import StoredTextNotes
+from pupetui.services import failures
 
 __all__ = ["SaveSqlScreen", "SavedSqlScreen", "SqlHistoryScreen", "SchemaScreen", "CompletionScreen", "one_line"]
 
@@ -204,7 +205,7 @@ class SqlHistoryScreen(PupeModalScreen):
             self.entries = self.search(text)
         except OSError as exc:
             self.entries = []
-            self.notify(printable(str(exc)), severity="error", markup=False)
+            self.notify(failures.sentence(exc), severity="error", markup=False)
         options = self.query_one("#sql-history-list", OptionList)
         options.clear_options()
         if not self.entries:

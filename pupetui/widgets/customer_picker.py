@@ -21,6 +21,7 @@ from pupetui.services import calendar
 from pupetui.services.calendar import CustomerChoice
 from pupetui.services.customers import MAX_SEARCH
 from pupetui.widgets.literal import literal, literal_title, printable
+from pupetui.services import failures
 
 
 def customer_label(choice: CustomerChoice) -> str:
@@ -64,7 +65,7 @@ class CustomerPickerBase(PupeModalScreen):
         return _("No customer found.")
 
     def refusal(self, exc: BaseException) -> str:
-        return printable(str(exc))
+        return failures.sentence(exc)
 
     # -- the dialog ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
