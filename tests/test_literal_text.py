@@ -193,6 +193,37 @@ def test_the_demo_customer_tmi_closing_tag_opens_its_memo_details(tmp_path):
         db.end_session()
 
 
+async def through_the_lists(url: str, name: str) -> None:
+    """The customer list and the reminders (the reminder names its customer): opened from the
+    menu by their keys."""
+    from pupetui.services.programs import CUSTOMERS, REMINDERS
+
+    app = logged_in_app(url)
+    start = shown(name)[:8]
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "MenuScreen")
+        menu = app.screen
+        for program, opened in ((CUSTOMERS, "CustomerListScreen"), (REMINDERS, "RemindersScreen")):
+            await pilot.press(app.program_key(program.id))
+            await wait_for(pilot, lambda: app.screen.__class__.__name__ == opened)
+            await wait_for(pilot, lambda: start in flat(screen_text(app)))
+            assert "\x1b" not in screen_text(app) and app.is_running
+            while app.screen is not menu:
+                app.pop_screen()
+                await pilot.pause()
+
+
+@EXAMPLES
+@given(name=NAMES)
+@example(name="Tmi [/]")
+@example(name="Oy [Ab] & Co")
+@example(name=LONG)
+def test_hostile_names_in_the_customer_list_and_the_reminders(seeded, name):
+    url, rows = seeded
+    rename(url, rows, name)
+    asyncio.run(through_the_lists(url, name))
+
+
 # -- input hygiene ------------------------------------------------------------------------------
 
 COLOURED = "Soitettu \x1b[31mpunainen\x1b[0m\x07 \x1b]0;otsikko\x07loppu\x9b2J\nrivi 2"
