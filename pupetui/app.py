@@ -87,6 +87,9 @@ class PupetuiApp(KeysInOrder, App):
         super().__init__()
         self.settings = settings
         self.company = company
+        from pupetui.services import export_target
+
+        export_target.configure(settings.export_dir)  # where the export dialogs offer to save
         self.session_info: session_info.SessionInfo | None = None
         self._reported_clashes: set[tuple[str, ...]] = set()
         self.overdue_reminders = OverdueCount(self)  # shown in every header and in the menu

@@ -71,6 +71,8 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--user", metavar="LOGIN", default=d, help="the user (kuka); default: the OS user name")
     parser.add_argument("--lang", choices=config.LANGUAGES, default=d, help="fi or en; default: from the locale")
     parser.add_argument("--auth", choices=config.AUTH_MODES, default=d, help="none (trust the OS/SSH login) or password")
+    if suppress:  # the main parser has its own, with the help text
+        parser.add_argument("--demo", action="store_true", default=d, help="work on the demo database (made on first use)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=int, default=1, metavar="N", help="first free label on a partly used sheet (default 1)")
     p.add_argument("--delivery-address", action="store_true", help="the delivery address where all its fields are filled")
     p.add_argument("--per-contact", action="store_true", help="one label per contact person")
-    p.add_argument("--memo", default="", metavar="TEXT", help="write this memo (Osoitetarrat) on each printed customer")
+    p.add_argument("--memo", default="", metavar="TEXT", help="add this text to the memo (Osoitetarrat) written on each printed customer")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the .pdf (labels) or .xlsx (addresses) to write")
     p = sub.add_parser("calendar", help="the calendar: export a user's entries as iCalendar (.ics)")
     _common(p, suppress=True)
@@ -257,7 +259,35 @@ def _settings(args: argparse.Namespace) -> config.Settings:
     return config.load(flags, config_path=getattr(args, "config", None))
 
 
+def sqlite_file(url: str):
+    """The file of a sqlite:// URL (None for another database, or SQLite in memory)."""
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    if db.kind_of(url) != "sqlite":
+        return None
+    path = urlparse(url).path[1:]  # as db.open_database reads it: sqlite:///rel/x, sqlite:////abs
+    return Path(path) if path and path != ":memory:" else None
+
+
+def refuse_missing_database(settings: config.Settings) -> None:
+    """A command that works on an existing database (all but `init` and `demo`) refuses a SQLite
+    file that is not there, before anything is made: a mistyped --db path makes no folders and
+    no empty database. The default database is named with the ways to make one."""
+    path = sqlite_file(settings.db_url)
+    if path is None or path.exists():
+        return
+    make = "`pupetui init` makes one (`pupetui demo` fills one with demo data; `pupetui --demo` works on the demo database)"
+    if not settings.db:
+        raise CliError(f"no database yet at {path}: {make}", EXIT_USAGE)
+    why = f"the folder {path.parent} does not exist" if not path.parent.is_dir() else "the file does not exist"
+    raise CliError(f"no database {path} ({why}): check the path in --db, or `pupetui init --db "
+                   f"{db.redact(settings.db_url)}` makes a new one", EXIT_USAGE)
+
+
 def _open(settings: config.Settings, *, must_be_usable: bool = True):
+    if must_be_usable:
+        refuse_missing_database(settings)
     database = db.connect(settings.db_url)
     if must_be_usable:
         report = schema.check(database)
@@ -274,6 +304,16 @@ def _company(settings: config.Settings) -> str:
     company = settings.company or auth.default_company()
     if not company:
         raise CliError("the database has no company (yhtio): run `pupetui demo` or set up Pupesoft first")
+    if settings.company:
+        known = [c.company for c in auth.companies()]
+        if company not in known:
+            shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+            from pupetui.services.text import printable
+
+            # the others are listed only to whom the operating system has logged in (no password asked)
+            others = f"; its companies: {printable(shown) or 'none'}" if settings.auth == "none" else ""
+            raise CliError(f"no company {printable(repr(company))} in the database "
+                           f"{db.redact(settings.db_url)}{others}", EXIT_USAGE)
     return company
 
 
@@ -322,6 +362,7 @@ def cmd_init(args, settings) -> int:
 
 
 def cmd_check(args, settings) -> int:
+    refuse_missing_database(settings)  # a check makes nothing
     database = _open(settings, must_be_usable=False)
     report = schema.check(database)
     print(f"database: {db.redact(settings.db_url)}")
@@ -423,7 +464,7 @@ def cmd_labels(args, settings) -> int:
     what = f"{result.labels} label(s) on {result.pages} page(s)" if output == "pdf" else f"{result.labels} address(es)"
     print(f"saved {what} to {result.path}")
     if result.memos:
-        print(f"wrote a memo on {result.memos} customer(s)")
+        print(f"wrote {result.memos} memo(s) (Osoitetarrat) on the customers")
     return EXIT_OK
 
 
@@ -694,7 +735,7 @@ def cmd_query(args, settings) -> int:
             saved = Q.find_saved(args.name, args.owner)
         except ValidationError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
-        Q.refuse_secrets(saved.spec, saved.name)
+        Q.check_saved(saved)
         built = Q.build(saved.spec)
         if args.xlsx or args.csv:
             rows = Q.export_rows(built, settings=settings)
@@ -822,6 +863,10 @@ def ensure_demo_database(settings: config.Settings) -> config.Settings:
         settings.db = config.demo_db_url()
     database = db.connect(settings.db)
     schema.init(database)
+    added = schema.add_missing_columns(database)  # a demo made by an older pupetui
+    if added:
+        print(f"The demo database was made by an older pupetui: added {len(added)} column(s).",
+              file=sys.stderr, flush=True)
     if not auth.default_company():
         print("Making the demo database (first start only)...", file=sys.stderr, flush=True)
         demo.generate(database, customers=demo.DEFAULT_CUSTOMERS, seed=1)
@@ -945,6 +990,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pupetui import i18n
 
         i18n.set_language(settings.lang or i18n.language_from_locale())
+        if args.command and getattr(args, "demo", False) and args.command != "serve":
+            if args.command == "demo":  # fills the demo database (an error if it is filled already)
+                settings.db = settings.db or config.demo_db_url()
+            else:  # every command as the TUI: on the demo database, made on first use
+                settings = ensure_demo_database(settings)
         if args.command and _writes_files(args):
             from pupetui.services import export_target
 

@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "lang": "",  # empty: from the locale
     "auth": "none",
     "theme": "",
+    "export_dir": "",  # where the export dialogs offer to save; empty: the download folder (see export_target)
     "keys": {},  # binding id -> keys, e.g. {"quit" = "ctrl+q"}
     "smtp": {
         "host": "",
@@ -179,6 +180,7 @@ class Settings:
     lang: str
     auth: str
     theme: str
+    export_dir: str = ""
     keys: dict[str, str] = field(default_factory=dict)
     smtp: dict[str, Any] = field(default_factory=dict)
     sms: dict[str, Any] = field(default_factory=dict)
@@ -276,6 +278,8 @@ def load(
         raise ConfigError(f"auth must be one of {', '.join(AUTH_MODES)}, not {merged['auth']!r}")
     if merged["lang"] and merged["lang"] not in LANGUAGES:
         raise ConfigError(f"lang must be one of {', '.join(LANGUAGES)}, not {merged['lang']!r}")
+    if not isinstance(merged["export_dir"], str):
+        raise ConfigError(f"export_dir must be the path of a folder, not {merged['export_dir']!r}")
     if not merged["user"]:
         merged["user"] = _os_user()
     return Settings(source=source, **{k: merged[k] for k in DEFAULTS})

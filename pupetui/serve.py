@@ -10,7 +10,10 @@
   one-line message and no process is started.  The client address is the peer's, or, when the
   peer is one of `trusted_proxies`, the last address of X-Forwarded-For that is not a proxy.
 - The session process is started directly (no shell in between) and gets the client address
-  in PUPETUI_CLIENT_ADDRESS: the login counts failures by it (services.login_guard).
+  in PUPETUI_CLIENT_ADDRESS: the login counts failures by it (services.login_guard), and a token
+  of its own in PUPETUI_SERVE_SESSION: its exports go into a folder of that browser session only
+  (services.export_target), removed when the session ends, so two browsers of one user never
+  see or replace each other's files.
 - A malformed message from the browser closes its session (close code 1003) with one log line;
   the log shows no tracebacks with local variables.
 - Pages are sent with headers that forbid framing (clickjacking).
@@ -22,7 +25,9 @@ import asyncio
 import ipaddress
 import json
 import logging
+import secrets
 import shlex
+import shutil
 import sys
 from collections import Counter
 from typing import Any, Mapping, Sequence
@@ -33,6 +38,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from pupetui.config import DEFAULTS
+from pupetui.services import export_target
 from pupetui.services.login_guard import address_group
 
 log = logging.getLogger("textual-serve")
@@ -119,6 +125,19 @@ def check_message(message: Any) -> tuple[str, Any]:
     if kind in ("blur", "focus"):
         return kind, None
     raise Malformed(f"unknown message type {kind[:20]!r}" if kind not in ("stdin", "ping") else f"a bad {kind}")
+
+
+def session_environment(address: str) -> dict[str, str]:
+    """What one browser's pupetui gets besides the serve command's environment: the client's
+    address, and a new session token (its own export folder)."""
+    return {"PUPETUI_CLIENT_ADDRESS": address, export_target.SESSION_ENV: secrets.token_hex(16)}
+
+
+def remove_session_files(token: str) -> None:
+    """The export folders of an ended browser session (its files went to the browser already:
+    a download is read from the session's process, which is gone)."""
+    for folder in export_target.session_folders(token):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class SessionService(AppService):
@@ -209,7 +228,7 @@ class PupetuiServer(Server):
         try:
             await websocket.prepare(request)
             service = SessionService(
-                self.argv, {"PUPETUI_CLIENT_ADDRESS": address},
+                self.argv, session_environment(address),
                 write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
                 download_manager=self.download_manager, debug=self.debug,
             )
@@ -225,6 +244,7 @@ class PupetuiServer(Server):
         finally:
             if service is not None:
                 await service.stop()
+                remove_session_files(service.extra_environment[export_target.SESSION_ENV])
         return websocket
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:

@@ -33,7 +33,7 @@ import requests
 from conftest import SHARED, mariadb_database, unavailable
 
 from pupetui import db
-from pupetui.models import Company, CompanyParameters, Keyword, Permission, User
+from pupetui.models import Company, CompanyParameters, Customer, Keyword, Permission, User
 from pupetui.services import customer_edit, programs
 
 PUPESOFT_PHP = SHARED.parent / "pupesoft-php"
@@ -308,11 +308,20 @@ def browser(peer):
     return b
 
 
+CUSTOMER_BUSINESS_ID = "76543212"  # valid (7654321-2) and as Pupesoft stores a Finnish one
+
+
 @pytest.fixture
 def customer(peer):
-    """A customer saved through pupetui's customer form."""
+    """A customer saved through pupetui's customer form.
+
+    Each is given its own EDI code (ovttunnus) afterwards: by default Pupesoft tells customers of
+    one business ID apart by their EDI codes, and refuses a second one it could not
+    (yhtion_parametrit.asiakkaan_tarkenne, inc/asiakastarkista.inc), as pupetui's form does."""
     with db.session(COMPANY, USER):
-        return customer_edit.save(customer_edit.CustomerForm(
-            name="Kärkkäinen Ky", business_id="7654321-0", address="Rantatie 5", postcode="33100",
-            city="Tampere", country="FI",
+        saved = customer_edit.save(customer_edit.CustomerForm(
+            name="Kärkkäinen Ky", business_id=CUSTOMER_BUSINESS_ID, address="Rantatie 5", postcode="33100",
+            city="Tampere", country="FI", currency="EUR",
         ))
+        Customer.update(edi_id=f"0037{CUSTOMER_BUSINESS_ID}{saved}").where(Customer.id == saved).execute()
+        return saved

@@ -128,7 +128,9 @@ class SmsService:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
-                query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query, keep_blank_values=True).items()}
+                # the values are latin1 (Windows-1252), as Pupesoft sends them
+                query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query, keep_blank_values=True,
+                                                      encoding="cp1252", errors="replace").items()}
                 with service._lock:
                     service.requests.append(query)
                     step = service.script.pop(0) if service.script else None

@@ -169,3 +169,20 @@ def test_script_name_must_end_the_right_not_just_appear_in_it(rights):
     _grant("odd", "crm/asiakaslista.php.bak")
     _grant("odd", "crm/kalenteri.php2")
     assert auth.allowed_programs("odd") == []
+
+
+def test_maintenance_rights_as_pupesoft_reads_their_sub_names(users):
+    """yllapito.php?toim=asiakas opens with alanimi 'asiakas', an alias set 'asiakas!!!X' (what
+    Pupesoft's CRM links to) or 'asiakas&...' (tarkista_oikeus reads up to the first '&'), in
+    any case; 'asiakasalennus' is another maintenance. Saving needs paivitys = '1'."""
+    db.start_session(A, "anna")
+    for login, subname, update in (("viewer", "asiakas", ""), ("alias", "ASIAKAS!!!MYYNTI", "1"),
+                                   ("params", "asiakas&laji=H", "1"), ("other", "asiakasalennus", "1")):
+        _grant(login, "yllapito.php", subname, may_update=update)
+    assert auth.may_use(programs.CUSTOMER_EDIT, "viewer") and not auth.may_update(programs.CUSTOMER_EDIT, "viewer")
+    assert auth.may_update(programs.CUSTOMER_EDIT, "alias")
+    assert auth.may_update(programs.CUSTOMER_EDIT, "params")
+    assert not auth.may_use(programs.CUSTOMER_EDIT, "other")
+    with pytest.raises(auth.AccessDenied, match="update flag"):
+        auth.require_update(programs.CUSTOMER_EDIT, "viewer")
+    auth.require_update(programs.CUSTOMER_EDIT, "alias")

@@ -31,7 +31,7 @@ from pupetui.screens.calendar_forms import (
 )
 from pupetui.screens.help import HelpScreen
 from pupetui.services import auth, calendar, calendar_view
-from pupetui.services.programs import PROGRAMS
+from pupetui.services.programs import MAINTENANCES, PROGRAMS
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.month_grid import GridTexts, grid_text, legible_colour, render_grid
 
@@ -69,6 +69,8 @@ def seed(url: str, *, slot: str = "30", multi_user: str = "") -> Seeded:
         User.create(login="eino", name="Eino Ei-kalenteria")
         for program in PROGRAMS:
             Permission.create(login="matti", script=program.script, subname="")
+        for program in MAINTENANCES:  # Pupesoft's maintenances, with the update flag
+            Permission.create(login="matti", script=program.script, subname=program.subnames[0], may_update="1")
         for login in ("pekka", "liisa"):
             Permission.create(login=login, script="crm/kalenteri.php", subname="")
         Keyword.create(kind="KALETAPA", value="1", text="Käynti asiakkaalla", text_2="#00aa00", order=1)
@@ -414,8 +416,8 @@ async def test_adding_an_entry_through_the_form(url):
         await shows(pilot, "New calendar entry", "Start", "End", "Type", "Calendar of", "Customer", "Comment",
                     "Kilometres", "Per diems", "(none: a personal entry)")
         assert form.query_one("#entry-start-date", Input).value == "2026-05-14"  # the selected day
-        await fill(pilot, form.query_one("#entry-start-time", Input), "13:15")
-        await fill(pilot, form.query_one("#entry-end-time", Input), "14:45")
+        await fill(pilot, form.query_one("#entry-start-time", Input), "13:30")
+        await fill(pilot, form.query_one("#entry-end-time", Input), "14:30")
         form.query_one("#entry-type", Select).value = "Käynti asiakkaalla"
         # the customer picker: search by business id, Enter chooses
         form.query_one("#entry-customer").focus()
@@ -434,12 +436,12 @@ async def test_adding_an_entry_through_the_form(url):
         await wait_for(pilot, lambda: app.screen is screen)
         await ready(pilot, screen)
         [entry] = stored("matti", dt.date(2026, 5, 14))
-        assert (entry.starts_at, entry.ends_at, entry.all_day) == (D(2026, 5, 14, 13, 15), D(2026, 5, 14, 14, 45), False)
+        assert (entry.starts_at, entry.ends_at, entry.all_day) == (D(2026, 5, 14, 13, 30), D(2026, 5, 14, 14, 30), False)
         assert (entry.type, entry.customer_id, entry.kilometres, entry.per_diems) == (
             "Käynti asiakkaalla", seeded.customer, "42.5", "1")
         assert entry.comment == "Demo [b]\ntoinen rivi" and entry.owner == "matti" and not entry.done
         assert screen.cursor == entry.id
-        await shows(pilot, "Thursday 2026-05-14", "13:15–14:45 Käynti asiakkaalla")
+        await shows(pilot, "Thursday 2026-05-14", "13:30–14:30 Käynti asiakkaalla")
 
 
 async def test_adding_an_all_day_entry_for_several_days_without_a_customer(url):
@@ -483,6 +485,26 @@ async def test_bad_input_is_refused_with_the_message_and_nothing_is_lost(url):
         end = form.query_one("#entry-end-time", Input)
         assert end.has_class("-invalid") and app.focused is end
         assert end.value == "14:00" and form.query_one("#entry-start-time", Input).value == "15:00"
+        assert form.query_one("#entry-comment", TextArea).text == "Tärkeä muistiinpano"
+        # a time off Pupesoft's slot grid (the company's kalenteri_aikavali: 30 minutes) says why
+        await fill(pilot, end, "16:10")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "End time: 16:10 is not a time of Pupesoft's calendar: use 08:30-18:00 every 30")
+        assert app.focused is end and end.has_class("-invalid") and end.value == "16:10"
+        start = form.query_one("#entry-start-time", Input)
+        await fill(pilot, start, "07:45")
+        await fill(pilot, end, "16:00")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "Start time: 07:45 is not a time of Pupesoft's calendar: use 08:00-17:30 every 30")
+        assert app.focused is start and start.value == "07:45"
+        await fill(pilot, start, "15:00")
+        # no type: Pupesoft's calendar needs one
+        chosen = form.query_one("#entry-type", Select).value
+        form.query_one("#entry-type", Select).value = Select.NULL
+        await pilot.press("ctrl+s")
+        await shows(pilot, "Choose a type: Pupesoft's calendar needs one.")
+        assert app.focused is form.query_one("#entry-type", Select)
+        form.query_one("#entry-type", Select).value = chosen
         assert form.query_one("#entry-comment", TextArea).text == "Tärkeä muistiinpano"
         # negative kilometres
         await fill(pilot, end, "16:00")
@@ -557,8 +579,8 @@ async def test_deleting_asks_first(url):
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is screen and screen.ready and screen.cursor == seeded.call)
         assert [e.id for e in stored("matti", TODAY)] == [seeded.call]
-        with db.session("acme", "matti"):
-            assert Activity.get_by_id(seeded.visit).kind == "DELETED kalenteri"
+        with db.session("acme", "matti"):  # Pupesoft's calendar deletes the row (kalenteri.php tee=POISTA)
+            assert Activity.get_or_none(Activity.id == seeded.visit) is None
         await shows(pilot, "1 entry")
 
 
@@ -667,6 +689,27 @@ async def test_f1_lists_the_calendar_keys(url):
 
 
 # -- types and export -----------------------------------------------------------------------------------------
+
+
+async def test_a_calendar_type_needs_pupesofts_keyword_maintenance_right(url):
+    """Types are Pupesoft's KALETAPA keywords: saving one needs yllapito.php 'avainsana' with the
+    update flag; pekka (a calendar user without it) is told so and keeps what he typed."""
+    seed(url)
+    app = logged_in_app(url, "pekka")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_calendar(pilot)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryTypesScreen) and app.screen.loaded)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryTypeFormScreen))
+        form = app.screen
+        await pilot.press(*"Sauna")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "You may not save this: it needs the right to Edit keywords")
+        assert app.screen is form
+        assert "Sauna" in [i.value for i in form.query(Input)]
+        with db.session("acme", "pekka"):
+            assert "Sauna" not in [t.text for t in calendar.entry_types()]
 
 
 async def test_calendar_types_added_edited_and_in_use_ones_not_deleted(url):
@@ -782,3 +825,29 @@ def test_the_month_read_for_the_screen_matches_the_service(database):
         assert [e.comment for e in data.on(dt.date(2026, 5, 31))] == ["over the end of the month"]
         CompanyParameters.update(multi_user_calendar="K").execute()  # anna is no sales manager now
         assert calendar_view.load_month(owners, 2026, 5).on(dt.date(2026, 5, 31)) == ()
+
+
+async def test_a_reminder_is_in_the_calendar_as_in_pupesofts_and_is_changed_in_reminders(url):
+    """Pupesoft's day view draws tyyppi 'muistutus' rows beside calendar entries; pupetui shows them
+    too, and sends the user to Reminders to change one (Pupesoft's calendar form would turn it into
+    a calendar entry)."""
+    seeded = seed(url)
+    with db.session("acme", "matti"):
+        reminder = Activity.create(kind="Muistutus", owner="matti", created_by="matti", method="Puhelu",
+                                   starts_at=D(2026, 5, 12, 11), ends_at=D(2026, 5, 12, 11, 30),
+                                   text="Soita takaisin", acknowledgement="K").id
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_calendar(pilot)
+        await shows(pilot, "11:00–11:30 Puhelu")
+        assert screen.cursor == seeded.visit
+        await pilot.press("n", "n")
+        assert screen.cursor == reminder
+        await pilot.press("e")
+        await notified(pilot, "This is a reminder: change or acknowledge it in Reminders")
+        assert app.screen is screen
+        await pilot.press("d")
+        await notified(pilot, "This is a reminder")
+        assert app.screen is screen
+    with db.session("acme", "matti"):
+        assert Activity.get_by_id(reminder).kind == "Muistutus"

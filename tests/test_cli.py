@@ -280,7 +280,8 @@ def test_whoami_in_password_mode_with_the_other_company(env, sqlite_url):
         env, "whoami", "--db", sqlite_url, "--company", "beta", "--user", "anna", "--auth", "password",
         PUPETUI_PASSWORD="Sala sana",
     )
-    assert result.returncode == EXIT_DENIED
+    assert result.returncode == 2  # a usage error: the company is named (issue #17), not "login refused"
+    assert f"pupetui: no company 'beta' in the database {sqlite_url}\n" == result.stderr  # none listed before a password
 
 
 # -- demo --------------------------------------------------------------------------------------
@@ -311,3 +312,36 @@ def test_demo_user_logs_in_with_the_demo_password(env, sqlite_url):
     assert right.returncode == 0, right.stderr
     wrong = run(env, *common, PUPETUI_PASSWORD=demo.DEMO_PASSWORD + "x")
     assert wrong.returncode == EXIT_DENIED
+
+
+
+def test_a_demo_database_an_older_pupetui_made_is_brought_up_to_date_and_starts(tmp_path, capsys):
+    """A user who tried an older pupetui keeps its demo database: the columns added since are
+    added (with their defaults) instead of the demo refusing to start."""
+    from pupetui import cli, config
+    from pupetui.services import demo, schema
+
+    path = tmp_path / "demo.sqlite3"
+    settings = lambda: config.Settings(db=f"sqlite:///{path}", company="", user="", lang="en", auth="os", theme="")  # noqa: E731
+    try:
+        cli.ensure_demo_database(settings())
+        customers = db.database.obj.execute_sql("select count(*) from asiakas").fetchone()[0]
+    finally:
+        db.database.obj.close()
+    with sqlite3.connect(path) as con:  # as an older pupetui made it: without these columns
+        con.execute("alter table asiakas drop column toim_ovttunnus")
+        con.execute("alter table yhtion_parametrit drop column kalenteri_aikavali")
+    capsys.readouterr()
+    try:
+        again = cli.ensure_demo_database(settings())
+        assert "made by an older pupetui: added 2 column(s)" in capsys.readouterr().err
+        assert schema.check(db.database.obj).ok
+        assert (again.company, again.user) == (demo.DEMO_COMPANY, demo.DEMO_USER)
+        assert db.database.obj.execute_sql("select count(*) from asiakas").fetchone()[0] == customers  # nothing lost
+    finally:
+        db.database.obj.close()
+    try:
+        cli.ensure_demo_database(settings())
+        assert "older pupetui" not in capsys.readouterr().err
+    finally:
+        db.database.obj.close()

@@ -17,6 +17,7 @@ import pytest
 
 from pupetui import cli, db, i18n
 from pupetui.models import Company, CompanyParameters, Customer, Invoice, InvoiceRow, Keyword, Permission, Product, User
+from legacy import legacy_create
 from pupetui.services import contracts, contracts_mail
 from pupetui.services.contracts_documents import pdf_text
 from pupetui.services.mail import SmtpConfig
@@ -50,8 +51,11 @@ def seed(url: str, customers: int = 4) -> None:
         rows = [("Åström Oy", "1", "astrom@example.fi", 7), ("Öljy Oy", "2", "", 8),
                 ("Ääni Ky", "3", "aani@example.fi; myynti@aani.example", 7), (ODD, "4", "lodz@example.pl", 0)]
         for name, number, email, salesperson in rows[:customers] + [("Ei Osta Oy", "9", "ei@example.fi", 7)]:
-            c = Customer.create(customer_no=number, name=name, email=email, salesperson_no=salesperson,
-                                address="Tie 2", postcode="33100", city="Tampere")
+            # as an import or an older program left them (ODD is past Pupesoft's latin1, the
+            # addresses are separated by ";"): pupetui reads such rows, it does not write them
+            c = Customer.get_by_id(legacy_create(Customer, customer_no=number, name=name, email=email,
+                                                 salesperson_no=salesperson, address="Tie 2", postcode="33100",
+                                                 city="Tampere"))
             net = D("500") if number == "9" else D("12000.50")
             for day, total in (("2024-06-01", net), ("2023-06-01", D("6000.25"))):
                 inv = Invoice.create(state="L", substate="X", customer_id=c.id, net=total,
@@ -432,22 +436,26 @@ def test_a_customer_whose_sales_went_away_after_the_preview_is_reported_not_sent
     assert by_label["Åström Oy"].status == "not sent" and "no report" in by_label["Åström Oy"].detail
     assert sorted(r.status for r in results) == ["not sent", "sent", "sent"]
     assert len(smtp_server.messages) == 2
+    files = sorted(p.name for p in out.iterdir() if p.suffix in (".pdf", ".xlsx"))
+    assert len(files) == 4 and all(f.startswith("ostoseuranta-") and "-20240301-20250228." in f for f in files), files
 
 
-def test_a_file_that_cannot_be_written_is_told_plainly(sqlite_url, tmp_path, smtp_server, monkeypatch, capsys):
-    """Review: an OSError while making the zip ended `pupetui report contracts` with a traceback;
-    now that mail is not sent, and said so. (Here the zip's name is taken by a folder: its partial
-    file has a new name each time since #15, so that cannot be taken.)"""
-    from pupetui.i18n import _
-
-    seed(sqlite_url)
+def test_the_zip_never_goes_over_what_is_at_its_name(sqlite_url, tmp_path, smtp_server, monkeypatch, capsys):
+    """Issue #17: an Excel run silently replaced the PDF zip of the same report (both were
+    `<purchases>-<period>-runner-<user>.zip`). Now the zip's name carries the format and the time
+    of the run, and is never a name something has. (Before, a folder at the zip's name was the
+    way to make the zip fail: now it is left alone, see test_export_target.py.)"""
+    seed(sqlite_url, customers=3)
     out = tmp_path / "out"
-    (out / f"{_('purchases')}-20240301-20250228-runner-matti.zip").mkdir(parents=True)
-    code, stdout, err = run_cli(sqlite_url, "--send", "runner", "--yes", "--out", str(out), monkeypatch=monkeypatch,
-                                capsys=capsys, smtp_port=smtp_server.port)
-    assert code == 1 and "Traceback" not in err
-    assert "NOT SENT" in stdout and "on kansio: anna tiedoston nimi" in stdout and "run the same command again" in stdout
-    assert not smtp_server.messages
+    for fmt in ("pdf", "xlsx"):
+        code, stdout, err = run_cli(sqlite_url, "--send", "runner", "--yes", "--format", fmt, "--out", str(out),
+                                    monkeypatch=monkeypatch, capsys=capsys, smtp_port=smtp_server.port)
+        assert code == 0 and "Traceback" not in err, err
+    zips = sorted(p.name for p in out.glob("*.zip"))
+    assert len(zips) == 2, zips
+    assert any("-pdf-20240301-20250228-runner-matti-" in z for z in zips)
+    assert any("-xlsx-20240301-20250228-runner-matti-" in z for z in zips)
+    assert len(smtp_server.messages) == 2
 
 
 def test_two_users_whose_logins_differ_only_in_punctuation_keep_their_own_journals(tmp_path):

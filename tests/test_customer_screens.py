@@ -25,7 +25,7 @@ from pupetui.screens.customers import (
     MemoCustomerListScreen,
 )
 from pupetui.screens.help import HelpScreen
-from pupetui.services import customer_edit, customers
+from pupetui.services import auth, customer_edit, customers
 from pupetui.services.customers import CustomerQuery
 from pupetui.services.programs import CUSTOMER_EDIT, PROGRAMS
 from pupetui.widgets.confirm import AskTextScreen, ConfirmScreen
@@ -59,10 +59,10 @@ def url(sqlite_url):
 
 LIST_SCRIPTS = [p.script for p in PROGRAMS]
 CUSTOMERS_ROWS = [
-    dict(name="Virtanen Rakennus Oy", city="Helsinki", business_id="1234567-1", customer_no="1001",
+    dict(name="Virtanen Rakennus Oy", city="Helsinki", business_id="12345671", customer_no="1001",
          phone="040 123 4567", email="info@virtanen.fi", department="10", district="1", salesperson_no=7),
     dict(name="Virtala Varasto Oy", city="Espoo", customer_no="1002", department="20", district="2"),
-    dict(name="Mäkinen Ky", city="Tampere", business_id="7654321-2", customer_no="1003",
+    dict(name="Mäkinen Ky", city="Tampere", business_id="76543212", customer_no="1003",
          department="10", district="1", status="A", email="info@makinen.fi"),
     dict(name="Prospekti Oy", kind="R", city="Oulu", customer_no="1004", department="20", district="2"),
     dict(name="Aalto Oy", city="Turku", customer_no="1005", department="20", district="1"),
@@ -75,13 +75,13 @@ def seed(url: str, *, extra: list[dict] | None = None, bulk: int = 0, group: boo
     customers; with `group`, a second company of the same group with a customer of its own."""
     d = db.connect(url)
     with db.session("acme", "setup"):
-        Company.create(name="Acme Oy", group="KONS" if group else "")
+        Company.create(name="Acme Oy", group="KONS" if group else "", currency="EUR")
         CompanyParameters.create()
         User.create(login="matti", name="Matti Myyjä", password_md5="", active=1, salesperson_no=7)
         User.create(login="liisa", name="Liisa Lukija", password_md5="", active=1, salesperson_no=8)
         for script in LIST_SCRIPTS:
             Permission.create(login="matti", script=script, subname="")
-        Permission.create(login="matti", script=CUSTOMER_EDIT.script, subname="asiakas")
+        Permission.create(login="matti", script=CUSTOMER_EDIT.script, subname="asiakas", may_update="1")
         Permission.create(login="liisa", script="crm/asiakaslista.php", subname="")
         for kind, value, text in (
             ("ASIAKASOSASTO", "10", "Teollisuus"), ("ASIAKASOSASTO", "20", "Kauppa"),
@@ -573,10 +573,11 @@ async def test_every_error_is_shown_beside_its_field(url):
         await replace_text(pilot, editor.query_one("#field-country", Input), "Suomi")
         await replace_text(pilot, editor.query_one("#field-postcode", Input), "1" * 20)
         await pilot.press("ctrl+s")
-        await shows(pilot, "The customer was not saved: 3 fields need fixing.")
+        await shows(pilot, "The customer was not saved: 4 fields need fixing.")
         errors = {row.id: row.error_text for row in editor.query("FormField") if row.error_text}
         assert errors == {
             "row-name": "A customer needs a name.",
+            "row-business_id": "A customer needs a business ID (Pupesoft requires one).",
             "row-country": "At most 2 characters (5 given). A two-letter country code such as FI, not SUOMI.",
             "row-postcode": "At most 15 characters (20 given).",
         }
@@ -584,16 +585,40 @@ async def test_every_error_is_shown_beside_its_field(url):
         await shows(pilot, "! A customer needs a name.")
 
 
-async def test_a_duplicate_business_id_is_warned_and_a_second_save_confirms(url):
+async def test_a_business_id_pupesoft_cannot_tell_apart_is_refused(url):
+    """By default (asiakkaan_tarkenne '') Pupesoft refuses a second customer of one business ID
+    with the same EDI codes, comparing the ID as it would store it (without the dash)."""
     seed(url)
     app = logged_in_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_list(pilot)
         editor = await open_editor(pilot, screen, "aalto")
         customer_id = editor.customer_id
+        await replace_text(pilot, editor.query_one("#field-country", Input), "FI")
         await replace_text(pilot, editor.query_one("#field-business_id", Input), "1234567-1")
         await pilot.press("ctrl+s")
-        await shows(pilot, "The business ID 1234567-1 is also used by: Virtanen Rakennus Oy",
+        await shows(pilot, "Pupesoft cannot tell this customer apart from Virtanen Rakennus Oy: "
+                           "the same business ID 12345671.")
+        assert isinstance(app.screen, CustomerEditScreen)
+        assert editor.query_one("#field-business_id", Input).value == "1234567-1"  # as typed
+        with db.session("acme", "matti"):
+            assert customer_edit.load(customer_id).business_id == ""
+
+
+async def test_a_duplicate_business_id_is_warned_and_a_second_save_confirms(url):
+    """When the company tells customers apart by their numbers (asiakkaan_tarkenne 'A'), another
+    customer of the business ID is only a warning."""
+    seed(url)
+    with db.session("acme", "setup"):
+        CompanyParameters.update(customer_key="A").execute()
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_list(pilot)
+        editor = await open_editor(pilot, screen, "aalto")
+        customer_id = editor.customer_id
+        await replace_text(pilot, editor.query_one("#field-business_id", Input), "12345671")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "The business ID 12345671 is also used by: Virtanen Rakennus Oy",
                     "Press ^s again to save anyway.")
         assert isinstance(app.screen, CustomerEditScreen)
         with db.session("acme", "matti"):
@@ -601,7 +626,60 @@ async def test_a_duplicate_business_id_is_warned_and_a_second_save_confirms(url)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen)
         with db.session("acme", "matti"):
-            assert customer_edit.load(customer_id).business_id == "1234567-1"
+            assert customer_edit.load(customer_id).business_id == "12345671"
+
+
+async def test_a_finnish_business_id_is_checked_and_shown_as_pupesoft_stores_it(url):
+    seed(url)
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_list(pilot)
+        editor = await open_editor(pilot, screen, "aalto")
+        customer_id = editor.customer_id
+        field = editor.query_one("#field-business_id", Input)
+        await replace_text(pilot, editor.query_one("#field-country", Input), "FI")  # Pupesoft checks Finnish ones
+        await replace_text(pilot, field, "0737546 3")  # a wrong check digit
+        await pilot.press("ctrl+s")
+        await shows(pilot, "! 0737546 3 is not a valid Finnish business ID: its check digit is wrong.")
+        assert field.value == "0737546 3"  # nothing typed is lost
+        assert app.focused is field
+        await replace_text(pilot, field, "0737546 2")
+        await pilot.press("ctrl+s")
+        await shows(pilot, "Stored as Pupesoft stores it: 07375462")
+        assert field.value == "07375462"
+        with db.session("acme", "matti"):
+            assert customer_edit.load(customer_id).business_id == ""  # not yet
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        with db.session("acme", "matti"):
+            assert customer_edit.load(customer_id).business_id == "07375462"
+
+
+async def test_a_read_only_right_opens_the_customer_read_only(url):
+    """The right to Pupesoft's customer maintenance without its update flag: the customer opens,
+    every field shown, nothing can be changed or saved, and the form says why."""
+    seed(url)
+    with db.session("acme", "setup"):
+        Permission.create(login="liisa", script=CUSTOMER_EDIT.script, subname="asiakas", may_update="")
+    app = logged_in_app(url, user="liisa")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_list(pilot)
+        editor = await open_editor(pilot, screen, "mäki")
+        await shows(pilot, "View customer: Mäkinen Ky", "Read only: your right to Pupesoft's customer maintenance")
+        name = editor.query_one("#field-name", Input)
+        assert name.value == "Mäkinen Ky" and name.disabled
+        await pilot.press("x", "ctrl+s")
+        await shows(pilot, "! Read only: your right to Pupesoft's customer maintenance has no update flag")
+        assert name.value == "Mäkinen Ky"
+        with db.session("acme", "liisa"):
+            assert not customer_edit.may_edit() and customer_edit.may_view()
+            with pytest.raises(auth.AccessDenied, match="with the update flag"):
+                customer_edit.save(customer_edit.load(editor.customer_id), editor.customer_id)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.press("n")  # a new customer needs the update flag
+        await shows(pilot, "You have no right to edit customers.")
+        assert app.screen is screen
 
 
 async def test_escape_on_a_changed_form_asks_before_discarding(url):
@@ -651,6 +729,8 @@ async def test_n_creates_a_new_customer(url):
         assert app.focused is editor.query_one("#field-name", Input)
         await pilot.press(*"Uusi Asiakas Oy")
         await replace_text(pilot, editor.query_one("#field-city", Input), "Kuopio")
+        await replace_text(pilot, editor.query_one("#field-business_id", Input), "07375462")
+        assert editor.query_one("#field-currency", Input).value == "EUR"  # the company's
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen)
         with db.session("acme", "matti"):

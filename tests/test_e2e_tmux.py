@@ -6,6 +6,7 @@ Skipped when tmux is missing, unless PUPETUI_REQUIRE_SERVERS=1 (then it fails).
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import subprocess
 import time
@@ -288,9 +289,12 @@ def test_add_a_memo_entry(tmux, demo_db):
 
     (customer_id, business_id), = rows(
         demo_db, "select tunnus, ytunnus from asiakas where yhtio = 'demo' and nimi = 'Hiltusen Metalli Oy'")
-    saved = rows(demo_db, "select yhtio, tyyppi, kuka, laatija, muuttaja, asiakas, liitostunnus, pvmloppu "
+    saved = rows(demo_db, "select yhtio, tyyppi, kuka, laatija, muuttaja, asiakas, liitostunnus, pvmalku, pvmloppu "
                           "from kalenteri where kentta01 = ?", text)
-    assert saved == [("demo", "Memo", "demo", "demo", "demo", business_id, customer_id, "0000-00-00 00:00:00")]
+    # as crm/asiakasmemo.php writes it: pvmloppu = pvmalku + 30 minutes; no muuttaja until it is changed
+    [(*columns, starts, ends)] = saved
+    assert columns == ["demo", "Memo", "demo", "demo", "", business_id, customer_id]
+    assert dt.datetime.fromisoformat(str(ends)) - dt.datetime.fromisoformat(str(starts)) == dt.timedelta(minutes=30)
     tmux.keys("C-q")
     tmux.assert_clean_exit()
 
@@ -304,7 +308,7 @@ def test_add_a_calendar_entry(tmux, demo_db):
     # cleared and filled before the next key (keys typed ahead of a focus change can go astray)
     for keys, label, value, shown in (
         ((), "Start", "15.01.2027", "dd.mm.yyyy"),
-        (("Tab",), "Start           15.01.2027", "14:15", "hh:mm"),
+        (("Tab",), "Start           15.01.2027", "14:30", "hh:mm"),
         (("Tab", "Tab"), "End", "15.01.2027", "dd.mm.yyyy"),
         (("Tab",), "End             15.01.2027", "15:00", "hh:mm"),
     ):
@@ -313,7 +317,7 @@ def test_add_a_calendar_entry(tmux, demo_db):
         tmux.wait_for(prefix + shown)
         tmux.type(value)
         tmux.wait_for(prefix + value)
-    tmux.wait_for("15.01.2027     14:15", "15.01.2027     15:00")
+    tmux.wait_for("15.01.2027     14:30", "15.01.2027     15:00")
     # the comment first: Tab moves at once, while a dialog closing moves the focus a moment later
     tmux.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # done, type, calendar of, customer, comment
     tmux.wait_for_focus("│ Comment")
@@ -330,11 +334,11 @@ def test_add_a_calendar_entry(tmux, demo_db):
     tmux.wait_for("New calendar entry", f"Räsänen Oy ({business_id}", text, absent=("Choose the customer",))
     tmux.keys("C-s")
     # the month of the entry is loaded after the form closes: its line shows once it is
-    tmux.wait_for("Saved.", "January 2027", "14:15–15:00", "Räsänen Oy", absent=("New calendar entry",))
+    tmux.wait_for("Saved.", "January 2027", "14:30–15:00", "Räsänen Oy", absent=("New calendar entry",))
 
     saved = rows(demo_db, "select yhtio, tyyppi, kuka, laatija, pvmalku, pvmloppu, asiakas, liitostunnus, tapa "
                           "from kalenteri where kentta01 = ?", text)
-    assert saved == [("demo", "kalenteri", "demo", "demo", "2027-01-15 14:15:00", "2027-01-15 15:00:00",
+    assert saved == [("demo", "kalenteri", "demo", "demo", "2027-01-15 14:30:00", "2027-01-15 15:00:00",
                       business_id, customer_id, "Puhelu")]
     tmux.keys("C-q")
     tmux.assert_clean_exit()
@@ -452,7 +456,7 @@ def test_build_a_generator_query_export_and_save_it(tmux, demo_db):
     tmux.keys("Enter")
     tmux.wait_for("Saved the query “Kuopion asiakkaat e2e”.")
     assert rows(demo_db, "select yhtio, kuka, sovellus from tallennetut_parametrit where nimitys = ?",
-                "Kuopion asiakkaat e2e") == [("demo", "demo", "db_sql_query.php")]
+                "Kuopion asiakkaat e2e") == [("demo", "demo", "/db_sql_query.php")]
     tmux.keys("C-q")
     tmux.assert_clean_exit()
 

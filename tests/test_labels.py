@@ -232,25 +232,29 @@ def test_sheet_geometry_is_checked():
 
 # -- the whole job: files and memos ----------------------------------------------------------
 
-def test_print_writes_the_file_then_one_memo_per_customer(database, tmp_path):
+def test_print_writes_the_file_then_the_memos_as_pupesoft_does(database, tmp_path):
+    """crm/tarrat.php: a Memo on the customer of every printed row (per contact with one label per
+    contact), "<name> tulosti osoitetarrat.\n<message>", whether or not a message was given."""
     full_id = _customers(database)
     with db.session("acme", "anna"):
         query = S.SelectionQuery(text_filters=(("customer_group", "3"),))
         job = L.LabelJob(query, options=L.LabelOptions(per_contact=True), memo_text="Joulukortti 2026")
         result = L.print_labels(tmp_path / "t.pdf", job)
-        assert (result.labels, result.pages, result.memos) == (3, 1, 2)  # two contacts of one customer: one memo
+        assert (result.labels, result.pages, result.memos) == (3, 1, 3)  # two contacts of one customer: two rows
         memos = list(Activity.select().order_by(Activity.customer_id))
-        assert len(memos) == 2
+        assert len(memos) == 3
         memo = next(m for m in memos if m.customer_id == full_id)
         assert (memo.kind, memo.method, memo.text, memo.business_id, memo.owner) == (
-            "Memo", "Osoitetarrat", "Joulukortti 2026", "1111111-1", "anna")
-        assert memo.created_by == "anna" and memo.created_at is not None and memo.starts_at is not None
+            "Memo", "Osoitetarrat", "Anna Myyjä tulosti osoitetarrat.\nJoulukortti 2026", "1111111-1", "anna")
+        assert memo.created_by == "anna" and memo.created_at == memo.starts_at is not None
+        assert (memo.ends_at, memo.modified_at, memo.modified_by, memo.contact_id) == (None, None, "", 0)
         assert memo.company == "acme" and memo.parent_id == 0
 
         xlsx = L.print_labels(tmp_path / "t.xlsx", L.LabelJob(query, output="xlsx",
                                                              options=L.LabelOptions(delivery_address=True)))
         rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").active.values)
-        assert xlsx.labels == 2 and xlsx.memos == 0
+        assert xlsx.labels == 2 and xlsx.memos == 2  # no message: the memo still says who printed them
+        assert Activity.select().where(Activity.text == "Anna Myyjä tulosti osoitetarrat.\n").count() == 2
         assert rows[1][1:6] == ("Täysi Oy Varasto", "", "Varastotie 9", "01510", "Vantaa")
 
         nothing = S.Ticks()
@@ -261,7 +265,24 @@ def test_print_writes_the_file_then_one_memo_per_customer(database, tmp_path):
             L.print_labels(tmp_path / "bad.pdf", L.LabelJob(query, start=99, memo_text="x"))
         assert not (tmp_path / "none.pdf").exists() and not (tmp_path / "bad.pdf").exists()
         assert not list(tmp_path.glob("*.partial"))
-        assert Activity.select().count() == 2  # a failed print wrote no memo
+        assert Activity.select().count() == 5  # a failed print wrote no memo
+
+
+def test_the_companys_setting_kalenterimerkinnat_e_writes_no_memo(database, tmp_path):
+    from pupetui.models import CompanyParameters
+
+    _customers(database)
+    with db.session("acme", "anna"):
+        CompanyParameters.create(calendar_entries="E")
+        query = S.SelectionQuery(text_filters=(("customer_group", "3"),))
+        result = L.print_labels(tmp_path / "t.pdf", L.LabelJob(query))
+        assert (result.labels, result.memos) == (2, 0)
+        with pytest.raises(L.LabelError, match="kalenterimerkinnat"):  # a message would be lost: said
+            L.print_labels(tmp_path / "u.pdf", L.LabelJob(query, memo_text="Joulukortti"))
+        assert not (tmp_path / "u.pdf").exists()
+        CompanyParameters.update(calendar_entries="").execute()
+        assert L.print_labels(tmp_path / "v.pdf", L.LabelJob(query)).memos == 2
+        assert Activity.select().count() == 2
 
 
 # -- configuration and the command -----------------------------------------------------------
@@ -307,7 +328,8 @@ def test_headless_labels(env, cli_url, tmp_path):
     result = run(env, "labels", "--db", cli_url, "--user", "anna", "--filter", "city=tampere", "--sheet", "3x8",
                  "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"saved 20 label(s) on 1 page(s) to {out}"
+    assert result.stdout.splitlines() == [f"saved 20 label(s) on 1 page(s) to {out}",
+                                          "wrote 20 memo(s) (Osoitetarrat) on the customers"]
     text = PdfReader(str(out)).pages[0].extract_text()
     assert "Åström 00 Oy" in text and "00100 TAMPERE" in text and "HELSINKI" not in text
 
@@ -321,7 +343,7 @@ def test_headless_labels(env, cli_url, tmp_path):
     result = run(env, "labels", "--db", cli_url, "--user", "anna", "--limit", "1000", "--memo", "Kuvasto",
                  "-o", str(xlsx))
     assert result.returncode == 0 and "saved 40 address(es)" in result.stdout
-    assert "wrote a memo on 40 customer(s)" in result.stdout
+    assert "wrote 40 memo(s) (Osoitetarrat) on the customers" in result.stdout
 
     refused = run(env, "labels", "--db", cli_url, "--user", "ville", "-o", str(out))
     assert refused.returncode == 3 and "crm/tarrat.php" in refused.stderr

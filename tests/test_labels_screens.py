@@ -111,7 +111,7 @@ async def test_not_untick_all_and_excel_with_memos(url, tmp_path):
 
         path = tmp_path / "osoitteet.xlsx"
         await print_to(pilot, path, memo="Joulukortti 2026", output_excel=True)
-        await shows(pilot, "Saved 4 addresses", "a memo on 4 customers")
+        await shows(pilot, "Saved 4 addresses", "4 memos written")
         sheet = openpyxl.load_workbook(path).active
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:6] == ("Contact", "Name", "Name extension", "Address", "Postcode", "Town")
@@ -120,8 +120,9 @@ async def test_not_untick_all_and_excel_with_memos(url, tmp_path):
             memos = list(Activity.select().where(Activity.method == "Osoitetarrat"))
             assert sorted(Customer.get_by_id(m.customer_id).name for m in memos) == [
                 "Aalto Oy", "Prospekti Oy", "Virtala Varasto Oy", "Åström Sverige AB"]
-            assert {(m.kind, m.text, m.owner, m.created_by) for m in memos} == {
+            assert {(m.kind, m.text.split("\n")[1], m.owner, m.created_by) for m in memos} == {
                 ("Memo", "Joulukortti 2026", "matti", "matti")}
+            assert all(m.text.endswith(" tulosti osoitetarrat.\nJoulukortti 2026") for m in memos)
 
 
 async def test_print_dialog_checks_the_start_and_asks_before_discarding(url, tmp_path):
@@ -226,8 +227,8 @@ async def test_the_not_checkbox_is_not_cut_in_finnish(url):
 
 
 async def test_the_default_file_name_is_finnish_in_finnish(url):
-    """The print dialog in Finnish offers a Finnish file name (osoitetarrat-<date>.pdf), not the
-    English "labels-"."""
+    """The print dialog in Finnish offers a Finnish file name (osoitetarrat-<date>-<time>.pdf, in
+    the download folder or, without one, home), not the English "labels-"."""
     import datetime as dt
 
     app = finnish_app(url)
@@ -236,7 +237,7 @@ async def test_the_default_file_name_is_finnish_in_finnish(url):
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PrintLabelsScreen))
         today = dt.date.today().strftime("%Y%m%d")
-        await shows(pilot, f"~/osoitetarrat-{today}.pdf")
+        await shows(pilot, f"~/osoitetarrat-{today}-")
         assert "labels-" not in screen_text(app)
 
 
@@ -260,3 +261,28 @@ async def test_a_print_dialog_error_goes_once_the_field_is_changed(url):
         await wait_for(pilot, lambda: start.value == "5")
         await pilot.pause()
         assert "The first label must be" not in screen_text(app)
+
+
+async def test_with_kalenterimerkinnat_e_no_memo_text_is_asked_and_no_memo_written(url, tmp_path):
+    from pupetui.models import CompanyParameters
+
+    seed(url)
+    with db.session("acme", "setup"):
+        if CompanyParameters.select().exists():
+            CompanyParameters.update(calendar_entries="E").execute()
+        else:
+            CompanyParameters.create(calendar_entries="E")
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_labels(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PrintLabelsScreen))
+        await shows(pilot, "The company's settings write no memo when labels are printed.")
+        assert not app.screen.query("#print-memo")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabelsScreen))
+        await print_to(pilot, tmp_path / "e.pdf")
+        text = await shows(pilot, "Saved")
+        assert "memos written" not in text
+    with db.session("acme", "setup"):
+        assert not Activity.select().where(Activity.method == "Osoitetarrat").exists()

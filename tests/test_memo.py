@@ -9,7 +9,7 @@ import pytest
 
 from pupetui import db
 from pupetui.models import (
-    Activity, Contact, Customer, CustomerDiscount, CustomerPrice, Invoice, Keyword, Permission, User,
+    Activity, CompanyParameters, Contact, Customer, CustomerDiscount, CustomerPrice, Invoice, Keyword, Permission, User,
 )
 from pupetui.services import customer_edit, memo, sales
 from pupetui.services.auth import AccessDenied
@@ -22,7 +22,8 @@ def acme(database):
         User.create(login="anna", name="Anna Myyjä", salesperson_no=7, position="MP")
         User.create(login="pekka", name="Pekka", salesperson_no=8)
         User.create(login="vanha", name="Vanha", active=0)
-        Permission.create(login="anna", script="yllapito.php", subname="asiakas")
+        Permission.create(login="anna", script="yllapito.php", subname="asiakas", may_update="1")
+        Permission.create(login="anna", script="yllapito.php", subname="yhteyshenkilo", may_update="1")
         for kind, value, text in (
             ("KALETAPA", "1", "Puhelu"), ("KALETAPA", "2", "Käynti asiakkaalla"),
             ("ASIAKASTILA", "A", "Aktiivinen"), ("ASIAKASTILA", "E", "Ei aktiivinen"),
@@ -67,6 +68,24 @@ def test_contacts_add_edit_remove(acme):
         assert Contact.select().count() == 0
 
 
+def test_contacts_need_the_rights_pupesofts_memo_asks_for(acme):
+    """crm/asiakasmemo.php offers contact editing with both yllapito.php rights 'asiakas%' and
+    'yhteyshenkilo%' with the update flag: pekka has the contact right only, then read-only."""
+    with db.session("acme", "pekka"):
+        Permission.create(login="pekka", script="yllapito.php", subname="yhteyshenkilo", may_update="1")
+        assert not memo.may_edit_contacts()
+        with pytest.raises(AccessDenied, match="asiakas"):
+            memo.save_contact(acme, {"name": "Ei Saa"})
+        Permission.create(login="pekka", script="yllapito.php", subname="asiakas", may_update="")
+        with pytest.raises(AccessDenied, match="update flag"):
+            memo.save_contact(acme, {"name": "Ei Saa"})
+        Permission.update(may_update="1").where(Permission.login == "pekka").execute()
+        assert memo.may_edit_contacts()
+        cid = memo.save_contact(acme, {"name": "Saa Jo"})
+        memo.remove_contact(acme, cid)
+    assert Contact.select_all_companies().count() == 0
+
+
 def test_memo_entry_written_as_pupesoft_writes_it(acme):
     with db.session("acme", "anna"):
         cid = memo.save_contact(acme, {"name": "Liisa"})
@@ -75,6 +94,9 @@ def test_memo_entry_written_as_pupesoft_writes_it(acme):
         assert (row.kind, row.text, row.method, row.contact_id, row.business_id, row.customer_id, row.owner) == (
             "Memo", "Soitettu [b]x[/b]", "Puhelu", cid, "1234567-1", acme, "anna")
         assert row.parent_id == 0 and row.created_by == "anna" and row.starts_at is not None
+        # asiakasmemo.php UUSIMEMO: pvmloppu = pvmalku + 30 min; laatija, luontiaika; no muuttaja yet
+        assert row.ends_at - row.starts_at == dt.timedelta(minutes=30)
+        assert (row.created_at is not None, row.modified_by, row.modified_at) == (True, "", None)
         with pytest.raises(ValidationError):
             memo.add_entry(acme, memo.NewEntry(text="   "))
         with pytest.raises(ValidationError):
@@ -125,9 +147,22 @@ def test_acknowledge_writes_kuittaus_and_clears(acme):
         kid = memo.acknowledge(rid, "Soitettu")
         ack = Activity.get_by_id(kid)
         assert (ack.kind, ack.parent_id, ack.text, ack.customer_id) == ("Kuittaus", rid, "Anna Myyjä kuittasi: Soitettu", acme)
+        # kuittaamattomat.php tee=B: kuka = who acknowledged, pvmalku = pvmloppu = now, no laatija
+        assert (ack.owner, ack.created_by, ack.created_at, ack.ends_at) == ("anna", "", None, ack.starts_at)
         assert Activity.get_by_id(rid).acknowledgement == ""
         with pytest.raises(ValidationError):
             memo.acknowledge(rid, "again")
+
+
+def test_a_lead_is_acknowledged_by_its_handler_not_its_supervisor_or_writer(acme):
+    with db.session("acme", "anna"):
+        lid = memo.add_entry(acme, memo.NewEntry(kind="Lead", text="Iso kauppa", owner="pekka", supervisor="anna"))
+        with pytest.raises(AccessDenied):
+            memo.acknowledge(lid, "valvoja kuittaa")
+        assert Activity.get_by_id(lid).acknowledgement == "K"
+    with db.session("acme", "pekka"):
+        memo.acknowledge(lid, "hoidettu")
+        assert Activity.get_by_id(lid).acknowledgement == ""
 
 
 def test_threads_own_filter_contact_filter_and_deleted(acme):
@@ -142,9 +177,14 @@ def test_threads_own_filter_contact_filter_and_deleted(acme):
         listed = memo.entries(acme)
         assert [(e.text, e.depth) for e in listed] == [
             ("pekan oma", 0), ("toka", 0), ("eka", 0), ("vastaus ekaan", 1)]
-        assert [e.text for e in memo.entries(acme, memo.EntryFilter(own_only=True))] == ["toka", "eka"]
+        # the reply is a top-level row for Pupesoft (perheid 0: it prints its header) and refers to its
+        # entry in kentta09
+        assert (Activity.get_by_id(reply).parent_id, Activity.get_by_id(reply).field_09) == (0, str(first))
         assert [e.text for e in memo.entries(acme, memo.EntryFilter(contact_id=cid))] == ["toka"]
         assert memo.entries(acme)[1].contact_name == "Liisa"
+        # own entries are Pupesoft's: kuka is the user (a reminder anna writes for pekka is pekka's)
+        memo.add_entry(acme, memo.NewEntry(kind="Muistutus", text="pekalle", owner="pekka"))
+        assert [e.text for e in memo.entries(acme, memo.EntryFilter(own_only=True))] == ["toka", "eka"]
         memo.delete_entry(acme, second)
         assert Activity.get_by_id(second).kind == "DELETED Memo"
         assert "toka" not in [e.text for e in memo.entries(acme)]
@@ -213,16 +253,25 @@ def test_customer_form_checks_and_saves_in_one_go(acme):
         form.department = "99"
         form.name = "N" * 61
         result = customer_edit.check(form, acme)
-        assert {e.field for e in result.errors} == {"email", "country", "department", "name"}
+        # the old row has no currency: Pupesoft's maintenance requires one
+        assert {e.field for e in result.errors} == {"email", "country", "department", "name", "currency"}
         with pytest.raises(ValidationError):
             customer_edit.save(form, acme)
         assert Customer.get_by_id(acme).name == "Virtanen Oy"
-        new = customer_edit.CustomerForm(name="Uusi Oy", business_id="1234567-1", country="fi", department="10")
+        new = customer_edit.CustomerForm(name="Uusi Oy", business_id="1234567-1", country="fi", department="10",
+                                         currency="eur")
         check = customer_edit.check(new)
-        assert check.ok and check.warnings and "Virtanen Oy" in check.warnings[0]
+        # a Finnish business ID is stored as Pupesoft stores it; Virtanen's (with the dash) is another text
+        assert check.ok and not check.warnings and check.stored == {"business_id": "12345671"}
         nid = customer_edit.save(new)
         saved = Customer.get_by_id(nid)
         assert (saved.name, saved.country, saved.created_by) == ("Uusi Oy", "FI", "anna")
+        assert (saved.business_id, saved.currency) == ("12345671", "EUR")
+        # a second customer Pupesoft could not tell apart (same ID, no EDI codes) is refused
+        again = customer_edit.check(customer_edit.CustomerForm(name="Toinen Oy", business_id="12345671",
+                                                               country="FI", currency="EUR"))
+        assert [e.field for e in again.errors] == ["business_id"]
+        assert "Uusi Oy" in str(again.errors[0])
 
 
 def test_customer_edit_needs_the_right(acme):
@@ -241,3 +290,21 @@ def test_preference_remembered_per_user(acme):
         assert memo.get_preference(memo.OWN_ENTRIES_PREFERENCE) == "1"
     with db.session("acme", "pekka"):
         assert memo.get_preference(memo.OWN_ENTRIES_PREFERENCE, "0") == "0"
+
+
+def test_the_automatic_customer_number_as_pupesoft_gives_it(acme):
+    """inc/asiakasrivi.inc: with automaattinen_asiakasnumerointi set, a customer without a number
+    gets the largest asiakasnro+0 from asiakasnumeroinnin_aloituskohta on, plus one (the starting
+    point when there is none); texts count by the number they start with."""
+    with db.session("acme", "anna"):
+        assert customer_edit.next_customer_no() == ""  # the company does not number customers
+        CompanyParameters.create(automatic_customer_no="K", customer_no_start=700)
+        assert customer_edit.next_customer_no() == "700"
+        for number in ("699", "705x", "A-999", "12"):
+            Customer.create(name=f"Numero {number}", customer_no=number)
+        assert customer_edit.next_customer_no() == "706"
+        assert customer_edit.new_form().customer_no == "706"
+        saved = customer_edit.save(customer_edit.CustomerForm(name="Numeroton Oy", business_id="X-1",
+                                                              country="SE", currency="EUR"))
+        assert Customer.get_by_id(saved).customer_no == "706"
+        assert customer_edit.next_customer_no() == "707"

@@ -28,7 +28,7 @@ from pupetui.screens.memo_forms import (
     AcknowledgeScreen, ChoiceScreen, ConfirmScreen, ContactFormScreen, EditEntryScreen, EntryFormScreen, TextViewScreen,
 )
 from pupetui.services import auth, memo, memo_view
-from pupetui.services.programs import PROGRAMS
+from pupetui.services.programs import MAINTENANCES, PROGRAMS
 from pupetui.widgets.key_bar import KeyBar
 from pupetui.widgets.memo_header import MemoHeader
 from pupetui.widgets.tab_bar import TabBar
@@ -65,6 +65,8 @@ def seed(url: str, *, customer_name: str = "Virtanen Oy", memo_text: str = "Soit
         User.create(login="vanha", name="Vanha Väistynyt", active=0)
         for program in PROGRAMS:
             Permission.create(login="matti", script=program.script, subname="")
+        for program in MAINTENANCES:  # Pupesoft's maintenances, with the update flag
+            Permission.create(login="matti", script=program.script, subname=program.subnames[0], may_update="1")
         for kind, value, text in (
             ("KALETAPA", "1", "Puhelu"), ("KALETAPA", "2", "Käynti asiakkaalla"),
             ("ASIAKASTILA", "A", "Aktiivinen"), ("ASIAKASTILA", "E", "Ei aktiivinen"),
@@ -315,6 +317,41 @@ async def test_a_new_memo_entry_is_written(url):
         assert screen.query_one("#entries", RowList).highlighted.id == newest.id
 
 
+@pytest.mark.parametrize("answer, said", [("0\n", "The SMS reminder was sent."),
+                                           ("1 Saldo loppu", "The SMS was not sent:")])
+async def test_a_reminder_on_the_memo_texts_its_owner_as_pupesofts_memo_does(url, sms_service, answer, said):
+    """crm/asiakasmemo.php sends the reminder's owner an SMS (with yhtio and kalenteritunnus)
+    when SMS is set up and the owner has a mobile number; the reminder stays if it fails."""
+    seeded = seed(url)
+    with db.session("acme", "setup"):
+        User.update(mobile="040 765 4321").where(User.login == "pekka").execute()
+    sms_service.answer = answer
+    auth.login("acme", "matti", None, mode="none")
+    settings = config.Settings(db=url, company="", user="matti", lang="", auth="none", theme="ansi",
+                               sms={"url": sms_service.url, "user": "acme", "password": "salainen", "timeout": 5})
+    app = PupetuiApp(settings, company="acme")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_memo(pilot, seeded.customer)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryFormScreen))
+        form = app.screen
+        await type_text(pilot, "Soita tarjouksesta")
+        form.query_one("#entry-kind", Select).value = "Muistutus"
+        await pilot.pause()
+        form.query_one("#entry-owner", Select).value = "pekka"
+        form.query_one("#entry-date", Input).value = "01.12.2026"
+        form.query_one("#entry-time", Input).value = "09:00"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await shows(pilot, "Entry saved.", said)
+        newest = entries(seeded.customer)[0]
+        assert (newest.kind, newest.text) == ("Muistutus", "Soita tarjouksesta")
+        [sent] = sms_service.requests
+        assert (sent["yhtio"], sent["kalenteritunnus"]) == ("acme", str(newest.id))
+        assert sent["viesti"].startswith("Muistutus Acme Oy. ") and sent["viesti"].endswith("Soita tarjouksesta")
+        assert (sent["not_before_date"], sent["not_before"]) == ("2026-12-01", "09:00:00")
+
+
 async def test_a_reminder_with_who_and_when(url):
     seeded = seed(url)
     app = logged_in_app(url)
@@ -461,6 +498,10 @@ async def test_a_reply_goes_under_its_entry(url):
         assert text.index("Pekan merkintä") < text.index("↳ Samaa mieltä") < text.index("Soita takaisin")
         reply = [e for e in entries(seeded.customer) if e.text == "Samaa mieltä"][0]
         assert (reply.parent_id, reply.depth) == (seeded.pekka_memo, 1)
+        # stored as a top-level row (perheid 0) so that Pupesoft's memo prints its author, date and
+        # delete link; the entry it answers is kept in kentta09
+        row = Activity.get_by_id(reply.id)
+        assert (row.parent_id, row.field_09) == (0, str(seeded.pekka_memo))
 
 
 async def test_acknowledging_needs_a_text_and_writes_the_kuittaus(url):
@@ -487,6 +528,9 @@ async def test_acknowledging_needs_a_text_and_writes_the_kuittaus(url):
         [ack] = [e for e in entries(seeded.customer) if e.kind == "Kuittaus"]
         assert (ack.parent_id, ack.text, ack.owner) == (seeded.reminder, "Matti Myyjä kuittasi: Soitettu", "matti")
         assert "Reminder!" not in screen_text(app)  # no longer waiting
+        # Pupesoft writes no laatija on an acknowledgement: "By" is its kuka, as Pupesoft's memo shows it
+        [line] = [line for line in screen_text(app).splitlines() if "kuittasi: Soitettu" in line]
+        assert " matti " in line and Activity.get_by_id(ack.id).created_by == ""
 
 
 async def test_own_or_everyones_entries_is_remembered(url):
@@ -575,6 +619,27 @@ async def test_editing_the_latest_own_entry(url):
         await shows(pilot, "Entry saved.", "Soita huomenna")
         row = Activity.get_by_id(seeded.reminder)
         assert (row.text, row.method, row.modified_by) == ("Soita huomenna", "Puhelu", "matti")
+
+
+async def test_a_contact_is_refused_without_the_rights_pupesoft_asks_and_nothing_typed_is_lost(url):
+    """Pupesoft's memo offers contact editing with both maintenance rights (yllapito.php 'asiakas'
+    and 'yhteyshenkilo') with the update flag: pekka has the contacts' only."""
+    seeded = seed(url)
+    with db.session("acme", "setup"):
+        Permission.create(login="pekka", script="crm/asiakasmemo.php", subname="")
+        Permission.create(login="pekka", script="yllapito.php", subname="yhteyshenkilo", may_update="1")
+    app = logged_in_app(url, "pekka")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_memo(pilot, seeded.customer)
+        await pilot.press("2", "a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactFormScreen))
+        form = app.screen
+        await type_text(pilot, "Olli Osto")
+        await pilot.press("enter")
+        await shows(pilot, "You may not save this: it needs the right to Edit customers",
+                    "(yllapito.php?toim=asiakas) with the update flag (paivitys).")
+        assert app.screen is form and form.query_one("#contact-name", Input).value == "Olli Osto"
+    assert [c.name for c in memo.contacts(seeded.customer)] == ["Kalle Koski", "Liisa Laine"]
 
 
 async def test_contacts_are_added_edited_and_removed(url):

@@ -8,7 +8,7 @@ import datetime as dt
 
 from pupetui import db
 from pupetui.services import calendar, memo
-from pupesoft import COMPANY, USER, USER_NAME, browser, customer, peer  # noqa: F401 - the fixtures
+from pupesoft import CUSTOMER_BUSINESS_ID, COMPANY, USER, USER_NAME, browser, customer, peer  # noqa: F401 - the fixtures
 
 def test_a_customer_saved_in_pupetui_is_in_pupesofts_customer_list_with_its_town(browser, customer):
     page = browser.get("crm/asiakaslista.php")
@@ -22,7 +22,7 @@ def test_a_customer_saved_in_pupetui_is_in_pupesofts_customer_list_with_its_town
 def test_a_memo_entry_written_in_pupetui_shows_on_pupesofts_customer_memo(browser, customer):
     with db.session(COMPANY, USER):
         memo.add_entry(customer, memo.NewEntry(text="Soitettu: tarjous lähtee perjantaina", method="Puhelu"))
-    page = browser.get("crm/asiakasmemo.php", {"ytunnus": "7654321-0", "asiakasid": customer})
+    page = browser.get("crm/asiakasmemo.php", {"ytunnus": CUSTOMER_BUSINESS_ID, "asiakasid": customer})
     assert "Kärkkäinen Ky" in page.text
     lines = page.text.splitlines()
     at = lines.index("Soitettu: tarjous lähtee perjantaina")
@@ -35,7 +35,7 @@ def test_a_memo_entry_written_in_pupetui_shows_on_pupesofts_customer_memo(browse
 def test_a_calendar_entry_written_in_pupetui_shows_on_pupesofts_day_with_its_customer(browser, customer):
     day = dt.date.today() + dt.timedelta(days=3)
     with db.session(COMPANY, USER):
-        calendar.save(calendar.EntryForm(start_date=day.isoformat(), start_time="10:00", end_time="11:00",
+        calendar.save(calendar.EntryForm(start_date=day.isoformat(), start_time="10:00", end_time="11:00", type="Puhelu",
                                          customer_id=customer, comment="Esittely uudesta mallistosta"))
     page = browser.get("crm/kalenteri.php", {"year": day.year, "kuu": f"{day.month:02d}", "paiva": f"{day.day:02d}"})
     assert any("Esittely uudesta mallistosta" in line and "Kärkkäinen Ky" in line for line in page.text.splitlines())
@@ -43,7 +43,7 @@ def test_a_calendar_entry_written_in_pupetui_shows_on_pupesofts_day_with_its_cus
 
 
 def test_a_memo_entry_posted_on_pupesofts_memo_form_is_read_by_pupetui_with_its_text_and_author(browser, customer):
-    page = browser.get("crm/asiakasmemo.php", {"ytunnus": "7654321-0", "asiakasid": customer})
+    page = browser.get("crm/asiakasmemo.php", {"ytunnus": CUSTOMER_BUSINESS_ID, "asiakasid": customer})
     form = page.form_with("tee", "UUSIMEMO")
     assert form["fields"]["tyyppi"] == "Memo"
     browser.post("crm/asiakasmemo.php", {**form["fields"], "viesti": "Kävin paikan päällä, äiti ja öljy", "tapa": "Puhelu"})
@@ -64,7 +64,7 @@ def test_a_reminder_written_in_pupetui_waits_on_pupesofts_unacknowledged_reminde
     at = lines.index("Soita takaisin hinnoista")
     assert lines[at - 3] == USER_NAME
     assert lines[at - 1] == f"{due.day}.{due.month}.{due.year} {due:%H:%M}"
-    assert lines[at + 1:at + 4] == ["Muistutus", "Puhelu", "7654321-0 Kärkkäinen Ky"]
+    assert lines[at + 1:at + 4] == ["Muistutus", "Puhelu", f"{CUSTOMER_BUSINESS_ID} Kärkkäinen Ky"]
     assert any(text == "Kärkkäinen Ky" and f"asiakasid={customer}" in href for href, text in page.links)
 
 

@@ -71,6 +71,7 @@ def saved(peer):
             customer_edit.save(customer_edit.CustomerForm(
                 name=name, business_id=business_id(number), address="Katu 1", postcode="33100", city=city,
                 delivery_name=d_name, delivery_address=d_street, delivery_postcode=d_code, delivery_city=d_city,
+                currency="EUR",
             ))
 
 

@@ -37,7 +37,7 @@ def url(sqlite_url):
         Customer.create(name="Toisen yhtiön asiakas", city="Turku", customer_no="1001")
     turku = Q.QuerySpec("asiakas", [F("nimi", show=True, sort=1), F("asiakasnro", show=True),
                                     F("postitp", operator="=", value="Turku")])
-    invoices = Q.QuerySpec("lasku", [F("liitostunnus", show=True, sort=-1), F("arvo", show=True),
+    invoices = Q.QuerySpec("lasku", [F("liitostunnus", show=True, sort=1), F("arvo", show=True),
                                      F("tapvm", show=True), F("arvo", operator=">", value="150")])
     with db.session("acme", "anna"):
         Q.save("Turku", turku)
@@ -72,17 +72,17 @@ def test_run_prints_a_table(env, url):
     result = query(env, url, "run", "Turku")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["nimi", "asiakasnro"]
-    assert [line.split()[0] for line in lines[2:]] == ["Mäkinen", "Oy"]  # anna's own, sorted by name
+    assert lines[0].split() == ["asiakasnro", "nimi"]  # saved as Pupesoft saves it: in the table's order
+    assert [line.split()[1] for line in lines[2:]] == ["Mäkinen", "Oy"]  # anna's own, sorted by name
     assert "Oy [Ab] & Co[31m" in result.stdout and "\x1b" not in result.stdout  # literal, no escape
     assert "Toisen" not in result.stdout  # another company's customer never shows
     assert "2 row(s)" in result.stderr
     numbers = query(env, url, "run", "Big invoices")
     values = [line.split() for line in numbers.stdout.splitlines()[2:]]
-    assert [v[0] for v in values] == ["4", "3", "2"]  # descending, arvo > 150
-    assert values[0][1] == "402.00" and values[1][1] == "301.50"  # decimals with their cents
-    header, first = numbers.stdout.splitlines()[0], numbers.stdout.splitlines()[2]
-    assert first.index("402.00") + 6 == header.index("arvo") + 4  # right-aligned under the title
+    assert [v[0] for v in values] == ["2", "3", "4"]  # sorted, arvo > 150
+    assert values[2][1] == "402.00" and values[1][1] == "301.50"  # decimals with their cents
+    header, last = numbers.stdout.splitlines()[0], numbers.stdout.splitlines()[4]
+    assert last.index("402.00") + 6 == header.index("arvo") + 4  # right-aligned under the title
 
 
 def test_run_anothers_query_with_owner(env, url):
@@ -100,8 +100,8 @@ def test_run_to_xlsx_every_row_with_types(env, url, tmp_path):
     assert "saved 3 row(s)" in result.stdout
     rows = list(openpyxl.load_workbook(path).active.values)
     assert rows[0] == ("liitostunnus", "arvo", "tapvm")
-    assert rows[1] == (4, 402.0, dt.datetime(2026, 1, 4))  # numbers as numbers, the date as a date
-    assert [r[0] for r in rows[1:]] == [4, 3, 2]
+    assert rows[3] == (4, 402.0, dt.datetime(2026, 1, 4))  # numbers as numbers, the date as a date
+    assert [r[0] for r in rows[1:]] == [2, 3, 4]
     assert not list(tmp_path.glob("*.partial"))
 
 
@@ -111,7 +111,7 @@ def test_run_to_csv(env, url, tmp_path):
     assert result.returncode == 0, result.stderr
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows == [["nimi", "asiakasnro"], ["Mäkinen Ky", "1002"], ["Oy [Ab] & Co[31m", "1003"]]
+    assert rows == [["asiakasnro", "nimi"], ["1002", "Mäkinen Ky"], ["1003", "Oy [Ab] & Co[31m"]]
 
 
 def test_refusals_and_exit_codes(env, url, tmp_path):

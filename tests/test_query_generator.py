@@ -147,7 +147,8 @@ def test_saved_queries_everyones_visible_only_own_changed(acme):
         qid = Q.save("Turun asiakkaat", spec)
         assert Q.save("Turun asiakkaat", customers(("postitp", "=", "Helsinki"))) == qid  # overwrite own
         row = SavedForm.get_by_id(qid)
-        assert (row.owner, row.application, row.title) == ("anna", "db_sql_query.php", "Turun asiakkaat")
+        assert (row.owner, row.application, row.title) == ("anna", "/db_sql_query.php", "Turun asiakkaat")
+        assert '"table";s:7:"asiakas"' in row.data  # Pupesoft's form, serialised as PHP does
     with db.session("acme", "pekka"):
         listed = Q.saved_queries("asiakas")
         assert [(q.name, q.owner, q.mine) for q in listed] == [("Turun asiakkaat", "anna", False)]
@@ -191,3 +192,135 @@ def test_long_values_are_cut_for_the_grid_and_whole_for_files(acme):
     assert isinstance(shown[0][0], Cut) and shown[0][0].size == 10_000
     assert shown[0][0].mark == "[cut: 10,000 characters]"
     assert whole == [("x" * 10_000,)]
+
+
+# -- saved queries as Pupesoft's rows (issue #16) ---------------------------------------------
+
+def _pupesoft_row(owner, name, data, application="/db_sql_query.php"):
+    from pupetui.services import phpserial
+
+    with db.session("acme", owner):
+        return SavedForm.create(owner=owner, title=name, application=application,
+                                data=data if isinstance(data, str) else phpserial.dumps(data)).id
+
+
+def test_php_serialise_round_trip_and_lengths_as_pupesoft_counts_them():
+    from pupetui.services import phpserial
+
+    value = {"table": "asiakas", "kentat": {"asiakas.nimi": "asiakas.nimi"}, "rajaus": {"asiakas.nimi": "Kärk"}, "7": "x"}
+    text = phpserial.dumps(value)
+    # PHP's serialize() of the same array read over latin1 (php -r 'echo serialize(...)')
+    assert text == ('a:4:{s:5:"table";s:7:"asiakas";s:6:"kentat";a:1:{s:12:"asiakas.nimi";s:12:"asiakas.nimi";}'
+                    's:6:"rajaus";a:1:{s:12:"asiakas.nimi";s:4:"Kärk";}i:7;s:1:"x";}')
+    assert phpserial.loads(text)["rajaus"] == {"asiakas.nimi": "Kärk"}
+    assert phpserial.loads('s:5:"Kärk";') == "Kärk"  # written by a PHP that talked UTF-8: bytes
+    for bad in ("", "s:9:\"Kärk\";", "O:8:\"stdClass\":0:{}", "a:1:{s:1:\"a\";", "{\"table\": 1}"):
+        with pytest.raises(phpserial.PhpSerialError):
+            phpserial.loads(bad)
+
+
+def test_a_query_saved_in_pupesofts_form_is_listed_for_its_table_and_runs(acme):
+    everything = ["tunnus", "yhtio", "nimi", "postitp", "asiakasnro"]
+    q = {c: f"asiakas.{c}" for c in everything}
+    _pupesoft_row("pekka", "Turkulaiset", {
+        "table": "asiakas", "sarakkeet": {v: v for v in q.values()},
+        "operaattori": {**{v: "" for v in q.values()}, "asiakas.postitp": "on"},
+        "rajaus": {**{v: "" for v in q.values()}, "asiakas.postitp": "Turku"},
+        "jarjestys": {**{v: "" for v in q.values()}, "asiakas.asiakasnro": "2", "asiakas.nimi": "1"},
+        "kentat": {"asiakas.nimi": "asiakas.nimi", "asiakas.asiakasnro": "asiakas.asiakasnro"}, "AJASQL": "Suorita",
+    })
+    with db.session("acme", "anna"):
+        assert Q.saved_queries("lasku") == []
+        [saved] = Q.saved_queries("asiakas")
+        assert (saved.name, saved.owner, saved.owner_name, saved.mine, saved.problem) == ("Turkulaiset", "pekka", "Pekka", False, "")
+        assert {f.column: (f.show, f.operator, f.value, f.sort) for f in saved.spec.fields} == {
+            "nimi": (True, "", "", 1), "postitp": (False, "=", "Turku", 0), "asiakasnro": (True, "", "", 2)}
+        Q.check_saved(saved)
+        assert [r[0] for r in Q.run(Q.build(saved.spec))] == ["Mäkinen Ky", "O'Brien; DROP TABLE asiakas --"]
+
+
+def test_pupesofts_queries_pupetui_cannot_run_are_listed_and_refused_with_the_reason(acme):
+    _pupesoft_row("pekka", "Toimittajat", {"table": "asiakas", "asiakkaanavainsana_join": "on",
+                                           "kentat": {"asiakas.nimi": "asiakas.nimi",
+                                                      "asiakkaan_avainsanat.laji": "asiakkaan_avainsanat.laji"}})
+    _pupesoft_row("pekka", "Jokerit", {"table": "asiakas", "kentat": {"asiakas.nimi": "asiakas.nimi"},
+                                       "operaattori": {"asiakas.nimi": "like"}, "rajaus": {"asiakas.nimi": "100%"}})
+    _pupesoft_row("pekka", "Rikki", 'a:1:{s:5:"table";s:7:"asiakas";s:6:"kentat";a:1:{')
+    _pupesoft_row("pekka", "Muu ohjelma", {"table": "asiakas"}, application="/raportit/ostoraportti.php")
+    _pupesoft_row("poistunut", "Entisen", {"table": "asiakas", "kentat": {"asiakas.nimi": "asiakas.nimi"}})
+    with db.session("acme", "anna"):
+        listed = {q.name: q for q in Q.saved_queries("asiakas")}
+        assert set(listed) == {"Toimittajat", "Jokerit", "Rikki"}  # of the company's users, of this program
+        for name, said in (("Toimittajat", "asiakkaan_avainsanat"), ("Jokerit", "wildcards"), ("Rikki", "cannot be read")):
+            with pytest.raises(Q.Unmappable, match=said):
+                Q.check_saved(listed[name])
+
+
+def test_saving_writes_pupesofts_form_and_refuses_what_it_cannot_hold(acme):
+    from pupetui.services import phpserial
+
+    spec = Q.QuerySpec("lasku", [F("tunnus", show=True, sort=2), F("arvo", show=True, sort=1),
+                                 F("tapvm", operator=">=", value="3.1.2026"), F("arvo", operator="in", value="201, 301.5")])
+    with db.session("acme", "anna"):
+        qid = Q.save("Laskut", spec)
+        row = SavedForm.get_by_id(qid)
+        assert (row.application, row.owner, row.created_by) == ("/db_sql_query.php", "anna", "anna")
+        data = phpserial.loads(row.data)
+        assert data["table"] == "lasku" and data["AJASQL"] == "Suorita"
+        assert set(data["sarakkeet"]) == {f"lasku.{c.name}" for c in db.database.obj.get_columns("lasku")}
+        assert data["kentat"] == {"lasku.tunnus": "lasku.tunnus", "lasku.arvo": "lasku.arvo"}
+        assert (data["operaattori"]["lasku.tapvm"], data["rajaus"]["lasku.tapvm"]) == ("gte", "2026-01-03")
+        assert (data["operaattori"]["lasku.arvo"], data["rajaus"]["lasku.arvo"]) == ("in", "201,301.5")
+        assert (data["jarjestys"]["lasku.arvo"], data["jarjestys"]["lasku.tunnus"], data["jarjestys"]["lasku.nimi"]) == ("1", "2", "")
+        [saved] = Q.saved_queries("lasku")
+        assert list(Q.run(Q.build(saved.spec))) == list(Q.run(Q.build(spec)))
+        refused = [
+            (Q.QuerySpec("asiakas", [F("nimi", show=True), F("nimi", operator="not in", value="x")]), "nimi", "no “not in”"),
+            (Q.QuerySpec("asiakas", [F("nimi", show=True), F("email", operator="empty")]), "email", "is empty"),
+            (Q.QuerySpec("asiakas", [F("nimi", show=True, sort=-1)]), "nimi", "descending"),
+            (Q.QuerySpec("asiakas", [F("nimi", show=True), F("nimi", operator="like", value="100%")]), "nimi", "wildcards"),
+            (Q.QuerySpec("asiakas", [F("nimi", show=True), F("nimi", operator="=", value="a"),
+                                     F("nimi", operator="=", value="b")]), "nimi", "one restriction"),
+        ]
+        for bad, column, said in refused:
+            with pytest.raises(Q.FieldError, match=said) as exc:
+                Q.save("Ei", bad)
+            assert exc.value.field == column
+        with pytest.raises(Q.FieldError, match="cannot be stored"):
+            Q.save("Ei", Q.QuerySpec("asiakas", [F("nimi", show=True), F("nimi", operator="=", value="Ωmega")]))
+        for name in ("a#b", "Ωmega"):
+            with pytest.raises(ValidationError) as bad_name:
+                Q.save(name, spec)
+            assert bad_name.value.field == "name"
+        assert [q.name for q in Q.saved_queries()] == ["Laskut"]
+        # Pupesoft's input rule, as its own form applies it: " ' < > \ ; are removed from names and values
+        Q.save("O'Brien; x", Q.QuerySpec("asiakas", [F("nimi", show=True), F("nimi", operator="=", value="<b>O'Brien</b>")]))
+        [cleaned] = [q for q in Q.saved_queries() if q.name != "Laskut"]
+        assert cleaned.name == "OBrien x"
+        assert [f.value for f in cleaned.spec.fields if f.operator] == ["bOBrien/b"]
+
+
+def test_a_query_an_older_pupetui_saved_is_still_read_and_saving_it_again_writes_pupesofts_row(acme):
+    import json
+
+    _pupesoft_row("anna", "Vanha", json.dumps({"table": "asiakas", "fields": [{"column": "nimi", "show": True, "sort": 1}]}),
+                  application="db_sql_query.php")
+    with db.session("acme", "anna"):
+        [old] = Q.saved_queries()
+        assert (old.name, old.legacy) == ("Vanha", True)
+        assert len(list(Q.run(Q.build(old.spec)))) == 5
+        Q.save("Vanha", old.spec)
+        assert [(r.application, r.data[:2]) for r in SavedForm.select()] == [("/db_sql_query.php", "a:")]
+        [new] = Q.saved_queries()
+        assert (new.name, new.legacy) == ("Vanha", False)
+
+
+def test_the_path_pupesoft_saves_under_is_found_from_its_rows(acme):
+    with db.session("acme", "anna"):
+        assert Q.application() == "/db_sql_query.php"
+    _pupesoft_row("pekka", "Ostot", {"table": "x"}, application="/pupesoft/raportit/ostoraportti.php")
+    with db.session("acme", "anna"):
+        assert Q.application() == "/pupesoft/db_sql_query.php"
+        Q.save("Nimet", Q.QuerySpec("asiakas", [F("nimi", show=True)]))
+        assert [q.name for q in Q.saved_queries()] == ["Nimet"]
+        assert SavedForm.get(SavedForm.title == "Nimet").application == "/pupesoft/db_sql_query.php"

@@ -99,6 +99,10 @@ def test_sms_on_a_new_reminder(acme, sms_service):
     assert request["user"] == "acme" and request["pass"] == "salainen"
     assert request["numero"] == "+358401234567"
     assert request["not_before_date"] == "2026-12-01" and request["not_before"] == "10:30:00"
+    # and what crm/kuittaamattomat.php sends with a reminder: the company and the reminder's tunnus
+    assert (request["yhtio"], request["kalenteritunnus"]) == ("acme", str(result.id))
+    assert list(request) == ["user", "pass", "numero", "viesti", "not_before_date", "not_before", "yhtio",
+                             "kalenteritunnus"]
     assert request["viesti"].startswith("Muistutus Acme Oy. Puhelu. Tarjous xxx")
     assert len(request["viesti"]) == 160
     with db.session("acme", "anna"):  # pekka has no mobile: no SMS
@@ -108,7 +112,7 @@ def test_sms_on_a_new_reminder(acme, sms_service):
 
 @pytest.mark.parametrize("behaviour, expected", [
     (dict(answer="1 Virheellinen numero"), "refused: 1 Virheellinen numero"),
-    (dict(answer="0\n"), "refused"),
+    (dict(answer="0 OK"), "refused: 0 OK"),
     (dict(delay=3), "did not answer"),
     (dict(drop=True), "closed the connection without an answer"),
 ])

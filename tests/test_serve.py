@@ -241,7 +241,7 @@ def test_an_export_arrives_as_a_download(browser, served, tmp_path):
     got = tmp_path / download.suggested_filename
     download.save_as(str(got))
 
-    saved_on_server = served["exports"] / "demo" / "demo" / download.suggested_filename  # the user's own folder
+    saved_on_server = on_server(served, download.suggested_filename)  # the user's own folder
     assert got.read_bytes() == saved_on_server.read_bytes()  # the file the program wrote
     assert not list(served["home"].glob("*.xlsx"))  # nothing in the server account's home
     sheet = openpyxl.load_workbook(got).active
@@ -250,6 +250,50 @@ def test_an_export_arrives_as_a_download(browser, served, tmp_path):
     shown = [line for line in screen.splitlines() if "customers ·" in line][0]
     assert f"{len(values) - 1} customers" in shown
     assert "Hiltusen Metalli Oy" in names and "Oy [Ab] & Co" in names
+
+
+def test_two_browsers_of_one_user_keep_their_files_apart(browser, served, tmp_path):
+    """Issue #17: every browser is the same OS user; two of them, logged in as the same Pupesoft
+    user, export under the same name: each gets its own file (neither is asked to replace the
+    other's, neither sees it), and a closed browser's folder goes with its session."""
+    import openpyxl
+
+    pages: list = []
+    for _browser in range(2):
+        page = browser.new_page()
+        page.add_init_script(CATCH_TERMINAL)
+        page.goto(served["url"])
+        terminal = BrowserTerminal(page)
+        terminal.wait_for("User name", "Password", "Demo Oy (demo)")
+        page.locator(".xterm-helper-textarea").focus()
+        log_in(terminal, "demo", "demo")
+        terminal.wait_for("CRM programs", "Customer list")
+        terminal.press("a")
+        terminal.wait_for("Search:", "customers · sorted by Name")
+        terminal.press("ArrowDown")
+        terminal.wait_for("⏎ Memo", "x Excel")
+        terminal.press("x")
+        terminal.wait_for(".xlsx")
+        terminal.press("End")
+        terminal.press("Control+u")  # the offered name cleared
+        terminal.type("yhteinen")
+        terminal.wait_for("yhteinen")
+        with page.expect_download(timeout=30_000) as caught:
+            terminal.press("Enter")
+        terminal.wait_for("Saved ", absent=("Replace it?",))
+        got = tmp_path / f"{len(pages)}-{caught.value.suggested_filename}"
+        caught.value.save_as(str(got))
+        assert caught.value.suggested_filename == "yhteinen.xlsx"
+        assert "Hiltusen Metalli Oy" in {row[0] for row in list(openpyxl.load_workbook(got).active.values)[1:]}
+        pages.append((page, got))
+    files = sorted((served["exports"] / "demo" / "demo").glob("*/yhteinen.xlsx"))
+    assert len(files) == 2 and files[0].parent != files[1].parent
+    pages[0][0].close()  # the first browser goes: its session's folder with it
+    deadline = time.monotonic() + 30
+    while len(list((served["exports"] / "demo" / "demo").glob("*/yhteinen.xlsx"))) != 1:
+        assert time.monotonic() < deadline, "the closed session's folder was not removed"
+        time.sleep(0.1)
+    pages[1][0].close()
 
 
 def test_serve_listens_on_loopback_only_by_default(served):
@@ -296,8 +340,16 @@ def download(terminal: BrowserTerminal, key: str, served, tmp_path) -> Path:
         terminal.press(key)
     got = tmp_path / caught.value.suggested_filename
     caught.value.save_as(str(got))
-    assert got.read_bytes() == (served["exports"] / "demo" / "demo" / got.name).read_bytes()
+    assert got.read_bytes() == on_server(served, got.name).read_bytes()
     return got
+
+
+def on_server(served, name: str) -> Path:
+    """The file `name` in the demo user's folder on the server: in the folder of the browser
+    session that wrote it (one per session, issue #17)."""
+    (path,) = [p for p in (served["exports"] / "demo" / "demo").glob(f"*/{name}")
+               if time.time() - p.stat().st_mtime < 120]
+    return path
 
 
 def back_to_the_menu(terminal: BrowserTerminal) -> None:

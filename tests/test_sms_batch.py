@@ -93,6 +93,24 @@ def test_message_over_the_limit_or_empty_is_refused_before_sending():
 
 # -- one message against the real server -------------------------------------------------
 
+def test_the_text_goes_in_latin1_as_pupesoft_urlencodes_it(sms_service):
+    sms.deliver(config(sms_service), "+358401234567", "Hyvää päivää, 5 € ja Ω")
+    # the service decodes Windows-1252: UTF-8 would arrive as "HyvÃ¤Ã¤"; Ω is not in the charset
+    assert sms_service.requests[-1]["viesti"] == "Hyvää päivää, 5 € ja ?"
+
+
+@pytest.mark.parametrize("status, answer, sent", [
+    # Pupesoft: trim(file_get_contents(...)) == "0" (crm/kuittaamattomat.php, inc/functions.inc sendSMS)
+    (200, "0", True), (200, "0\n", True), (200, " 0\r\n", True), (200, "00", True), (200, "0.0", True),
+    (200, "-0", True), (201, "0", True),
+    (200, "0 OK", False), (200, "", False), (200, "O", False), (200, "0x0", False), (200, "1", False),
+    (500, "0", False), (404, "0", False),
+])
+def test_the_answers_pupesoft_accepts_are_sent_and_only_those(sms_service, status, answer, sent):
+    sms_service.answer, sms_service.status = answer, status
+    result = sms.deliver(config(sms_service), "+358401234567", "Hei")
+    assert result.status == (sms.SENT if sent else sms.REFUSED)
+
 def test_deliver_tells_sent_refused_failed_and_unknown_apart(sms_service, dropping_server):
     cfg = config(sms_service)
     assert sms.deliver(cfg, "+358401234567", "Hei").status == sms.SENT
@@ -100,7 +118,7 @@ def test_deliver_tells_sent_refused_failed_and_unknown_apart(sms_service, droppi
     sms_service.answer = "2 Saldo loppu"
     refused = sms.deliver(cfg, "+358401234567", "Hei")
     assert (refused.status, refused.answer) == (sms.REFUSED, "2 Saldo loppu")
-    sms_service.answer = "0 "  # success only on exactly 0
+    sms_service.answer = "0 OK"  # success only on a 0, as Pupesoft reads it
     assert sms.deliver(cfg, "+358401234567", "Hei").status == sms.REFUSED
     sms_service.answer, sms_service.status = "Internal error", 500
     assert sms.deliver(cfg, "+358401234567", "Hei") == sms.Delivery("+358401234567", sms.REFUSED, "Internal error")
@@ -178,8 +196,23 @@ def test_customers_from_the_selection_get_a_memo_per_sent_message(acme, sms_serv
         assert memo.customer_id == acme["Aalto Oy"] and memo.business_id == "1234567-8"
         assert memo.text == "Tekstiviesti +358401111111: Tarjous: -20 % kaikesta"
         assert (memo.method, memo.owner, memo.created_by, memo.contact_id) == ("Tekstiviesti", "anna", "anna", 0)
-        assert memo.starts_at is not None and memo.created_at is not None
+        assert memo.starts_at is not None and memo.created_at == memo.starts_at
+        assert (memo.ends_at, memo.modified_by, memo.modified_at) == (None, "", None)  # as Pupesoft leaves them
         assert batch.closed  # a refusal is an answer: nothing left to do
+
+
+def test_with_kalenterimerkinnat_e_a_sent_message_writes_no_memo(acme, sms_service):
+    from pupetui.models import CompanyParameters
+
+    with db.session("acme", "anna"):
+        CompanyParameters.create(calendar_entries="E")
+        query = selection.SelectionQuery(CustomerQuery(), (("name", "aalto"),))
+        batch = B.send(B.plan(B.customer_recipients(selection.ticked_rows(query)), "Hei"), config(sms_service))
+        assert batch.summary() == {"sent": 1}
+        assert memos() == []
+        CompanyParameters.update(calendar_entries="").execute()
+        B.send(B.plan(B.customer_recipients(selection.ticked_rows(query)), "Hei taas"), config(sms_service))
+        assert [m.text for m in memos()] == ["Tekstiviesti +358401111111: Hei taas"]
 
 
 def test_contacts_get_the_message_and_the_memo_names_the_contact(acme, sms_service):

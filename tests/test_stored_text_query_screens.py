@@ -30,4 +30,5 @@ async def test_saving_a_query_shows_the_stored_values_and_name_before_saving(url
         await wait_for(pilot, lambda: app.screen is screen and SavedForm.select().count() == 1)
         row = SavedForm.get()
         assert row.title == "Turku uudet"
-        assert [f.value for f in Q.QuerySpec.from_json(row.data).fields if f.operator] == ["Turku"]
+        [saved] = Q.saved_queries()
+        assert [f.value for f in saved.spec.fields if f.operator] == ["Turku"]

@@ -50,6 +50,7 @@ class Activity(Audited):
     kilometres = TextField(column_name="kentta03")
     per_diems = TextField(column_name="kentta04")
     field_05 = TextField(column_name="kentta05")
+    field_09 = TextField(column_name="kentta09")  # pupetui: the entry a memo reply answers
     customer_id = IntegerField(column_name="liitostunnus")
     order_id = IntegerField(column_name="otunnus")
     parent_id = IntegerField(column_name="perheid")

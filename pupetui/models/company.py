@@ -53,10 +53,30 @@ class CompanyParameters(Audited):
     mail_sender = CharField(200, column_name="postittaja_email")
     calendar_slot_minutes = CharField(2, column_name="kalenteri_aikavali")
     multi_user_calendar = CharField(1, column_name="monikayttajakalenteri")
+    # '' = Pupesoft writes its automatic memos (labels printed, SMS sent), 'E' = it does not
+    # (inc/yhtion_parametritrivi.inc: "Kalenterimerkintöjä EI lisätä automaattisesti")
+    calendar_entries = CharField(1, column_name="kalenterimerkinnat")
     maventa_timestamp = NoDateTimeField(column_name="maventa_aikaleima")
+    # customer maintenance (inc/asiakastarkista.inc, inc/asiakasrivi.inc)
+    business_id_checks = CharField(1, column_name="ytunnus_tarkistukset")  # '' / 'A': Finnish customers' are checked
+    customer_key = CharField(1, column_name="asiakkaan_tarkenne")  # what tells customers of one ytunnus apart
+    automatic_customer_no = CharField(1, column_name="automaattinen_asiakasnumerointi")  # 'K': numbered
+    customer_no_start = IntegerField(column_name="asiakasnumeroinnin_aloituskohta")
 
     class Meta:
         table_name = "yhtion_parametrit"
+
+    @property
+    def writes_automatic_memos(self) -> bool:
+        return str(self.calendar_entries or "").strip() == ""
+
+    @classmethod
+    def automatic_memos(cls) -> bool:
+        """Whether the session's company wants the memos Pupesoft writes by itself (labels
+        printed, messages sent): kalenterimerkinnat '' (also with no settings row, as PHP reads
+        a missing one), not 'E'."""
+        params = cls.select(cls.calendar_entries).first()
+        return params is None or params.writes_automatic_memos
 
     @property
     def slot_minutes(self) -> int:

@@ -26,6 +26,7 @@ class Customer(Audited):
     status = CharField(150, column_name="tila")
     business_id = CharField(15, column_name="ytunnus")
     edi_id = CharField(25, column_name="ovttunnus")
+    delivery_edi_id = CharField(25, column_name="toim_ovttunnus")
     customer_no = CharField(20, column_name="asiakasnro")
     name = CharField(60, column_name="nimi")
     name_extra = CharField(60, column_name="nimitark")

@@ -460,8 +460,8 @@ class CalendarScreen(PupeScreen):
         if self.setup is None:
             return
         start = dt.time(8, 0)
-        if self.selected == dt.date.today():
-            hour = min(22, max(8, dt.datetime.now().hour + 1))
+        if self.selected == dt.date.today():  # the next hour, on Pupesoft's grid (08:00-17:00 starts an hour)
+            hour = min(17, max(8, dt.datetime.now().hour + 1))
             start = dt.time(hour, 0)
         end = (dt.datetime.combine(self.selected, start) + dt.timedelta(hours=1)).time()
         form = EntryForm(
@@ -491,12 +491,22 @@ class CalendarScreen(PupeScreen):
             if not self.entries_on(self.selected) and self.setup is not None:
                 self.action_add()
             return
+        if entry.is_reminder:
+            self._reminder_notice()
+            return
         self._check_entry("edit", entry)
+
+    def _reminder_notice(self) -> None:
+        self.notify(_("This is a reminder: change or acknowledge it in Reminders or on the customer's memo."),
+                    severity="warning", markup=False)
 
     def action_delete(self) -> None:
         entry = self.cursor_entry()
         if entry is None:
             self.notify(_("No entry chosen."), severity="warning", markup=False)
+            return
+        if entry.is_reminder:
+            self._reminder_notice()
             return
         self._check_entry("delete", entry)
 

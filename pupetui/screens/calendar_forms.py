@@ -74,6 +74,12 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?P<field>[a-z ]+): a number$"), N_("{field}: write a number")),
     (re.compile(r"^(?P<field>[a-z ]+): cannot be negative$"), N_("{field}: cannot be negative")),
     (re.compile(r"^the end is before the start$"), N_("The end is before the start.")),
+    (re.compile(r"^the end must be after the start$"), N_("The end must be after the start.")),
+    (re.compile(r"^(?P<field>[a-z ]+): (?P<value>\d\d:\d\d) is not on Pupesoft's calendar "
+                r"\((?P<first>\d\d:\d\d)-(?P<last>\d\d:\d\d) every (?P<minutes>\d+) minutes\)$"),
+     N_("{field}: {value} is not a time of Pupesoft's calendar: use {first}-{last} every {minutes} minutes, "
+        "or make the entry all day.")),
+    (re.compile(r"^choose a type$"), N_("Choose a type: Pupesoft's calendar needs one.")),
     (re.compile(rf"^type {_Q} does not exist$"), N_("The type {value} does not exist.")),
     (re.compile(rf"^{_Q} is not a calendar user$"), N_("{value} is not a calendar user.")),
     (re.compile(r"^you may not write in (?P<value>.*)'s calendar$"),
@@ -655,11 +661,18 @@ class ExportScreen(CalendarForm):
         self.owner = owner
         self.start = start
         self.end = end
-        self.folder = folder or Path.home()
+        self.folder = folder
+        self.offered: dict[str, str] = {}
 
     def default_path(self, owner: str) -> str:
-        name = f"kalenteri-{owner}-{self.start:%Y-%m}.ics"
-        return export_target.served_name(name, "ics") if export_target.served() else str(self.folder / name)
+        """kalenteri-<owner>-<YYYY-MM>-<YYYYMMDD-HHMMSS>.ics in the download folder (the one
+        offered first for that owner, while the dialog is open)."""
+        if owner not in self.offered:
+            path = export_target.default_path("kalenteri", owner, f"{self.start:%Y-%m}", fmt="ics")
+            if self.folder is not None and not export_target.served():
+                path = str(self.folder / Path(path).name)
+            self.offered[owner] = path
+        return self.offered[owner]
 
     def compose(self) -> ComposeResult:
         users = [(literal(user_label(u)), u.login) for u in self.users]

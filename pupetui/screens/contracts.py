@@ -101,7 +101,7 @@ class ContractsScreen(PupeScreen):
 
     def __init__(self, folder: Path | None = None) -> None:
         super().__init__()
-        self.folder = folder or Path.home()
+        self.folder = folder or export_target.default_folder()
         self.prepared: contracts_mail.Prepared | None = None
         self.running = False
         self.stop = threading.Event()  # set when the user stops a running report

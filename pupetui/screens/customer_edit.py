@@ -3,9 +3,13 @@
 `CustomerEditScreen(customer_id)` (None = a new customer) is a scrollable form of every field
 of `services.customer_edit.CustomerForm`. Ctrl+S checks and saves in a worker: every error is
 shown under its own field and nothing typed is lost; a warning (a business ID that another
-customer has) is shown and a second Ctrl+S saves anyway. Esc on a changed form asks before
-discarding; on an unchanged one it just closes. The screen dismisses with `(id, name)` of the
-saved customer, or None.
+customer has) is shown and a second Ctrl+S saves anyway; so is a value Pupesoft stores otherwise
+than typed (a Finnish business ID becomes eight digits), put in its field first. Esc on a changed
+form asks before discarding; on an unchanged one it just closes. The screen dismisses with
+`(id, name)` of the saved customer, or None.
+
+With the right to Pupesoft's customer maintenance but without its update flag (oikeu.paivitys)
+the form opens read-only: every field shown, none changeable, Ctrl+S says why it does not save.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("status", N_("Status")),
         ("salesperson_no", N_("Salesperson")),
         ("language", N_("Language")),
+        ("currency", N_("Currency")),
     )),
     (N_("Facts"), (
         ("facts", N_("Facts")),
@@ -98,7 +103,26 @@ EXPLANATIONS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"^business id (?P<business_id>.*) is also used by: (?P<names>.*)$"),
      N_("The business ID {business_id} is also used by: {names}")),
     (re.compile(r"^customer (?P<id>\d+) not found$"), N_("The customer was not found; it may have been deleted.")),
+    (re.compile(r"^currency: a customer needs a currency$"), N_("A customer needs a currency (such as EUR).")),
+    (re.compile(rf"^currency: a three-letter code such as EUR, not {_Q}$"),
+     N_("A three-letter currency code such as EUR, not {value}.")),
+    (re.compile(rf"^currency: {_Q} is not one of the company's currencies \((?P<currencies>.*)\)$"),
+     N_("{value} is not one of the company's currencies ({currencies}).")),
+    (re.compile(r"^business_id: a customer needs a business ID$"),
+     N_("A customer needs a business ID (Pupesoft requires one).")),
+    (re.compile(rf"^business_id: {_Q} is not a valid Finnish business ID$"),
+     N_("{value} is not a valid Finnish business ID: its check digit is wrong.")),
+    (re.compile(r"^business id (?P<business_id>.*) is Pupesoft's key of another customer: (?P<names>.*)$"),
+     N_("Pupesoft cannot tell this customer apart from {names}: the same business ID {business_id}.")),
 )
+
+
+def read_only_text() -> str:
+    return _("Read only: your right to Pupesoft's customer maintenance has no update flag (paivitys), "
+             "so you can look at the customer but not save. Ask your Pupesoft administrator for it.")
+
+
+STORED_TEXTS = {"business_id": lambda: _("Stored as Pupesoft stores it: {value}")}
 
 
 def explain(message: str) -> str:
@@ -124,6 +148,7 @@ def _clean(form: CustomerForm) -> CustomerForm:
 class EditData:
     form: CustomerForm
     choices: dict[str, list[customers.Choice]]
+    read_only: bool = False  # the right to customer maintenance without its update flag
 
 
 class CustomerEditScreen(StoredTextNotes, PupeScreen):
@@ -167,6 +192,7 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
         self.confirmed: CustomerForm | None = None  # the form whose warnings were shown once
         self.busy = False
         self.closing = False
+        self.read_only = False
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -182,7 +208,11 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
     @work(thread=True, exclusive=True, group="customer-edit", exit_on_error=False)
     def _load(self) -> None:
         try:
-            form = customer_edit.load(self.customer_id) if self.customer_id is not None else CustomerForm()
+            if self.customer_id is not None:
+                form = customer_edit.load_for_editing(self.customer_id)
+            else:
+                form = customer_edit.new_form()
+            read_only = not customer_edit.may_edit()
             choices = {name: customers.keyword_choices(kind) for name, kind in customer_edit.KEYWORD_FIELDS.items()}
             choices["salesperson_no"] = customers.filter_choices()["salesperson_no"]
         except ValidationError as exc:
@@ -191,7 +221,7 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
         except Exception as exc:  # noqa: BLE001 - shown to the user, who can go back
             self.post_message(self.Failed(failures.sentence(exc), loading=True))
             return
-        self.post_message(self.Loaded(EditData(form, choices)))
+        self.post_message(self.Loaded(EditData(form, choices, read_only)))
 
     async def on_customer_edit_screen_loaded(self, message: Loaded) -> None:
         form = _clean(message.data.form)
@@ -207,6 +237,16 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
         await container.mount_all(widgets)
         self.note_stored_text(*(f"#field-{name}" for _t, items in SECTIONS for name, _l in items))
         self.original = self.form()
+        self.read_only = message.data.read_only
+        if self.read_only:
+            if form.name:
+                self.title = _("View customer: {name}").format(name=form.name)
+            for row in self.query(FormField):
+                row.widget.disabled = True
+            container.can_focus = True  # the keys scroll the form
+            container.focus()
+            self._say(read_only_text(), warning=True)
+            return
         self._say("")
         self.query_one("#field-name", Input).focus()
 
@@ -253,6 +293,9 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
 
     # -- saving -----------------------------------------------------------------------------------
     def action_save(self) -> None:
+        if self.read_only:
+            self._say(read_only_text(), error=True)
+            return
         if self.original is None or self.busy:
             return
         self.busy = True
@@ -278,6 +321,17 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
             self.busy = False
             self.confirmed = None
             self._show_errors(result.errors)
+            return
+        if result.stored and any(getattr(message.form, k) != v for k, v in result.stored.items()):
+            # shown as it will be stored before it is stored: a second save stores it
+            self.busy = False
+            for name, value in result.stored.items():
+                self.query_one(f"#field-{name}", Input).value = value
+                self.query_one(f"#row-{name}", FormField).show_error(STORED_TEXTS[name]().format(value=value), warning=True)
+            key = self._key_of("save_customer") or "ctrl+s"
+            self._say(_("Pupesoft stores the business ID of a Finnish customer as eight digits. "
+                        "Press {key} again to save.").format(key=key), warning=True)
+            self.confirmed = None
             return
         if result.warnings and message.form != self.confirmed:
             self.busy = False

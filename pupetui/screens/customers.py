@@ -19,7 +19,6 @@ Keys (each binding has an id for the user's keymap; F1 lists them):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from pupetui.i18n import N_, _, format_decimal
 from pupetui.screens.base import PupeModalScreen, PupeScreen
-from pupetui.services import customer_edit, customers
+from pupetui.services import customer_edit, customers, export_target
 from pupetui.services.customers import COLUMNS, CustomerQuery, CustomerRow
 from pupetui.screens.export_file import ExportFileScreen, shown
 from pupetui.widgets.literal import literal, printable
@@ -119,6 +118,7 @@ class ListContext:
     choices: dict[str, list[customers.Choice]]
     may_edit: bool
     group_companies: list[str]  # the companies the whole-group view would show
+    may_view: bool = False  # opens customers read-only (the right without its update flag)
 
 
 class CustomerListScreen(PupeScreen):
@@ -208,7 +208,8 @@ class CustomerListScreen(PupeScreen):
     @work(thread=True, exclusive=True, group="customers-context", exit_on_error=False)
     def _load_context(self) -> None:
         try:
-            loaded = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies())
+            loaded = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies(),
+                                 customer_edit.may_view())
         except Exception:  # noqa: BLE001 - the list works without; retried when needed
             return
         self.post_message(self.ContextLoaded(loaded))
@@ -219,7 +220,8 @@ class CustomerListScreen(PupeScreen):
 
     def _list_context(self) -> ListContext:
         if self.list_context is None:  # not loaded yet (or it failed): ask now
-            self.list_context = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies())
+            self.list_context = ListContext(customers.filter_choices(), customer_edit.may_edit(), customers.group_companies(),
+                                 customer_edit.may_view())
         return self.list_context
 
     # -- the query -------------------------------------------------------------------------------
@@ -372,8 +374,9 @@ class CustomerListScreen(PupeScreen):
         self._reload_on_resume = True
         self.app.push_screen(MemoScreen(row.id))
 
-    def _may_edit(self) -> bool:
-        if self._list_context().may_edit:
+    def _may_edit(self, *, viewing: bool = False) -> bool:
+        context = self._list_context()
+        if context.may_edit or (viewing and context.may_view):
             return True
         self.notify(
             _("You have no right to edit customers. Ask your Pupesoft administrator for it."),
@@ -384,7 +387,7 @@ class CustomerListScreen(PupeScreen):
 
     def action_edit(self) -> None:
         row = self._highlighted()
-        if row is None or not self._may_edit():
+        if row is None or not self._may_edit(viewing=True):
             return
         self._open_editor(row.id)
 
@@ -465,12 +468,13 @@ class CustomerListScreen(PupeScreen):
 
     # -- Excel -----------------------------------------------------------------------------------
     def action_export(self) -> None:
-        name = _("customers-{date}.xlsx").format(date=dt.date.today().strftime("%Y%m%d"))
+        # what and when, in the user's download folder, a name no file has (services/export_target.py)
+        default = export_target.default_path(_("customers"), fmt="xlsx")
         self.app.push_screen(
             ExportFileScreen(
                 _("Save the list as an Excel file"),
                 _("Every customer the search and filters select is saved. File name:"),
-                str(Path("~") / name), "xlsx",
+                default, "xlsx",
             ),
             self._export_to,
         )

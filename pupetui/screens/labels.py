@@ -63,8 +63,7 @@ def sheet_label(sheet: labels.Sheet) -> str:
 
 
 def default_path(output: str) -> str:
-    name = labels.default_file_name(output, prefix=_("labels"))  # (a file name: no spaces)
-    return name if export_target.served() else str(Path("~") / name)
+    return export_target.default_path(_("labels"), fmt=output)  # (a file name: no spaces)
 
 
 class LabelsScreen(PupeScreen):
@@ -131,7 +130,15 @@ class LabelsScreen(PupeScreen):
         if widget.ticked_count == 0:
             self.notify(_("No customer is ticked."), severity="warning", markup=False)
             return
-        self.app.push_screen(PrintLabelsScreen(self._sheets(), self.request), self._print_chosen)
+        self.app.push_screen(PrintLabelsScreen(self._sheets(), self.request, memos=self._memos()), self._print_chosen)
+
+    @staticmethod
+    def _memos() -> bool:
+        """Whether printing writes memos (the company's kalenterimerkinnat), as crm/tarrat.php asks."""
+        try:
+            return labels.writes_memos()
+        except Exception:  # noqa: BLE001 - the print itself then says what is wrong
+            return True
 
     def _print_chosen(self, request: PrintRequest | None) -> None:
         if request is None:
@@ -182,7 +189,7 @@ class LabelsScreen(PupeScreen):
         else:
             text = _("Saved {labels} addresses to {path}").format(labels=result.labels, path=shown(result.path))
         if result.memos:
-            text += " · " + _("a memo on {count} customers").format(count=result.memos)
+            text += " · " + _("{count} memos written").format(count=result.memos)
         self.notify(printable(text), title=_("Address labels"), markup=False, timeout=10)
         self.app.deliver_export(result.path)
 
@@ -202,9 +209,11 @@ class PrintLabelsScreen(StoredTextNotes, PupeModalScreen):
         Binding("ctrl+s", "print", N_("Print"), id="labels_print_ok"),
     ]
 
-    def __init__(self, sheets: dict[str, labels.Sheet], previous: PrintRequest | None = None) -> None:
+    def __init__(self, sheets: dict[str, labels.Sheet], previous: PrintRequest | None = None, *,
+                 memos: bool = True) -> None:
         super().__init__()
         self.sheets = sheets
+        self.memos = memos  # False: the company writes no memos, so no memo text is asked (as Pupesoft)
         first = next(iter(sheets))
         self.initial = previous if previous is not None and previous.sheet in sheets else PrintRequest(
             "pdf", first, 1, False, False, "", default_path("pdf"))
@@ -227,10 +236,14 @@ class PrintLabelsScreen(StoredTextNotes, PupeModalScreen):
             yield MarkedCheckbox(_("Use the delivery address (where all its fields are filled)"), r.delivery_address,
                            id="print-delivery", compact=True)
             yield MarkedCheckbox(_("One label per contact person"), r.per_contact, id="print-contacts", compact=True)
-            with Horizontal(classes="print-row"):
-                yield Label(literal(_("Memo text")), classes="print-label")
-                yield Input(r.memo_text, id="print-memo", compact=True,
-                            placeholder=_("empty: no memo is written"))
+            if self.memos:
+                with Horizontal(classes="print-row"):
+                    yield Label(literal(_("Memo text")), classes="print-label")
+                    yield Input(r.memo_text, id="print-memo", compact=True,
+                                placeholder=_("added to the memo written on each customer"))
+            else:
+                yield Static(literal(_("The company's settings write no memo when labels are printed.")),
+                             id="print-no-memo", classes="print-note")
             with Horizontal(classes="print-row"):
                 yield Label(literal(_("File")), classes="print-label")
                 yield Input(Path(r.path).name if export_target.served() else r.path, id="print-path", compact=True)
@@ -269,7 +282,7 @@ class PrintLabelsScreen(StoredTextNotes, PupeModalScreen):
             start=int(start_text) if start_text.isdigit() else 0,
             delivery_address=self.query_one("#print-delivery", Checkbox).value,
             per_contact=self.query_one("#print-contacts", Checkbox).value,
-            memo_text=self.query_one("#print-memo", Input).value.strip(),
+            memo_text=self.query_one("#print-memo", Input).value.strip() if self.memos else "",
             path=self.query_one("#print-path", Input).value.strip(),
         )
 

@@ -66,7 +66,8 @@ from pupetui.screens.memo_forms import (
     error_text,
     kind_name,
 )
-from pupetui.services import memo, memo_view
+from pupetui.services import memo, memo_view, reminders
+from pupetui.services.sms import SmsConfig
 from pupetui.services.auth import AccessDenied
 from pupetui.widgets.key_bar import KeyBar
 from pupetui.widgets.literal import literal, printable
@@ -402,8 +403,8 @@ def entry_cells(entry: memo.Entry) -> RowCells:
         kind = "✗ " + kind
     indent = "  " * entry.depth + ("↳ " if entry.depth else "")
     row_class = "dim" if entry.deleted else "alert" if entry.awaiting_acknowledgement else ""
-    when = entry.created_at or entry.starts_at
-    return (format_date(when), kind, entry.method, entry.created_by, indent + _first_line(entry.text)), row_class
+    when = entry.starts_at or entry.created_at  # Pupesoft's memo shows pvmalku's date and kuka
+    return (format_date(when), kind, entry.method, entry.owner, indent + _first_line(entry.text)), row_class
 
 
 def entry_summary(entry: memo.Entry) -> str:
@@ -415,7 +416,8 @@ def entry_summary(entry: memo.Entry) -> str:
         parts.append(entry.method)
     if entry.contact_name:
         parts.append(entry.contact_name)
-    parts.append(_("by {user} {when}").format(user=entry.created_by, when=format_datetime(entry.created_at)))
+    parts.append(_("by {user} {when}").format(user=entry.created_by or entry.owner,
+                                              when=format_datetime(entry.created_at or entry.starts_at)))
     if entry.kind in ("Muistutus", "Lead"):
         parts.append(_("for {user} {when}").format(user=entry.owner, when=format_datetime(entry.starts_at)))
         if entry.supervisor:
@@ -1014,9 +1016,22 @@ class MemoScreen(PupeScreen):
                 self.notify(_("Entry saved."), markup=False)
                 self.reload_entries(entry_id)
 
+        sms_config = SmsConfig.from_settings(getattr(getattr(self.app, "settings", None), "sms", None) or {})
+
+        def add(new: memo.NewEntry) -> int:  # in the form's worker thread
+            entry_id = memo.add_entry(customer_id, new)
+            if new.kind == memo.REMINDER:  # as Pupesoft's memo: an SMS to the reminder's owner
+                sent = reminders.send_sms(entry_id, sms_config)
+                if sent.sms_error:
+                    self.app.call_from_thread(
+                        self.notify, _("The SMS was not sent: {error}").format(error=printable(sent.sms_error)),
+                        severity="warning", markup=False, timeout=10)
+                elif sent.sms is not None:
+                    self.app.call_from_thread(self.notify, _("The SMS reminder was sent."), markup=False)
+            return entry_id
+
         self.app.push_screen(
-            EntryFormScreen(self._choices(), lambda new: memo.add_entry(customer_id, new), parent=parent,
-                            contact_id=contact),
+            EntryFormScreen(self._choices(), add, parent=parent, contact_id=contact),
             saved,
         )
 

@@ -535,10 +535,12 @@ class SavedQueriesScreen(PupeModalScreen):
         self.table = table
 
     def describe(self, query: SavedQuery) -> Text:
-        whose = _("yours") if query.mine else _("by {owner}").format(owner=query.owner)
+        whose = _("yours") if query.mine else _("by {owner}").format(owner=query.owner_name or query.owner)
         text = f"{query.name} · {whose}"
         if self.table is None:
             text += f" · {table_label(query.table)}"
+        if query.problem:
+            text += " · " + _("cannot be run here")
         return literal(text, style="bold" if query.mine else "")
 
     def compose(self) -> ComposeResult:

@@ -55,7 +55,7 @@ from pupetui.screens.query_forms import (
     table_label,
     value_hint,
 )
-from pupetui.services import auth, stored_text
+from pupetui.services import auth, export_target, stored_text
 from pupetui.services import query_generator as Q
 from pupetui.services.export import write_csv, write_xlsx_sheets
 from pupetui.services.programs import QUERY_GENERATOR
@@ -74,10 +74,9 @@ class _ExportStopped(Exception):
     pass
 
 
-def default_file_name(table: str, fmt: str, today: dt.date | None = None) -> str:
-    """<home>/<table>-<YYYYMMDD>.xlsx (or .csv)."""
-    today = today or dt.date.today()
-    return str(Path.home() / f"{table}-{today:%Y%m%d}.{fmt}")
+def default_file_name(table: str, fmt: str, now: dt.datetime | None = None, name: str = "") -> str:
+    """<download folder>/<table>[-<saved query>]-<YYYYMMDD-HHMMSS>.xlsx (or .csv), a name no file has."""
+    return export_target.default_path(table, name, fmt=fmt, when=now)
 
 
 def _message(exc: BaseException) -> str:
@@ -245,7 +244,7 @@ class QueryGeneratorScreen(PupeScreen):
     def _load_columns(self, table: str, saved: Q.SavedQuery | None, then: str | None) -> None:
         try:
             if saved is not None:  # one that names a secret (an older version saved it) is refused
-                Q.refuse_secrets(saved.spec, saved.name)
+                Q.check_saved(saved)
             columns = Q.columns(table)
         except Exception as exc:  # noqa: BLE001
             self._later(self._fail, exc)

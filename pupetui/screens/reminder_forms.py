@@ -77,7 +77,8 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^reminder \d+ not found$"), N_("The reminder is not there any more.")),
     (re.compile(r"^this reminder does not wait for an acknowledgement$"),
      N_("The reminder does not wait for an acknowledgement: someone may have acknowledged it.")),
-    (re.compile(r"^only your own reminders can be acknowledged here$|^only the reminder's owner"),
+    (re.compile(r"^only your own reminders can be acknowledged here$|^only the reminder's owner"
+                r"|^only the one who handles the reminder"),
      N_("You can acknowledge only your own reminders.")),
     (re.compile(r"^you may not see (?P<value>.*)'s reminders$"), N_("You may not see the reminders of {value}.")),
 ]

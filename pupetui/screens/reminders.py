@@ -338,7 +338,7 @@ class RemindersScreen(PupeScreen):
 
     def may_acknowledge(self, row: ReminderRow) -> bool:
         login = self.context.login if self.context else ""
-        return bool(login) and (row.owner == login or (row.kind == LEAD and row.supervisor == login))
+        return bool(login) and row.owner == login  # Pupesoft: the handler (kuka) only, a lead's too
 
     def action_acknowledge(self) -> None:
         row = self.current_row()

@@ -43,6 +43,7 @@ from pupetui.screens.sql_forms import (
     SchemaScreen,
     SqlHistoryScreen,
 )
+from pupetui.services import export_target
 from pupetui.services.sql_console import (
     SavedQuery,
     SqlAccess,
@@ -62,10 +63,9 @@ MAX_COMPLETIONS = 200
 PROGRESS_SECONDS = 0.25
 
 
-def default_export_name(now: dt.datetime | None = None) -> str:
-    """~/sql-YYYYMMDD-HHMM.xlsx"""
-    now = now or dt.datetime.now()
-    return str(Path.home() / f"sql-{now:%Y%m%d-%H%M}.xlsx")
+def default_export_name(now: dt.datetime | None = None, what: str = "") -> str:
+    """<download folder>/sql[-<saved query>]-YYYYMMDD-HHMMSS.xlsx, a name no file has."""
+    return export_target.default_path("sql", what, fmt="xlsx", when=now)
 
 
 def message_of(exc: BaseException) -> str:
@@ -503,7 +503,7 @@ class SqlSearchScreen(PupeScreen):
             self.say(message_of(exc), error=True)
             return
         self.app.push_screen(
-            ExportFileScreen(_("Export every row"), _("File (.xlsx or .csv):"), default_export_name(), ("xlsx", "csv")),
+            ExportFileScreen(_("Export every row"), _("File (.xlsx or .csv):"), default_export_name(what=what[1] if what[0] == "saved" else ""), ("xlsx", "csv")),
             lambda path: self._start_export(what, path) if path is not None else None,
         )
 

@@ -12,6 +12,7 @@ from typing import Callable
 import peewee
 
 from pupetui import db
+from pupetui.i18n import _
 from pupetui.models import Company, Permission, User
 from pupetui.services import login_guard
 from pupetui.services.programs import BY_ID, PROGRAMS, Program
@@ -110,30 +111,50 @@ def login(company: str, login_name: str, password: str | None, *, mode: str, del
 
 
 def _permission_rows(login_name: str, program: Program) -> peewee.ModelSelect:
-    return Permission.select().where(
-        (Permission.login == login_name)
-        & (Permission.script.endswith(program.script))
-        & (Permission.subname.in_(program.subnames))
-    )
+    rows = Permission.select().where((Permission.login == login_name) & (Permission.script.endswith(program.script)))
+    if program.maintenance:  # the sub-names are read in Python, as Pupesoft's SQL reads them
+        return rows.where(Permission.subname.startswith(program.subnames[0]))
+    return rows.where(Permission.subname.in_(program.subnames))
+
+
+def grants_maintenance(subname: str, table: str) -> bool:
+    """Whether an oikeu.alanimi grants Pupesoft's yllapito.php?toim=`table`.
+
+    Pupesoft opens the page when the alanimi up to its first '&' is the toim
+    (inc/functions.inc tarkista_oikeus), and its CRM pages link the maintenance for 'asiakas'
+    or an alias set 'asiakas!!!X' (tarkista_oikeus(..., "asiakas%")); MariaDB compares without
+    case and trailing spaces.
+    """
+    name = (subname or "").rstrip().lower()
+    table = table.lower()
+    return name.split("&", 1)[0] == table or name.startswith(table + "!!!")
+
+
+def _granted(login_name: str, program: Program) -> list[Permission]:
+    rows = list(_permission_rows(login_name, program))
+    if program.maintenance:
+        rows = [r for r in rows if grants_maintenance(r.subname, program.subnames[0])]
+    return rows
 
 
 def may_use(program: Program | str, login_name: str | None = None) -> bool:
     program = BY_ID[program] if isinstance(program, str) else program
     login_name = login_name or db.current().user
-    return _permission_rows(login_name, program).exists()
+    return bool(_granted(login_name, program))
 
 
 def may_update(program: Program | str, login_name: str | None = None) -> bool:
+    """The right with Pupesoft's update flag (oikeu.paivitys = '1'): may save, not just look."""
     program = BY_ID[program] if isinstance(program, str) else program
     login_name = login_name or db.current().user
-    return _permission_rows(login_name, program).where(Permission.may_update == "1").exists()
+    return any((r.may_update or "").strip() == "1" for r in _granted(login_name, program))
 
 
 def subnames(program: Program | str, login_name: str | None = None) -> set[str]:
     """The alanimi levels the user has for a program (e.g. {'', 'SUPER'} for the SQL search)."""
     program = BY_ID[program] if isinstance(program, str) else program
     login_name = login_name or db.current().user
-    return {p.subname for p in _permission_rows(login_name, program)}
+    return {p.subname for p in _granted(login_name, program)}
 
 
 def allowed_programs(login_name: str | None = None) -> list[Program]:
@@ -153,3 +174,15 @@ def require(program: Program | str, login_name: str | None = None) -> None:
     if not may_use(program, login_name):
         user = login_name or db.current().user
         raise AccessDenied(f"{user} has no right to {program.title_key} ({program.script})")
+
+
+def require_update(program: Program | str, login_name: str | None = None) -> None:
+    """AccessDenied, in the user's language, unless the right has the update flag."""
+    program = BY_ID[program] if isinstance(program, str) else program
+    if may_update(program, login_name):
+        return
+    where = f"{program.script}?toim={program.subnames[0]}" if program.maintenance else program.script
+    raise AccessDenied(
+        _("You may not save this: it needs the right to {program} ({where}) with the update flag (paivitys).").format(
+            program=_(program.title_key), where=where)
+    )

@@ -4,8 +4,17 @@ A calendar entry is a `kalenteri` row with tyyppi 'kalenteri': kuka = whose cale
 pvmalku/pvmloppu, kokopaiva 'x' = all day (00:00:00-23:59:59), tapa = a KALETAPA text,
 an optional customer (asiakas = ytunnus, liitostunnus = tunnus; none = a personal entry),
 kentta01 = comment, kentta03 = kilometres, kentta04 = per diems, kuittaus 'K' = done.
-Only its kuka or laatija may edit or delete it. A "calendar user" is anyone with the
-crm/kalenteri.php right. With yhtion_parametrit.monikayttajakalenteri set, only sales managers
+Only its kuka or laatija may edit or delete it.
+
+As crm/kalenteri.php writes it: a timed entry starts and ends on the company's slot grid
+(yhtion_parametrit.kalenteri_aikavali 15 or 30 minutes; starts 08:00-17:30 or 17:45, ends up to
+18:00), because Pupesoft's day and week views draw an entry only in the slot its start time names;
+the end is after the start; a type (tapa) is required; the writer is laatija (Pupesoft sets no
+other audit column when it inserts); deleting removes the row (Pupesoft's POISTA is a DELETE).
+Reminders (tyyppi 'Muistutus') are shown in the calendar as Pupesoft's day view shows them
+(they are changed in Reminders).
+
+A "calendar user" is anyone with the crm/kalenteri.php right. With yhtion_parametrit.monikayttajakalenteri set, only sales managers
 (asema 'MP') may see and write other users' calendars.
 """
 
@@ -20,14 +29,16 @@ from typing import Iterable
 
 from pupetui import db
 from pupetui.models import Activity, CompanyParameters, Customer, Keyword, Permission, User, now
-from pupetui.models.activity import ALL_DAY, CALENDAR, DELETED_PREFIX, DONE
 from pupetui.i18n import _
-from pupetui.services import stored_text
+from pupetui.models.activity import ALL_DAY, CALENDAR, DONE, REMINDER
+from pupetui.services import attachments, auth, keywords, programs, stored_text
 from pupetui.services.auth import AccessDenied
 from pupetui.services.programs import CALENDAR as CALENDAR_PROGRAM
 from pupetui.services.validation import ValidationError
 
 DAY_END = dt.time(23, 59, 59)
+ATTACHMENT_LINK = "kalenterimerkintä"  # liitetiedostot.liitos of a calendar entry's files
+
 TEXT_MAX = 60_000  # bytes in UTF-8: kentta01 is TEXT (65,535 bytes in MySQL)
 
 
@@ -43,14 +54,26 @@ class EntryType:
 
 
 def entry_types() -> list[EntryType]:
-    rows = Keyword.select().where(Keyword.kind == "KALETAPA").order_by(Keyword.order, Keyword.text)
-    return [EntryType(k.id, k.text or k.value, (k.text_2 or "").strip(), k.order, k.value) for k in rows]
+    """KALETAPA as Pupesoft's t_avainsana lists it: the rows in the company's language (or none),
+    by jarjestys and selite; the text shown and stored is selitetark."""
+    rows = keywords.company_rows("KALETAPA")
+    return [EntryType(k.id, k.text or k.value, (k.text_2 or "").strip(), k.order, k.value) for k in rows if (k.text or k.value)]
+
+
+def _type_texts() -> set[str]:
+    return {t.text for t in entry_types()}
 
 
 COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|[a-z_]+)$")
 
 
+def may_edit_entry_types() -> bool:
+    """Types are Pupesoft's keywords (KALETAPA): its keyword maintenance's update right."""
+    return auth.may_update(programs.KEYWORD_EDIT)
+
+
 def save_entry_type(text: str, colour: str = "", order: int = 0, type_id: int | None = None) -> int:
+    auth.require_update(programs.KEYWORD_EDIT)
     text = stored_text.check((text or "").strip(), "text", _("Name"))  # as Pupesoft's input rule stores it
     colour = (colour or "").strip()
     if not text:
@@ -59,14 +82,15 @@ def save_entry_type(text: str, colour: str = "", order: int = 0, type_id: int | 
         raise ValidationError("type name: at most 25 characters", "text")
     if colour and not COLOUR.match(colour):
         raise ValidationError(f"colour {colour!r}: use #rrggbb or a colour name", "colour")
-    clash = Keyword.select().where((Keyword.kind == "KALETAPA") & (Keyword.text == text))
+    clash = keywords.company_query("KALETAPA").where(Keyword.text == text)
     if type_id is not None:
         clash = clash.where(Keyword.id != type_id)
     if clash.exists():
         raise ValidationError(f"type {text!r} exists already", "text")
     with db.database.atomic():
-        if type_id is None:
-            return Keyword.create(kind="KALETAPA", value=text, text=text, text_2=colour, order=int(order), language="fi").id
+        if type_id is None:  # a row Pupesoft lists: in the company's language
+            return Keyword.create(kind="KALETAPA", value=text, text=text, text_2=colour, order=int(order),
+                                  language=keywords.company_language()).id
         old = Keyword.get_or_none((Keyword.id == type_id) & (Keyword.kind == "KALETAPA"))
         if old is None:
             raise ValidationError(f"type {type_id} not found")
@@ -77,6 +101,7 @@ def save_entry_type(text: str, colour: str = "", order: int = 0, type_id: int | 
 
 
 def delete_entry_type(type_id: int) -> None:
+    auth.require_update(programs.KEYWORD_EDIT)
     old = Keyword.get_or_none((Keyword.id == type_id) & (Keyword.kind == "KALETAPA"))
     if old is None:
         raise ValidationError(f"type {type_id} not found")
@@ -130,7 +155,46 @@ def slot_minutes() -> int:
     return params.slot_minutes if params else 30
 
 
+GRID_FIRST = dt.time(8, 0)  # the first slot of Pupesoft's day view (its AIKA_ARRAY starts at 08:00)
+GRID_END = dt.time(18, 0)  # the last end Pupesoft's form offers
+
+
+def start_slots(minutes: int | None = None) -> list[dt.time]:
+    """The start times Pupesoft's day view draws: 08:00-17:30 by 30 minutes, 08:00-17:45 by 15."""
+    minutes = minutes or slot_minutes()
+    out, at = [], dt.datetime.combine(dt.date.min, GRID_FIRST)
+    while at.time() < GRID_END:
+        out.append(at.time())
+        at += dt.timedelta(minutes=minutes)
+    return out
+
+
+def end_slots(minutes: int | None = None) -> list[dt.time]:
+    """The end times Pupesoft's form offers: one slot after 08:00 up to 18:00."""
+    minutes = minutes or slot_minutes()
+    return [(dt.datetime.combine(dt.date.min, t) + dt.timedelta(minutes=minutes)).time() for t in start_slots(minutes)]
+
+
+def _grid_text(slots: list[dt.time], minutes: int) -> str:
+    return f"{slots[0]:%H:%M}-{slots[-1]:%H:%M} every {minutes} minutes"
+
+
+def check_on_grid(starts: dt.datetime, ends: dt.datetime, minutes: int | None = None) -> None:
+    """ValidationError naming the field when a timed entry is off Pupesoft's slot grid."""
+    minutes = minutes or slot_minutes()
+    first, last = start_slots(minutes), end_slots(minutes)
+    if starts.time() not in first:
+        raise ValidationError(
+            f"start time: {starts:%H:%M} is not on Pupesoft's calendar ({_grid_text(first, minutes)})", "start time")
+    if ends.time() not in last:
+        raise ValidationError(
+            f"end time: {ends:%H:%M} is not on Pupesoft's calendar ({_grid_text(last, minutes)})", "end time")
+
+
 # -- entries --------------------------------------------------------------------------------
+
+SHOWN_KINDS = (CALENDAR, REMINDER)  # what Pupesoft's day view draws (tyyppi in 'kalenteri', 'muistutus')
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -147,6 +211,11 @@ class Entry:
     kilometres: str
     per_diems: str
     done: bool
+    kind: str = CALENDAR  # 'kalenteri', or 'Muistutus' for a reminder (shown, changed in Reminders)
+
+    @property
+    def is_reminder(self) -> bool:
+        return self.kind == REMINDER
 
     def on_day(self, day: dt.date) -> bool:
         return self.starts_at.date() <= day <= self.ends_at.date()
@@ -161,7 +230,8 @@ def _entry(a: Activity, names: dict[int, str]) -> Entry:
         id=a.id, owner=a.owner, created_by=a.created_by, starts_at=starts, ends_at=ends,
         all_day=a.all_day == ALL_DAY, type=a.method, customer_id=a.customer_id,
         customer_name=names.get(a.customer_id, ""), comment=a.text or "",
-        kilometres=a.kilometres or "", per_diems=a.per_diems or "", done=a.acknowledgement == DONE,
+        kilometres=a.kilometres or "", per_diems=a.per_diems or "",
+        done=a.kind == CALENDAR and a.acknowledgement == DONE, kind=CALENDAR if a.kind == CALENDAR else REMINDER,
     )
 
 
@@ -173,7 +243,7 @@ def entries_between(owners: Iterable[str], start: dt.datetime, end: dt.datetime)
     rows = list(
         Activity.select()
         .where(
-            (Activity.kind == CALENDAR) & Activity.owner.in_(owners)
+            Activity.kind.in_(SHOWN_KINDS) & Activity.owner.in_(owners)
             & (Activity.starts_at < end) & (Activity.ends_at >= start)
         )
         .order_by(Activity.starts_at, Activity.id)
@@ -306,8 +376,9 @@ class CheckedEntry:
     values: dict = field(default_factory=dict)
 
 
-def check(form: EntryForm) -> dict:
-    """The row's values from the form; ValidationError naming the field on bad input."""
+def check(form: EntryForm, kept_type: str = "") -> dict:
+    """The row's values from the form; ValidationError naming the field on bad input. `kept_type`
+    is the type an edited entry has: kept even when no longer listed, as Pupesoft's form keeps it."""
     user = db.current().user
     owner = (form.owner or user).strip()
     start_day = parse_date(form.start_date, "start date")
@@ -315,13 +386,19 @@ def check(form: EntryForm) -> dict:
     if form.all_day:
         starts = dt.datetime.combine(start_day, dt.time())
         ends = dt.datetime.combine(end_day, DAY_END)
+        if end_day < start_day:
+            raise ValidationError("the end is before the start", "end date")
     else:
         starts = dt.datetime.combine(start_day, parse_time(form.start_time, "start time"))
         ends = dt.datetime.combine(end_day, parse_time(form.end_time, "end time"))
-    if ends < starts:
-        raise ValidationError("the end is before the start", "end time" if end_day == start_day else "end date")
-    types = {t.text for t in entry_types()}
-    if form.type and form.type not in types:
+        if ends < starts:
+            raise ValidationError("the end is before the start", "end time" if end_day == start_day else "end date")
+        if ends == starts:
+            raise ValidationError("the end must be after the start", "end time")
+        check_on_grid(starts, ends)
+    if not (form.type or "").strip():
+        raise ValidationError("choose a type", "type")
+    if form.type != kept_type and form.type not in _type_texts():
         raise ValidationError(f"type {form.type!r} does not exist", "type")
     if not any(u.login == owner for u in calendar_users()):
         raise ValidationError(f"{owner!r} is not a calendar user", "owner")
@@ -350,16 +427,19 @@ def _may_change(row: Activity) -> bool:
 
 
 def save(form: EntryForm, entry_id: int | None = None) -> int:
-    values = check(form)
+    if entry_id is None:
+        values = check(form)
+        with db.database.atomic():  # Pupesoft's insert names laatija only: luontiaika, muutospvm stay zero
+            return int(Activity.insert(**values, created_at=None, modified_by="", modified_at=None).execute())
+    row = Activity.get_or_none((Activity.id == entry_id) & (Activity.kind == CALENDAR))
+    if row is None:
+        raise ValidationError(f"entry {entry_id} not found")
+    if not _may_change(row):
+        raise AccessDenied("only the entry's owner or creator may change it")
+    values = check(form, kept_type=row.method or "")
     with db.database.atomic():
-        if entry_id is None:
-            return Activity.create(**values).id
-        row = Activity.get_or_none((Activity.id == entry_id) & (Activity.kind == CALENDAR))
-        if row is None:
+        if not Activity.update(**values).where((Activity.id == entry_id) & (Activity.kind == CALENDAR)).execute():
             raise ValidationError(f"entry {entry_id} not found")
-        if not _may_change(row):
-            raise AccessDenied("only the entry's owner or creator may change it")
-        Activity.update(**values).where(Activity.id == entry_id).execute()
         return entry_id
 
 
@@ -382,13 +462,16 @@ def may_change(entry_id: int) -> bool:
 
 
 def delete(entry_id: int) -> None:
-    """Soft delete as Pupesoft does: tyyppi becomes 'DELETED kalenteri'."""
+    """Delete as Pupesoft's calendar does (kalenteri.php tee=POISTA): the row is removed, and the
+    files Pupesoft attached to it (liitetiedostot, liitos 'kalenterimerkintä') with it."""
     row = Activity.get_or_none((Activity.id == entry_id) & (Activity.kind == CALENDAR))
     if row is None:
         raise ValidationError(f"entry {entry_id} not found")
     if not _may_change(row):
         raise AccessDenied("only the entry's owner or creator may delete it")
-    Activity.update(kind=DELETED_PREFIX + CALENDAR).where(Activity.id == entry_id).execute()
+    with db.database.atomic():
+        Activity.delete().where((Activity.id == entry_id) & (Activity.kind == CALENDAR)).execute()
+        attachments.delete(ATTACHMENT_LINK, entry_id)
 
 
 # -- customer picker ---------------------------------------------------------------------------

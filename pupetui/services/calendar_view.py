@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, Sequence
 
 from pupetui import db
 from pupetui.models import Activity, Customer
-from pupetui.models.activity import ALL_DAY, CALENDAR, DONE
+from pupetui.models.activity import ALL_DAY, CALENDAR, DONE, REMINDER
 from pupetui.services import calendar
 from pupetui.services.calendar import CalendarUser, Entry, EntryType
 from pupetui.services.validation import ValidationError
@@ -124,7 +124,7 @@ def load_month(owners: Sequence[str], year: int, month: int) -> MonthData:
 _ENTRY_COLUMNS = (
     Activity.id, Activity.owner, Activity.created_by, Activity.starts_at, Activity.ends_at, Activity.all_day,
     Activity.method, Activity.customer_id, Activity.text, Activity.kilometres, Activity.per_diems,
-    Activity.acknowledgement,
+    Activity.acknowledgement, Activity.kind,
 )
 
 
@@ -138,7 +138,7 @@ def entries_between(owners: Iterable[str], start: dt.datetime, end: dt.datetime)
     rows = list(
         Activity.select(*_ENTRY_COLUMNS)
         .where(
-            (Activity.kind == CALENDAR) & Activity.owner.in_(owners)
+            Activity.kind.in_(calendar.SHOWN_KINDS) & Activity.owner.in_(owners)
             & (Activity.starts_at < end) & (Activity.ends_at >= start)
         )
         .order_by(Activity.starts_at, Activity.id)
@@ -150,7 +150,7 @@ def entries_between(owners: Iterable[str], start: dt.datetime, end: dt.datetime)
         part = ids[chunk:chunk + 500]
         names.update(Customer.select(Customer.id, Customer.name).where(Customer.id.in_(part)).tuples())
     entries = []
-    for (id_, owner, created_by, starts, ends, all_day, method, customer_id, text, km, per_diems, ack) in rows:
+    for (id_, owner, created_by, starts, ends, all_day, method, customer_id, text, km, per_diems, ack, kind) in rows:
         starts = starts or dt.datetime.min
         ends = ends or starts
         if ends < starts:
@@ -158,7 +158,8 @@ def entries_between(owners: Iterable[str], start: dt.datetime, end: dt.datetime)
         entries.append(Entry(
             id=id_, owner=owner, created_by=created_by, starts_at=starts, ends_at=ends, all_day=all_day == ALL_DAY,
             type=method, customer_id=customer_id, customer_name=names.get(customer_id, ""), comment=text or "",
-            kilometres=km or "", per_diems=per_diems or "", done=ack == DONE,
+            kilometres=km or "", per_diems=per_diems or "", done=kind == CALENDAR and ack == DONE,
+            kind=CALENDAR if kind == CALENDAR else REMINDER,
         ))
     return entries
 

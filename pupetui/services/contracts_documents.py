@@ -48,7 +48,8 @@ def file_stem(report: CustomerReport, request: ReportRequest) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:40] or "asiakas"
     number = re.sub(r"[^A-Za-z0-9_-]+", "", c.customer_no) or str(c.id)
     prefix = _("purchases")
-    return f"{prefix}-{number}-{slug}-{c.id}"
+    period = f"{request.period.start:%Y%m%d}-{request.period.end:%Y%m%d}"  # what the file is of
+    return f"{prefix}-{number}-{slug}-{c.id}-{period}"
 
 
 def quantity_text(value: Decimal) -> str:
@@ -361,9 +362,10 @@ def write_documents(request: ReportRequest, reports: Iterable[CustomerReport], f
         yield Document(report, path)
 
 
-def write_zip(path: Path, files: Iterable[Path]) -> Path:
-    """A zip of the files (stored flat, by name); appears only when complete."""
-    with output(path, "zip") as out, zipfile.ZipFile(out.file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def write_zip(path: Path, files: Iterable[Path], *, unique: bool = False) -> Path:
+    """A zip of the files (stored flat, by name); appears only when complete. `unique`: never
+    over a file, under a free `-2`, `-3`, ... name instead (see export_target.output)."""
+    with output(path, "zip", unique=unique) as out, zipfile.ZipFile(out.file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
             archive.write(file, arcname=Path(file).name)
     return out.path

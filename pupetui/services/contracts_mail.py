@@ -268,10 +268,13 @@ def _attachment(mail: Mail, documents: dict[int, Document], folder: Path, reques
     if request.recipient == "customer":
         return documents[mail.customers[0].id].path
     who = re.sub(r"[^A-Za-z0-9_-]+", "-", mail.key.replace(":", "-"))
-    stamp = f"{request.period.start:%Y%m%d}-{request.period.end:%Y%m%d}"
+    period = f"{request.period.start:%Y%m%d}-{request.period.end:%Y%m%d}"
     prefix = _("purchases")
-    return write_zip(folder / f"{prefix}-{stamp}-{who}.zip",
-                     [documents[c.id].path for c in mail.customers if c.id in documents])
+    # the format and the time of the run in the name, and never over a file (a PDF run's zip and
+    # an Excel run's of the same report are two files)
+    made = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return write_zip(folder / f"{prefix}-{request.fmt}-{period}-{who}-{made}.zip",
+                     [documents[c.id].path for c in mail.customers if c.id in documents], unique=True)
 
 
 Progress = Callable[[int, int, str], None]

@@ -9,7 +9,7 @@ import peewee
 from peewee import fn
 
 from pupetui import db
-from pupetui.models import Company, Customer, Keyword, Permission, User
+from pupetui.models import Company, Customer, Permission, User
 from pupetui.models.customer import DELETED, PROSPECT
 from pupetui.services import search_index
 from pupetui.services.programs import CUSTOMERS
@@ -405,9 +405,9 @@ KEYWORD_KINDS = {
 
 
 def keyword_choices(kind: str) -> list[Choice]:
-    rows = Keyword.select(Keyword.value, Keyword.text).where(Keyword.kind == kind).order_by(
-        Keyword.order, Keyword.value
-    )
+    from pupetui.services import keywords  # noqa: PLC0415
+
+    rows = keywords.company_rows(kind)  # in the company's language, as Pupesoft lists them
     return [Choice(r.value, f"{r.value} {r.text}".strip() if r.text else r.value) for r in rows]
 
 

@@ -368,6 +368,7 @@ P = programs
 SALES_RIGHTS = _rights(
     (P.CUSTOMERS, "", "1"), (P.MEMO, "", "1"), (P.CALENDAR, "", "1"), (P.REMINDERS, "", "1"),
     (P.LABELS, "", "1"), (P.SMS, "", "1"), (P.CUSTOMER_EDIT, "asiakas", "1"),
+    (P.CONTACT_EDIT, "yhteyshenkilo", "1"),
 )
 USERS = {
     DEMO_COMPANY: (
@@ -395,6 +396,7 @@ PROGRAM_TITLES = {
     "contracts": "Vuosisopimusasiakkaat", "reminders": "Kuittaamattomat muistutukset",
     "labels": "Osoitetarrat", "sms": "Tekstiviestit", "sql": "SQL-haku",
     "querygen": "Kyselygeneraattori", "customer_edit": "Asiakkaat",
+    "contact_edit": "Yhteyshenkilöt", "keyword_edit": "Avainsanat",
 }
 APPLICATIONS = {"crm/": "Asiakkuudenhallinta", "raportit/": "Raportit"}
 
@@ -406,6 +408,8 @@ def all_rights() -> tuple:
         subnames = ("", "SUPER") if program is programs.SQL else program.subnames
         out.extend((program, sub, "1") for sub in subnames)
     out.append((programs.CUSTOMER_EDIT, "asiakas", "1"))
+    out.append((programs.CONTACT_EDIT, "yhteyshenkilo", "1"))
+    out.append((programs.KEYWORD_EDIT, "avainsana", "1"))
     return tuple(out)
 
 
@@ -692,6 +696,8 @@ class _Company:
             **self.audit(DEMO_USER, at),
             "admin_email": f"admin@{self.code}.example", "mail_sender": f"noreply@{self.code}.example",
             "calendar_slot_minutes": str(self.slot_minutes), "multi_user_calendar": self.multi_user_calendar,
+            # the customers of a group share a business ID: their numbers tell them apart
+            "customer_key": "A", "automatic_customer_no": "K", "customer_no_start": 10001,
         }])
         self.write_dicts(g.t_users, [{
             **self.audit(DEMO_USER, at),

@@ -14,15 +14,24 @@ zip) of every program and command goes through `output()`; nothing else opens an
   the partial is removed.
 - Files are created 0600, the folders pupetui makes 0700, whatever the umask.
 - Under `pupetui serve` (PUPETUI_SERVED=1) a browser user gives no path at all: the file goes
-  into the user's own folder (<state folder>/exports/<company>/<user>) under a name pupetui makes
-  from the one given (its last part, plain characters only), and the screen sends it to the
-  browser.
+  into the user's own folder (<state folder>/exports/<company>/<user>), in it the browser
+  session's own (PUPETUI_SERVE_SESSION, one per browser: two browsers of one user never see or
+  replace each other's files; `serve` removes it when the session ends), under a name pupetui
+  makes from the one given (its last part, plain characters only), and the screen sends it to
+  the browser.
+- The name an export dialog offers (`default_path`) says what was exported and when
+  (`customers-20261206-214501.xlsx`), in the user's own folder (`default_folder`: `export_dir`
+  of the configuration, else the download folder, else the documents folder, else home), and is
+  never the name of a file that exists. Names pupetui makes itself for files nobody named (the
+  report's zip) are written with `unique=True`: never over any file, a free `-2`, `-3`, ...
+  instead, taken without a race.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -45,6 +54,8 @@ SUFFIXES = ("xlsx", "csv", "ics", "pdf", "zip")
 RECORD_NAME = "written-files.jsonl"
 RECORD_KEEP = 2000  # the record is compacted (files gone or changed dropped) past twice this
 SERVED_ENV = "PUPETUI_SERVED"
+SESSION_ENV = "PUPETUI_SERVE_SESSION"  # one browser's session under `pupetui serve` (serve.py)
+SESSION_TOKEN = re.compile(r"[0-9a-f]{16,64}")
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
@@ -98,7 +109,17 @@ def served() -> bool:
 
 
 def served_folder(company: str, user: str) -> Path:
-    return state_dir() / "exports" / safe_part(company) / safe_part(user)
+    """The user's folder, and in it the browser session's own when serve named one."""
+    folder = state_dir() / "exports" / safe_part(company) / safe_part(user)
+    token = os.environ.get(SESSION_ENV, "")
+    return folder / token if SESSION_TOKEN.fullmatch(token) else folder
+
+
+def session_folders(token: str) -> list[Path]:
+    """The folders of one browser session (any company and user): serve removes them at its end."""
+    if not SESSION_TOKEN.fullmatch(token):
+        return []
+    return [p for p in (state_dir() / "exports").glob(f"*/*/{token}") if p.is_dir() and not p.is_symlink()]
 
 
 def served_name(text: str, fmt: str, default: str = "export") -> str:
@@ -117,6 +138,66 @@ def export_folder(folder: str | os.PathLike[str]) -> Path:
     if served():
         return private_folder(served_folder(*_session()))
     return Path(folder).expanduser()
+
+
+# -- the name an export dialog offers -------------------------------------------------------------
+
+_configured_folder = ""
+
+
+def configure(export_dir: str) -> None:
+    """`export_dir` of the configuration (empty: the download folder)."""
+    global _configured_folder
+    _configured_folder = export_dir or ""
+
+
+def default_folder() -> Path:
+    """Where the export dialogs offer to save: `export_dir` of the configuration (`~` expanded),
+    else the user's download folder (XDG_DOWNLOAD_DIR of `user-dirs.dirs`, e.g. ~/Downloads),
+    else the documents folder, whichever exists; else the home folder."""
+    if _configured_folder:
+        return Path(_configured_folder).expanduser()
+    for candidate in (platformdirs.user_downloads_dir(), platformdirs.user_documents_dir()):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return Path.home()
+
+
+def name_part(text: str) -> str:
+    """A part of a file name from any text (a login, a table, a customer's name): letters,
+    digits, '_' and '.', the rest '-', at most 60 characters."""
+    return re.sub(r"[^\w.]+", "-", str(text)).strip("-.")[:60].strip("-.")
+
+
+def free_name(path: Path) -> Path:
+    """`path`, or when something is there already the first free `<stem>-2`, `<stem>-3`, ..."""
+    if not os.path.lexists(path):
+        return path
+    stem, suffix = path.stem, path.suffix
+    for number in range(2, 10_000):
+        candidate = path.with_name(f"{stem}-{number}{suffix}")
+        if not os.path.lexists(candidate):
+            return candidate
+    raise cannot_write(path, _("no free file name"))
+
+
+def default_path(*what: str, fmt: str, when: dt.datetime | None = None) -> str:
+    """The file an export dialog offers: `<what>-<YYYYMMDD-HHMMSS>.<fmt>` (what was exported,
+    when) in `default_folder()`, a name no file has (see `free_name`); shown with `~` for the
+    home folder. Under `pupetui serve` the name alone (the file goes to the user's own folder)."""
+    stem = "-".join(p for p in (name_part(w) for w in what) if p) or "export"
+    name = f"{stem}-{(when or dt.datetime.now()):%Y%m%d-%H%M%S}.{fmt}"
+    if served():
+        try:
+            return free_name(served_folder(*_session()) / name).name
+        except Exception:  # noqa: BLE001 - no session yet: the name as it is
+            return name
+    path = free_name(default_folder() / name)
+    home = Path.home()
+    try:
+        return str(Path("~") / path.relative_to(home))
+    except ValueError:
+        return str(path)
 
 
 def _session() -> tuple[str, str]:
@@ -215,10 +296,19 @@ def _compact(fd: int, items: list[dict]) -> None:
 
 # -- the target ---------------------------------------------------------------------------------
 
-def resolve(path: str | os.PathLike[str], fmt: str, *, default_name: str = "export") -> Path:
+def resolve(path: str | os.PathLike[str], fmt: str, *, default_name: str = "export", unique: bool = False) -> Path:
     """The file to write for `path` in format `fmt` (xlsx, csv, ics, pdf, zip), or ExportError
     with a message for a person (see the module's note). Under `pupetui serve` only the last
     part of `path` counts, and the file goes into the user's own folder."""
+    target = _named(path, fmt, default_name)
+    if unique:  # a name pupetui made: the first free one (see free_name)
+        target = free_name(target)
+    check(target)
+    return target
+
+
+def _named(path: str | os.PathLike[str], fmt: str, default_name: str) -> Path:
+    """The file `path` names (the format's suffix added), not yet checked."""
     if fmt not in SUFFIXES:
         raise ValueError(f"unknown format {fmt!r}")
     if served():
@@ -236,7 +326,6 @@ def resolve(path: str | os.PathLike[str], fmt: str, *, default_name: str = "expo
                 raise ExportError(_("{path}: the file name must end with .{wanted}, not {suffix}").format(
                     path=target, wanted=fmt, suffix=suffix))
             target = target.with_name(target.name + "." + fmt)
-    check(target)
     return target
 
 
@@ -308,12 +397,15 @@ def _open_partial(target: Path) -> tuple[Path, BinaryIO]:
 
 
 @contextlib.contextmanager
-def output(path: str | os.PathLike[str], fmt: str, *, default_name: str = "export") -> Iterator[Output]:
+def output(path: str | os.PathLike[str], fmt: str, *, default_name: str = "export",
+           unique: bool = False) -> Iterator[Output]:
     """Write a file for the user: `with output(path, "csv") as out: out.file.write(...)`.
     The file appears at `out.path` (0600) only when the block ends without an exception; on any
     exception (a cancel, a signal) the partial file is removed and the exception goes on, an
-    OSError as ExportError."""
-    target = resolve(path, fmt, default_name=default_name)
+    OSError as ExportError. `unique`: a name pupetui made itself; never over any file, a free
+    `-2`, `-3`, ... instead (`out.path` says which)."""
+    wanted = _named(path, fmt, default_name)
+    target = resolve(path, fmt, default_name=default_name, unique=unique)
     partial, fh = _open_partial(target)
     out = Output(target, partial, fh)
     try:
@@ -325,8 +417,12 @@ def output(path: str | os.PathLike[str], fmt: str, *, default_name: str = "expor
             with _partials_lock:
                 if partial not in _partials:  # the app ended (or a signal came) meanwhile
                     raise cannot_write(target, _("the export was stopped"))
-            check(target)  # still missing, or still the file pupetui wrote
-            os.replace(partial, target)
+            if unique:
+                target = _publish_new(partial, wanted)
+                out.path = target
+            else:
+                check(target)  # still missing, or still the file pupetui wrote
+                os.replace(partial, target)
             with _partials_lock:
                 _partials.discard(partial)
             _record(target)
@@ -340,6 +436,23 @@ def output(path: str | os.PathLike[str], fmt: str, *, default_name: str = "expor
         with contextlib.suppress(OSError):
             partial.unlink()
         raise
+
+
+def _publish_new(partial: Path, wanted: Path) -> Path:
+    """The partial file under the name `wanted` or its first free `-2`, `-3`, ..., never over a
+    file (a hard link fails when the name is taken, so two writers at once never share one)."""
+    for _attempt in range(100):
+        target = free_name(wanted)
+        try:
+            os.link(partial, target, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links: checked, then renamed
+            os.replace(partial, target)
+            return target
+        partial.unlink()
+        return target
+    raise cannot_write(target, _("no free file name"))
 
 
 def write_bytes(path: str | os.PathLike[str], fmt: str, data: bytes) -> Path:

@@ -1,5 +1,5 @@
 """Address labels (Pupesoft's crm/tarrat.php): the addresses of a customer selection as a PDF of
-label sheets, or as an Excel file; optionally a memo on each customer printed.
+label sheets, or as an Excel file; a memo on each customer printed, as Pupesoft writes it.
 
 - `LabelOptions(delivery_address, per_contact, language)`: the delivery address is used only
   where all its fields (name, street, postcode, town) are filled, else the billing address;
@@ -22,8 +22,10 @@ label sheets, or as an Excel file; optionally a memo on each customer printed.
   lines: nothing is ever drawn outside the label's padding box.
 - `write_xlsx(path, labels)`: the same addresses, one row each, through services/export.py.
 - `print_labels(...)`: the whole job (used by the screen and by `pupetui labels`): writes the
-  file (appearing only when complete), then, if asked, writes the memos in one transaction.
-- `write_memos(customers, text)`: a Memo (tapa 'Osoitetarrat') on each customer, as Pupesoft does.
+  file (appearing only when complete), then the memos in one transaction, as crm/tarrat.php
+  does: always, unless the company's kalenterimerkinnat is 'E' (then none, and no memo text).
+- `write_memos(labels, text)`: a Memo (tapa 'Osoitetarrat', "<name> tulosti osoitetarrat.\n<text>")
+  on the customer of each printed label, as Pupesoft does.
 
 Fonts: DejaVu Sans (Debian's fonts-dejavu-core) when it is installed, else Bitstream Vera, which
 ships with reportlab; `[labels] font = "/path/to/font.ttf"` chooses another TrueType font. Both
@@ -475,38 +477,54 @@ MEMO_MAX_BYTES = 65_535  # kentta01 is TEXT: 64 KiB in MySQL, counted in bytes (
 
 
 def check_memo_text(text: str) -> str:
-    """The memo text as it will be stored; LabelError when Pupesoft's kalenteri cannot take it:
-    empty, too long, or with characters beyond Unicode's basic plane (emoji: the table is utf8mb3)."""
+    """The memo's message as it will be stored (may be empty); LabelError when Pupesoft's
+    kalenteri cannot take it: too long, or with characters beyond Unicode's basic plane (emoji:
+    the table is utf8mb3)."""
     text = (text or "").strip()
-    if not text:
-        raise LabelError("the memo text is empty")
     size = len(text.encode())
-    if size > MEMO_MAX_BYTES:
-        raise LabelError(f"the memo text is too long ({size} bytes in UTF-8, at most {MEMO_MAX_BYTES})")
+    if size > MEMO_MAX_BYTES - 200:
+        raise LabelError(f"the memo text is too long ({size} bytes in UTF-8, at most {MEMO_MAX_BYTES - 200})")
     refused = stored_text.refusal(text, _("Memo text"))
     if refused:
         raise LabelError(refused)
     return stored_text.stored(text)  # as Pupesoft's input rule stores it
 
 
+def writes_memos() -> bool:
+    """Whether printing labels writes memos: the company's yhtion_parametrit.kalenterimerkinnat
+    is '' (no settings row: '' too), as crm/tarrat.php asks it; 'E' writes none."""
+    from pupetui.models import CompanyParameters
+
+    return CompanyParameters.automatic_memos()
+
+
+def memo_text(message: str, user_name: str) -> str:
+    """kentta01 as crm/tarrat.php writes it: "<kuka.nimi> tulosti osoitetarrat.\n<message>"."""
+    return f"{user_name} tulosti osoitetarrat.\n{message}"
+
+
 def write_memos(customers: Iterable[tuple[int, str]], text: str) -> int:
-    """A Memo (tapa 'Osoitetarrat', kentta01 = text) on each (customer id, ytunnus), once per
-    customer, all in one transaction; returns how many were written."""
+    """The memos of a print as crm/tarrat.php writes them: one on each printed label's customer
+    (Pupesoft writes one per row it prints: per contact with one label per contact), tyyppi Memo,
+    tapa 'Osoitetarrat', kentta01 `memo_text`, kuka and laatija the user, pvmalku and luontiaika
+    now, pvmloppu and muutospvm left zero. All in one transaction; returns how many."""
+    from pupetui.models import User
+
     text = check_memo_text(text)
     user = db.current().user
+    person = User.get_or_none(User.login == user)
+    body = memo_text(text, (person.name or "") if person is not None else "")
     stamp = now()
-    seen: dict[int, str] = {}
-    for customer_id, business_id in customers:
-        seen.setdefault(customer_id, business_id)
     rows = [
-        dict(kind=MEMO, method=MEMO_METHOD, text=text, owner=user, starts_at=stamp, business_id=business_id,
-             customer_id=customer_id, contact_id=0, parent_id=0)
-        for customer_id, business_id in seen.items()
+        dict(kind=MEMO, method=MEMO_METHOD, text=body, owner=user, starts_at=stamp, business_id=business_id,
+             customer_id=customer_id, contact_id=0, parent_id=0, created_by=user, created_at=stamp,
+             modified_by="", modified_at=None, ends_at=None)
+        for customer_id, business_id in customers
     ]
     with db.database.atomic():
         for start in range(0, len(rows), 500):
             Activity.insert_many(rows[start:start + 500]).execute()
-    return len(seen)
+    return len(rows)
 
 
 # -- the whole job ---------------------------------------------------------------------------
@@ -519,7 +537,7 @@ class LabelJob:
     output: str = "pdf"  # "pdf" or "xlsx"
     sheet: Sheet | None = None  # for a PDF
     start: int = 1
-    memo_text: str = ""  # a memo on each printed customer when not empty
+    memo_text: str = ""  # the message of the memos (they are written when the company's settings say so)
     font_path: str = ""
 
 
@@ -529,8 +547,11 @@ def print_labels(path: str | Path, job: LabelJob, titles=None) -> PrintResult:
     ExportError when the file cannot be written there."""
     path = resolve(path, job.output if job.output in ("pdf", "xlsx") else "pdf")
     selection.check(job.query)
-    if job.memo_text:
-        check_memo_text(job.memo_text)
+    memos_on = writes_memos()
+    check_memo_text(job.memo_text)
+    if job.memo_text.strip() and not memos_on:
+        raise LabelError("the company's settings write no memos when labels are printed (kalenterimerkinnat 'E'): "
+                         "leave the memo text empty")
     if job.output == "pdf" and job.sheet is not None:
         job.sheet.check()
     found = selection.count(job.query)
@@ -557,7 +578,7 @@ def print_labels(path: str | Path, job: LabelJob, titles=None) -> PrintResult:
     if not printed:
         Path(result.path).unlink(missing_ok=True)
         raise LabelError("no customer is ticked: nothing to print")
-    memos = write_memos(printed, job.memo_text) if job.memo_text else 0
+    memos = write_memos(printed, job.memo_text) if memos_on else 0
     return PrintResult(result.path, result.labels, result.pages, memos)
 
 

@@ -6,10 +6,18 @@ Entries are `kalenteri` rows written exactly as Pupesoft writes them:
   kuittaus 'K' (awaits acknowledgement) or 'E' (needs none).
 - Lead: kuka = the handler, myyntipaallikko = the supervisor, pvmalku = the date, kuittaus 'K'.
 - Myyntireskontraviesti: a receivables note.
-All carry asiakas = the customer's ytunnus and liitostunnus = its tunnus. A reply sets
-perheid = the parent's tunnus (0 on a top-level row). Deleting prefixes tyyppi with 'DELETED '.
-Acknowledging writes a Kuittaus row (perheid = the reminder, kentta01 "<name> kuittasi: <text>")
-and sets the reminder's kuittaus to ''.
+All carry asiakas = the customer's ytunnus and liitostunnus = its tunnus, pvmloppu = pvmalku +
+30 min, laatija and luontiaika (crm/asiakasmemo.php UUSIMEMO; muuttaja/muutospvm only when an
+entry is changed). Deleting prefixes tyyppi with 'DELETED '.
+Acknowledging writes a Kuittaus row as crm/kuittaamattomat.php does (kuka = who acknowledged,
+perheid = the reminder, pvmalku = pvmloppu = now, kentta01 "<name> kuittasi: <text>", no laatija)
+and sets the reminder's kuittaus to ''; only the reminder's or lead's kuka (its handler) may.
+Pupesoft prints an entry's header (type, kuka, date, method, delete link) only on rows whose
+perheid is 0; a child row is bare text under its parent. So a reply pupetui writes is a top-level
+row (perheid 0) and keeps the entry it answers in kentta09 (REPLY_TO_COLUMN), a column Pupesoft's
+memo neither shows nor copies; pupetui threads by perheid (Pupesoft's own children: e-mailed
+copies and acknowledgements) or by that reference.
+"Own entries" is Pupesoft's: the rows whose kuka is the user.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from typing import Iterable, NamedTuple
 import peewee
 
 from pupetui import db
-from pupetui.models import Activity, Contact, Customer, Keyword, SavedSearch, User, now
+from pupetui.models import Activity, Contact, Customer, SavedSearch, User, now
 from pupetui.models.activity import (
     ACKNOWLEDGED,
     ACKNOWLEDGEMENT,
@@ -36,7 +44,7 @@ from pupetui.models.activity import (
     REMINDER,
 )
 from pupetui.i18n import N_, _
-from pupetui.services import stored_text
+from pupetui.services import attachments, auth, keywords, programs, stored_text
 from pupetui.services.auth import AccessDenied
 
 ENTRY_KINDS = (MEMO, REMINDER, LEAD, RECEIVABLES_NOTE)
@@ -111,16 +119,14 @@ def header(customer_id: int) -> CustomerHeader:
 
 def set_status(customer_id: int, status: str) -> None:
     """Change asiakas.tila in place; the status must be an ASIAKASTILA keyword (or empty)."""
-    if status and not Keyword.select().where(
-        (Keyword.kind == "ASIAKASTILA") & (Keyword.value == status)
-    ).exists():
+    if status and not keywords.exists("ASIAKASTILA", status):
         raise MemoError(f"unknown customer status {status!r}")
     if not Customer.update(status=status).where(Customer.id == customer_id).execute():
         raise NotFound(f"customer {customer_id} not found")
 
 
 def status_choices() -> list[tuple[str, str]]:
-    rows = Keyword.select().where(Keyword.kind == "ASIAKASTILA").order_by(Keyword.order, Keyword.value)
+    rows = keywords.company_rows("ASIAKASTILA")
     return [(k.value, f"{k.value} {k.text}".strip()) for k in rows]
 
 
@@ -158,7 +164,19 @@ def _validate_contact(values: dict[str, str]) -> dict[str, str]:
     return clean
 
 
+def may_edit_contacts() -> bool:
+    """Pupesoft's memo offers contact editing only with both maintenances' update rights
+    (crm/asiakasmemo.php: yllapito.php 'asiakas%' and 'yhteyshenkilo%' with paivitys)."""
+    return auth.may_update(programs.CUSTOMER_EDIT) and auth.may_update(programs.CONTACT_EDIT)
+
+
+def _require_contact_rights() -> None:
+    auth.require_update(programs.CUSTOMER_EDIT)
+    auth.require_update(programs.CONTACT_EDIT)
+
+
 def save_contact(customer_id: int, values: dict[str, str], contact_id: int | None = None) -> int:
+    _require_contact_rights()
     _customer(customer_id)
     clean = _validate_contact(values)
     with db.database.atomic():
@@ -173,6 +191,7 @@ def save_contact(customer_id: int, values: dict[str, str], contact_id: int | Non
 
 
 def remove_contact(customer_id: int, contact_id: int) -> None:
+    _require_contact_rights()
     deleted = Contact.delete().where((Contact.id == contact_id) & (Contact.customer_id == customer_id)).execute()
     if not deleted:
         raise NotFound(f"contact {contact_id} not found")
@@ -310,6 +329,8 @@ class Entry(NamedTuple):
 
 _Row = namedtuple("_Row", "id parent_id kind method text owner supervisor created_by created_at starts_at contact_id acknowledgement")
 
+REPLY_TO_COLUMN = "field_09"  # kalenteri.kentta09: the entry a pupetui reply answers
+
 
 @dataclass(frozen=True)
 class EntryFilter:
@@ -321,8 +342,13 @@ class EntryFilter:
 _ENTRY_FIELDS = (
     Activity.id, Activity.parent_id, Activity.kind, Activity.method, Activity.text, Activity.owner,
     Activity.supervisor, Activity.created_by, Activity.created_at, Activity.starts_at,
-    Activity.contact_id, Activity.acknowledgement,
+    Activity.contact_id, Activity.acknowledgement, Activity.field_09,
 )
+
+
+def _reply_to(text) -> int:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
 def _when(value) -> dt.datetime | None:
@@ -342,10 +368,10 @@ def _entry_rows(query: peewee.Query) -> list:
     it is scoped to the session's company all the same."""
     cursor = Activity._meta.database.execute(query)
     return [
-        _Row(int(id_), int(parent or 0), kind or "", method or "", text or "", owner or "", supervisor or "",
-             created_by or "", _when(created_at), _when(starts_at), int(contact or 0), ack or "")
-        for (id_, parent, kind, method, text, owner, supervisor, created_by, created_at, starts_at, contact, ack)
-        in cursor.fetchall()
+        _Row(int(id_), int(parent or 0) or _reply_to(reply_to), kind or "", method or "", text or "", owner or "",
+             supervisor or "", created_by or "", _when(created_at), _when(starts_at), int(contact or 0), ack or "")
+        for (id_, parent, kind, method, text, owner, supervisor, created_by, created_at, starts_at, contact, ack,
+             reply_to) in cursor.fetchall()
     ]
 
 
@@ -367,8 +393,8 @@ def entries(customer_id: int, flt: EntryFilter = EntryFilter(), *, limit: int = 
     if flt.show_deleted:
         kinds += [DELETED_PREFIX + k for k in LISTED_KINDS]
     q = Activity.select(*_ENTRY_FIELDS).where((Activity.customer_id == customer_id) & Activity.kind.in_(kinds))
-    if flt.own_only:
-        q = q.where((Activity.created_by == user) | (Activity.owner == user))
+    if flt.own_only:  # Pupesoft's memo without "all users' entries": kalenteri.kuka = the user
+        q = q.where(Activity.owner == user)
     if flt.contact_id:
         q = q.where(Activity.contact_id == flt.contact_id)
     rows = _entry_rows(q.order_by(Activity.id.desc()).limit(limit))
@@ -407,7 +433,7 @@ def _check_text(text: str, *, required: bool = True) -> str:
 
 def _check_method(method: str) -> str:
     method = (method or "").strip()
-    if method and not Keyword.select().where((Keyword.kind == "KALETAPA") & (Keyword.text == method)).exists():
+    if method and not keywords.text_exists("KALETAPA", method):
         raise MemoError(f"unknown contact method {method!r}")
     return method
 
@@ -430,8 +456,8 @@ def _check_contact(customer_id: int, contact_id: int | None) -> int:
 
 
 def method_choices() -> list[str]:
-    rows = Keyword.select(Keyword.text).where(Keyword.kind == "KALETAPA").order_by(Keyword.order, Keyword.text)
-    return [k.text for k in rows if k.text]
+    """KALETAPA as Pupesoft lists it (the company's language, by jarjestys and selite)."""
+    return [k.text for k in keywords.company_rows("KALETAPA") if k.text]
 
 
 @dataclass
@@ -458,11 +484,12 @@ def add_entry(customer_id: int, new: NewEntry) -> int:
         kind=new.kind, text=text, method=_check_method(new.method),
         contact_id=_check_contact(customer_id, new.contact_id),
         business_id=customer.business_id, customer_id=customer.id, owner=user,
-        parent_id=int(new.parent_id or 0),
+        modified_by="", modified_at=None,  # Pupesoft's insert sets laatija and luontiaika only
     )
+    reply_to = int(new.parent_id or 0)
     stamp = now()
     if new.kind in (MEMO, RECEIVABLES_NOTE):
-        values.update(starts_at=stamp)
+        values.update(starts_at=stamp, ends_at=stamp + REMINDER_LENGTH)
     elif new.kind == REMINDER:
         when = new.when or stamp
         values.update(
@@ -478,12 +505,12 @@ def add_entry(customer_id: int, new: NewEntry) -> int:
             starts_at=when.replace(microsecond=0), ends_at=(when + REMINDER_LENGTH).replace(microsecond=0),
             acknowledgement=AWAITING_ACK,
         )
-    if values["parent_id"] and not Activity.select().where(
-        (Activity.id == values["parent_id"]) & (Activity.customer_id == customer_id)
-    ).exists():
-        raise MemoError("the entry replied to is not on this customer")
+    if reply_to:
+        if not Activity.select().where((Activity.id == reply_to) & (Activity.customer_id == customer_id)).exists():
+            raise MemoError("the entry replied to is not on this customer")
+        values.update(field_09=str(reply_to))  # perheid stays 0: Pupesoft shows the reply as an entry
     with db.database.atomic():
-        return Activity.create(**values).id
+        return int(Activity.insert(**values).execute())
 
 
 def latest_own_entry(customer_id: int) -> Entry | None:
@@ -516,7 +543,10 @@ def delete_entry(customer_id: int, entry_id: int) -> None:
         raise NotFound(f"entry {entry_id} not found")
     if user not in (row.created_by, row.owner):
         raise AccessDenied("only the writer of an entry may delete it")
-    Activity.update(kind=DELETED_PREFIX + row.kind).where(Activity.id == entry_id).execute()
+    with db.database.atomic():
+        Activity.update(kind=DELETED_PREFIX + row.kind).where(Activity.id == entry_id).execute()
+        attachments.mark_deleted(row.kind, entry_id)  # asiakasmemo.php POISTAMEMO: liitos 'DELETED <tyyppi>'
+
 
 
 def user_display_name(login: str) -> str:
@@ -533,16 +563,18 @@ def acknowledge(entry_id: int, text: str) -> int:
     if row.acknowledgement != AWAITING_ACK:
         raise MemoError("this reminder does not wait for an acknowledgement")
     user = db.current().user
-    if user not in (row.owner, row.supervisor, row.created_by):
-        raise AccessDenied("only the reminder's owner, supervisor or writer may acknowledge it")
+    if user != row.owner:  # kuittaamattomat.php offers "Kuittaa" to the row's kuka only
+        raise AccessDenied("only the one who handles the reminder may acknowledge it")
+    stamp = now()
     with db.database.atomic():
-        ack = Activity.create(
+        ack_id = Activity.insert(
             kind=ACKNOWLEDGEMENT, owner=user, business_id=row.business_id, customer_id=row.customer_id,
-            contact_id=row.contact_id, method=row.method, parent_id=row.id, starts_at=now(),
+            contact_id=row.contact_id, method=row.method, parent_id=row.id, starts_at=stamp, ends_at=stamp,
             text=f"{user_display_name(user)} kuittasi: {text}",
-        )
+            created_by="", created_at=None, modified_by="", modified_at=None,  # Pupesoft writes none of them
+        ).execute()
         Activity.update(acknowledgement=ACKNOWLEDGED).where(Activity.id == row.id).execute()
-    return ack.id
+    return int(ack_id)
 
 
 # -- the customer's calendar entries --------------------------------------------------------

@@ -12,6 +12,10 @@ class Program:
     subnames: tuple[str, ...]  # oikeu.alanimi values that grant it
     title_key: str  # message id of its title
     key: str  # its key in the main menu
+    # A maintenance of Pupesoft's yllapito.php: the right is a row whose alanimi is the table
+    # (subnames[0]), an alias set of it ('asiakas!!!MYYNTI', '...!!!RAJATTU') or it with
+    # parameters after '&' ('avainsana&laji=KALETAPA'), as Pupesoft's tarkista_oikeus reads it.
+    maintenance: bool = False
 
 
 CUSTOMERS = Program("customers", "crm/asiakaslista.php", ("",), "Customer list", "a")
@@ -38,7 +42,11 @@ PROGRAMS: tuple[Program, ...] = (
     QUERY_GENERATOR,
 )
 
-# Not a program of its own: the right to edit customers (Pupesoft's yllapito.php?toim=asiakas).
-CUSTOMER_EDIT = Program("customer_edit", "yllapito.php", ("asiakas",), "Edit customers", "")
+# Not programs of their own: Pupesoft's maintenances (yllapito.php?toim=...) pupetui writes in.
+# Opening one needs the row; saving needs its update flag (oikeu.paivitys = '1').
+CUSTOMER_EDIT = Program("customer_edit", "yllapito.php", ("asiakas",), "Edit customers", "", maintenance=True)
+CONTACT_EDIT = Program("contact_edit", "yllapito.php", ("yhteyshenkilo",), "Edit contacts", "", maintenance=True)
+KEYWORD_EDIT = Program("keyword_edit", "yllapito.php", ("avainsana",), "Edit keywords", "", maintenance=True)
+MAINTENANCES = (CUSTOMER_EDIT, CONTACT_EDIT, KEYWORD_EDIT)
 
-BY_ID = {p.id: p for p in PROGRAMS + (CUSTOMER_EDIT,)}
+BY_ID = {p.id: p for p in PROGRAMS + MAINTENANCES}

@@ -3,8 +3,8 @@ that has a `yhtio` column, without writing SQL.
 
 Table and column names come only from the database's own catalogue (never from the user's
 text); every restriction value is a bound parameter; every query is scoped to the session's
-company. Saved queries live in `tallennetut_parametrit` (sovellus 'db_sql_query.php', data as
-JSON): everyone's are visible and runnable, only one's own may be overwritten or deleted.
+company. Saved queries are Pupesoft's own rows of `tallennetut_parametrit` (see "saved queries"
+below): everyone's are visible and runnable, only one's own may be overwritten or deleted.
 
 Secrets (services.secrets: passwords, sessions, API and private keys) are never offered and
 refused wherever a query names one (shown, restricted or sorted on; typed, saved, or saved by
@@ -32,7 +32,12 @@ from pupetui.services.secrets import is_secret
 from pupetui.services.text import printable
 from pupetui.services.validation import ValidationError
 
-APPLICATION = "db_sql_query.php"  # tallennetut_parametrit.sovellus
+SCRIPT = "db_sql_query.php"
+# tallennetut_parametrit.sovellus as Pupesoft writes it: its $_SERVER['SCRIPT_NAME'], the page's
+# path on its web server ("/db_sql_query.php" with Pupesoft at the root; `application()` finds
+# the path of an installation elsewhere from the rows its programs saved)
+APPLICATION = "/" + SCRIPT
+LEGACY_APPLICATION = SCRIPT  # what pupetui wrote before (with JSON data): still read
 
 TABLE_TITLES = {
     "asiakas": "Customers",
@@ -462,6 +467,35 @@ def _readonly_batches(built: BuiltQuery, url: str, settings, batch: int) -> Iter
 
 
 # -- saved queries ------------------------------------------------------------------------------
+#
+# A saved query is the row Pupesoft's SQL generator writes (db_sql_query.php, tallenna_muisti in
+# inc/functions.inc): `REPLACE INTO tallennetut_parametrit SET yhtio, kuka, nimitys, sovellus =
+# $_SERVER['SCRIPT_NAME'], data = serialize($_REQUEST), laatija, luontiaika = now()`, the request
+# being its form: table, sarakkeet[t.c] (every column), kentat[t.c] (the ticked ones = t.c),
+# operaattori[t.c] (on, not, in, like, gt, lt, gte, lte or ''), rajaus[t.c], jarjestys[t.c] (sort
+# priorities, ascending only). Pupesoft lists a table's queries of the company's users (JOIN kuka)
+# by `data LIKE '%"table";s:N:"t"%'`, loads one by kuka#nimitys, and pastes the values into its SQL.
+#
+# Both ways what one side cannot hold is refused with the reason, never dropped: pupetui's
+# operators Pupesoft lacks (not in, contains, empty, not empty), descending sorts and values
+# Pupesoft would read otherwise are not saved; Pupesoft's joined tables (product suppliers,
+# product and customer keywords) are listed but not run. Rows pupetui wrote before (sovellus
+# 'db_sql_query.php', JSON) are still read, and saving one again writes it in Pupesoft's form.
+
+PUPESOFT_OPERATORS = {"on": "=", "not": "!=", "in": "in", "like": "like", "gt": ">", "lt": "<", "gte": ">=", "lte": "<="}
+OPERATOR_CODES = {op: code for code, op in PUPESOFT_OPERATORS.items()}
+# Pupesoft strips these from every input (inc/parametrit.inc pupe_register_globals) and so pastes
+# its stored values into SQL and HTML as they are: a saved value must not hold them
+UNSAFE = '"\'<>\\;'
+# the programs of Pupesoft that save forms here, by their path under Pupesoft's root
+PUPESOFT_SCRIPTS = (SCRIPT, "tehdas_saldot.php", "vyorytys.php", "raportit/ostoraportti.php")
+JOINS = {"tuotteentoim_join": "tuotteen_toimittajat", "tuotteenavainsana_join": "tuotteen_avainsanat",
+         "asiakkaanavainsana_join": "asiakkaan_avainsanat"}
+
+
+class Unmappable(ValidationError):
+    """A saved query that Pupesoft's query generator and pupetui's cannot both run alike."""
+
 
 @dataclass(frozen=True)
 class SavedQuery:
@@ -471,6 +505,9 @@ class SavedQuery:
     table: str
     spec: QuerySpec
     created_at: dt.datetime | None
+    owner_name: str = ""  # kuka.nimi, as Pupesoft's list shows it
+    problem: str = ""  # why pupetui cannot run it (Unmappable), "" when it can
+    legacy: bool = False  # written by an older pupetui (JSON)
 
     @property
     def mine(self) -> bool:
@@ -481,24 +518,253 @@ def _require() -> None:
     auth.require(QUERY_GENERATOR)
 
 
-def _saved(row: SavedForm) -> SavedQuery:
-    spec = QuerySpec.from_json(row.data or "{}")
-    return SavedQuery(row.id, row.title, row.owner, spec.table, spec, row.created_at)
+def _php_empty(value) -> bool:
+    """PHP's empty(): '', '0', 0, null, false and an empty array."""
+    return value in (None, "", "0", 0, False) or value == {} or value == []
+
+
+def _php_sort_key(item):
+    """asort's order of Pupesoft's sort priorities: numbers by value, before other texts."""
+    value = str(item[1]).strip()
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def _array(data: dict, key: str) -> dict:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def from_pupesoft(data) -> QuerySpec:
+    """The query of Pupesoft's saved form (unserialised). Unmappable, naming what, when it uses
+    what pupetui's query generator has not (joined tables, keyword lists, unknown operators)."""
+    if not isinstance(data, dict) or not isinstance(data.get("table"), str) or not data["table"]:
+        raise Unmappable("the saved form names no table")
+    table = data["table"]
+    prefix = table + "."
+    sarakkeet = _array(data, "sarakkeet")
+    known = {str(v) for v in sarakkeet.values()} if sarakkeet else None  # Pupesoft reads only these
+    kentat, operaattori = _array(data, "kentat"), _array(data, "operaattori")
+    rajaus, jarjestys = _array(data, "rajaus"), _array(data, "jarjestys")
+    specs: dict[str, FieldSpec] = {}
+    others: set[str] = set()
+    problems: list[str] = []
+
+    def spec_of(key) -> FieldSpec | None:
+        key = str(key)
+        if not key.startswith(prefix):
+            others.add(key.split(".", 1)[0])
+            return None
+        if known is not None and key not in known:
+            return None
+        column = key[len(prefix):]
+        return specs.setdefault(column, FieldSpec(column))
+
+    for key, value in kentat.items():
+        if not _php_empty(value) and (f := spec_of(key)) is not None:
+            f.show = True
+    for key, code in operaattori.items():
+        if _php_empty(code) or (f := spec_of(key)) is None:
+            continue
+        op = PUPESOFT_OPERATORS.get(str(code))
+        value = rajaus.get(key, "")
+        if op is None:
+            problems.append(f"{key}: unknown operator {str(code)!r}")
+        elif isinstance(value, dict):
+            problems.append(f"{key}: a list of choices as its restriction")
+        elif op == "like" and ("%" in str(value) or "_" in str(value)):
+            problems.append(f"{key}: Pupesoft reads % and _ in its like as wildcards, pupetui's starts-with does not")
+        else:
+            f.operator, f.value = op, "" if value is None else str(value)
+    ranked = [(k, v) for k, v in jarjestys.items() if not _php_empty(v)]
+    rank = 0
+    for key, _value in sorted(ranked, key=_php_sort_key):
+        if (f := spec_of(key)) is not None:
+            rank += 1
+            f.sort = rank
+    joined = sorted(others)
+    if joined:
+        problems.insert(0, "it uses columns of " + ", ".join(joined) + " (a table Pupesoft joins), which "
+                        "pupetui's query generator does not join")
+    if problems:
+        raise Unmappable("; ".join(problems))
+    return QuerySpec(table, list(specs.values()))
+
+
+def _pupesoft_value(column: Column, f: FieldSpec) -> str:
+    """The restriction as Pupesoft's SQL must read it to find what pupetui finds: the parsed
+    value (dates as YYYY-MM-DD, numbers with a point), an in-list joined by bare commas."""
+    op = f.operator.strip()
+    raw = f.value or ""
+    if not op:
+        value = raw
+    elif op == "in":
+        items = [str(_db_value(_parse_value(column, i))) for i in split_list(raw)]
+        comma = next((i for i in items if "," in i), None)
+        if comma is not None:
+            raise FieldError(f"{column.name}: Pupesoft splits an in-list at every comma, so {comma!r} cannot "
+                             "be one of its values in a saved query", column.name)
+        value = ",".join(items)
+    elif op == "like":
+        value = raw.strip()
+        if "%" in value or "_" in value:
+            raise FieldError(f"{column.name}: Pupesoft reads % and _ in a “starts with” as wildcards, so "
+                             "a saved query cannot look for them", column.name)
+    elif column.kind == "text":
+        value = raw.strip()
+    else:
+        value = str(_db_value(_parse_value(column, raw)))
+    bad = next((c for c in value if c in UNSAFE), None)
+    if bad is not None:
+        raise FieldError(f"{column.name}: {bad!r} cannot be saved in a restriction (Pupesoft pastes the saved "
+                         "value into its SQL and pages)", column.name)
+    wide = _not_latin1(value)
+    if wide is not None:
+        raise FieldError(f"{column.name}: {wide!r} cannot be saved in a restriction (Pupesoft reads it as “?”, "
+                         "its latin1 has no such character)", column.name)
+    return value
+
+
+def _not_latin1(text: str) -> str | None:
+    """The first character Pupesoft's latin1 (Windows-1252) connection cannot carry."""
+    for c in text:
+        try:
+            c.encode("cp1252")
+        except UnicodeEncodeError:
+            return c
+    return None
+
+
+def to_pupesoft(spec: QuerySpec, database: peewee.Database | None = None) -> dict:
+    """Pupesoft's saved form of `spec`, as its page posts it (every column of the table in
+    sarakkeet, operaattori, rajaus and jarjestys; the ticked ones in kentat). FieldError naming
+    the column for what Pupesoft's query generator has not: its operators are =, !=, in, like
+    (starts with), >, <, >=, <=, its sorts ascending."""
+    database = database or db.database.obj
+    cols = {c.name: c for c in columns(spec.table, database)}
+    everything = [c.name for c in database.get_columns(spec.table)]
+    by_column: dict[str, FieldSpec] = {}  # Pupesoft's form has one row per column: the fields merged
+    for f in spec.fields:
+        have = by_column.get(f.column)
+        if have is None:
+            by_column[f.column] = FieldSpec(f.column, f.show, (f.operator or "").strip(), f.value, f.sort)
+            continue
+        op = (f.operator or "").strip()
+        if op and have.operator and (op, f.value) != (have.operator, have.value):
+            raise FieldError(f"{f.column}: Pupesoft's query generator has one restriction per column, so a query "
+                             "with two on it cannot be saved", f.column)
+        have.show = have.show or f.show
+        if op and not have.operator:
+            have.operator, have.value = op, f.value
+        have.sort = have.sort or f.sort
+    spec = QuerySpec(spec.table, list(by_column.values()))
+    for f in spec.fields:
+        op = (f.operator or "").strip()
+        if op and op not in OPERATOR_CODES:
+            raise FieldError(f"{f.column}: Pupesoft's query generator has no “{OPERATOR_TITLES.get(op, op)}”, so "
+                             "the query cannot be saved (use =, ≠, in, starts with, >, <, ≥ or ≤; it runs as it "
+                             "is)", f.column)
+        if f.sort < 0:
+            raise FieldError(f"{f.column}: Pupesoft's query generator sorts only in ascending order, so a "
+                             "descending sort cannot be saved", f.column)
+    ranks = {f.column: str(n) for n, f in enumerate(sorted((f for f in spec.fields if f.sort), key=lambda f: f.sort), 1)}
+    values = {f.column: _pupesoft_value(cols[f.column], f) for f in spec.fields if f.column in cols}
+    q = {name: f"{spec.table}.{name}" for name in everything}
+    return {
+        "table": spec.table,
+        "sarakkeet": {q[n]: q[n] for n in everything},
+        "kentat": {q[n]: q[n] for n in everything if n in by_column and by_column[n].show},
+        "operaattori": {q[n]: OPERATOR_CODES.get((by_column[n].operator or "").strip(), "") if n in by_column else ""
+                        for n in everything},
+        "rajaus": {q[n]: values.get(n, "") for n in everything},
+        "jarjestys": {q[n]: ranks.get(n, "") for n in everything},
+        "AJASQL": "Suorita",
+    }
+
+
+def _ours(application: str) -> bool:
+    return application == LEGACY_APPLICATION or application.endswith("/" + SCRIPT)
+
+
+def application() -> str:
+    """The sovellus Pupesoft writes here: that of the rows its query generator saved (most of
+    them), else the root of the rows its other programs saved, else "/db_sql_query.php"."""
+    counts: dict[str, int] = {}
+    for row in SavedForm.select(SavedForm.application).where(SavedForm.application.contains(".php")):
+        counts[row.application] = counts.get(row.application, 0) + 1
+    ours = {a: n for a, n in counts.items() if a.endswith("/" + SCRIPT)}
+    if ours:
+        return max(ours, key=lambda a: (ours[a], a))
+    for app, _n in sorted(counts.items(), key=lambda x: -x[1]):
+        for script in PUPESOFT_SCRIPTS[1:]:
+            if app.endswith("/" + script):
+                return app[: -len(script)] + SCRIPT
+    return APPLICATION
+
+
+_TABLE_IN_DATA = re.compile(r'"table";s:\d+:"([^"]*)"')
+
+
+def _saved(row: SavedForm, names: dict[str, str]) -> SavedQuery | None:
+    """The saved query of a row; None for a row of another shape (no table to list it under)."""
+    from pupetui.services import phpserial
+
+    text = row.data or ""
+    common = dict(id=row.id, name=row.title, owner=row.owner, created_at=row.created_at,
+                  owner_name=names.get(row.owner, ""))
+    if text.lstrip().startswith("{"):  # an older pupetui's JSON
+        try:
+            spec = QuerySpec.from_json(text)
+        except ValidationError:
+            return None
+        return SavedQuery(table=spec.table, spec=spec, legacy=True, **common)
+    try:
+        data = phpserial.loads(text)
+    except phpserial.PhpSerialError:
+        m = _TABLE_IN_DATA.search(text)  # Pupesoft lists it by this text: so does pupetui
+        if not m:
+            return None
+        return SavedQuery(table=m.group(1), spec=QuerySpec(m.group(1)), problem="the saved form cannot be read",
+                          **common)
+    try:
+        spec = from_pupesoft(data)
+    except Unmappable as exc:
+        table = data.get("table") if isinstance(data, dict) and isinstance(data.get("table"), str) else ""
+        if not table:
+            return None
+        return SavedQuery(table=table, spec=QuerySpec(table), problem=str(exc), **common)
+    return SavedQuery(table=spec.table, spec=spec, **common)
 
 
 def saved_queries(table: str | None = None) -> list[SavedQuery]:
-    """Everyone's saved queries (for a table), by name, each showing whose it is."""
+    """Everyone's saved queries (for a table), by name, each showing whose it is: the rows of the
+    company's users, as Pupesoft lists them (with those pupetui wrote before)."""
+    from pupetui.models import User
+
     _require()
-    rows = SavedForm.select().where(SavedForm.application == APPLICATION).order_by(SavedForm.title, SavedForm.owner)
-    out = []
+    names = {u.login: u.name or "" for u in User.select(User.login, User.name)}
+    rows = (SavedForm.select().where(SavedForm.application.endswith(SCRIPT))
+            .order_by(SavedForm.title, SavedForm.owner, SavedForm.id))
+    out: dict[tuple[str, str], SavedQuery] = {}
     for row in rows:
-        try:
-            saved = _saved(row)
-        except ValidationError:
-            continue  # a row some other program wrote in another shape
-        if table is None or saved.table == table:
-            out.append(saved)
-    return out
+        if not _ours(row.application or "") or row.owner not in names:
+            continue
+        saved = _saved(row, names)
+        if saved is None or (table is not None and saved.table != table):
+            continue
+        key = (saved.owner, saved.name)
+        if key not in out or out[key].legacy:  # Pupesoft's row before an older pupetui's of that name
+            out[key] = saved
+    return sorted(out.values(), key=lambda q: (q.name, q.owner))
+
+
+def check_saved(saved: SavedQuery) -> None:
+    """Unmappable when pupetui cannot run the saved query, SecretColumn when it names a secret."""
+    if saved.problem:
+        raise Unmappable(f"the saved query {printable(saved.name)!r} cannot be run here: {saved.problem}")
+    refuse_secrets(saved.spec, saved.name)
 
 
 def find_saved(name: str, owner: str | None = None) -> SavedQuery:
@@ -523,30 +789,45 @@ def _stored_values(spec: QuerySpec) -> QuerySpec:
     return replace(spec, fields=fields_)
 
 
-def save(name: str, spec: QuerySpec) -> int:
-    """Save under `name`: overwrites the user's own query of that name, never someone else's."""
-    _require()
+def check_name(name: str) -> str:
     name = stored_text.check((name or "").strip(), "name")  # Pupesoft's input rule, as on its form
     if not name:
         raise ValidationError("give the query a name", "name")
     if len(name) > 100:
         raise ValidationError("name: at most 100 characters", "name")
+    if "#" in name:  # Pupesoft splits its list's value kuka#nimitys at "#"
+        raise ValidationError("name: '#' cannot be in a saved query's name (Pupesoft could not open it)", "name")
+    return name
+
+
+def save(name: str, spec: QuerySpec) -> int:
+    """Save under `name` as Pupesoft saves it: overwrites the user's own query of that name (and
+    one an older pupetui saved so), never someone else's."""
+    from pupetui.models import now
+    from pupetui.services import phpserial
+
+    _require()
+    name = check_name(name)
     spec = _stored_values(spec)
     build(spec)  # only a query that can run is saved
+    data = phpserial.dumps(to_pupesoft(spec))
     user = db.current().user
+    where = application()
     with db.database.atomic():
-        own = SavedForm.get_or_none((SavedForm.application == APPLICATION) & (SavedForm.title == name)
+        SavedForm.delete().where((SavedForm.application == LEGACY_APPLICATION) & (SavedForm.title == name)
+                                 & (SavedForm.owner == user) & (SavedForm.application != where)).execute()
+        own = SavedForm.get_or_none((SavedForm.application == where) & (SavedForm.title == name)
                                     & (SavedForm.owner == user))
-        if own is not None:
-            SavedForm.update(data=spec.to_json()).where(SavedForm.id == own.id).execute()
+        if own is not None:  # Pupesoft's REPLACE: the form, who saved it and when are new
+            SavedForm.update(data=data, created_by=user, created_at=now()).where(SavedForm.id == own.id).execute()
             return own.id
-        return SavedForm.create(owner=user, title=name, application=APPLICATION, data=spec.to_json()).id
+        return SavedForm.create(owner=user, title=name, application=where, data=data).id
 
 
 def delete_saved(query_id: int) -> None:
     _require()
-    row = SavedForm.get_or_none((SavedForm.id == query_id) & (SavedForm.application == APPLICATION))
-    if row is None:
+    row = SavedForm.get_or_none(SavedForm.id == query_id)
+    if row is None or not _ours(row.application or ""):
         raise ValidationError(f"saved query {query_id} not found")
     if row.owner != db.current().user:
         raise auth.AccessDenied("only your own saved queries can be deleted")

@@ -94,12 +94,12 @@ def overdue_count(owner: str | None = None, *, moment: dt.datetime | None = None
 
 
 def acknowledge(reminder_id: int, text: str) -> int:
-    """Acknowledge one's own reminder (or a lead one supervises) with a required text."""
+    """Acknowledge one's own reminder or lead (one handles) with a required text."""
     user = db.current().user
     row = Activity.get_or_none((Activity.id == reminder_id) & Activity.kind.in_([REMINDER, LEAD]))
     if row is None:
         raise ValidationError(f"reminder {reminder_id} not found")
-    if user != row.owner and not (row.kind == LEAD and user == row.supervisor):
+    if user != row.owner:  # crm/kuittaamattomat.php: "Kuittaa" for the row's kuka only, a lead's handler
         raise AccessDenied("only your own reminders can be acknowledged here")
     return memo.acknowledge(reminder_id, text)
 
@@ -129,8 +129,9 @@ def _company_name() -> str:
 
 
 def sms_text(method: str, text: str, limit: int = 160) -> str:
-    parts = [f"Muistutus {_company_name()}", method, " ".join(text.split())]
-    return sms.cut(". ".join(p for p in parts if p), limit)
+    """The reminder's SMS as crm/kuittaamattomat.php makes it:
+    substr("Muistutus <company>. <tapa>. <text>", 0, 160)."""
+    return f"Muistutus {_company_name()}. {method}. {text}"[:limit]
 
 
 def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.date | None = None) -> AddResult:
@@ -158,18 +159,31 @@ def add(new: NewReminder, *, sms_config: sms.SmsConfig | None = None, today: dt.
         if not User.select().where((User.login == owner) & (User.active != 0)).exists():
             raise ValidationError(f"no active user {owner!r}", "owner")
         with db.database.atomic():
-            reminder_id = Activity.create(
+            reminder_id = int(Activity.insert(  # as asiakasmemo.php's: laatija, luontiaika; no muuttaja
                 kind=REMINDER, owner=owner, text=text, method=method, starts_at=when,
                 ends_at=when + memo.REMINDER_LENGTH,
                 acknowledgement=AWAITING_ACK if new.needs_acknowledgement else NO_ACK_NEEDED,
-            ).id
+                modified_by="", modified_at=None,
+            ).execute())
+    return send_sms(reminder_id, sms_config)
+
+
+def send_sms(reminder_id: int, sms_config: sms.SmsConfig | None) -> AddResult:
+    """The SMS a new reminder sends its owner (kuka) when SMS is configured and the owner has a
+    mobile number, as crm/asiakasmemo.php and crm/kuittaamattomat.php send it: its text, sent
+    not before the reminder's time, with yhtio and kalenteritunnus. The reminder stays when the
+    SMS fails: the result says why."""
     if sms_config is None or not sms_config.configured:
         return AddResult(reminder_id)
-    person = User.get_or_none(User.login == owner)
+    row = Activity.get_or_none((Activity.id == reminder_id) & (Activity.kind == REMINDER))
+    if row is None or not (row.text or "").strip():
+        return AddResult(reminder_id)
+    person = User.get_or_none(User.login == row.owner)
     if person is None or not (person.mobile or "").strip():
         return AddResult(reminder_id)
     try:
-        result = sms.send(sms_config, person.mobile, sms_text(new.method, text, sms_config.max_length), not_before=when)
+        result = sms.send(sms_config, person.mobile, sms_text(row.method or "", row.text, sms_config.max_length),
+                          not_before=row.starts_at, company=db.current().company, reminder_id=reminder_id)
     except sms.SmsError as exc:
         return AddResult(reminder_id, None, str(exc))
     return AddResult(reminder_id, result, "" if result.ok else f"the SMS service refused: {result.answer}")

@@ -73,6 +73,41 @@ def check(db: peewee.Database) -> CheckReport:
     return CheckReport(problems=problems, tables_checked=len(ALL_MODELS))
 
 
+def add_missing_columns(db: peewee.Database) -> list[str]:
+    """Bring a database of pupetui's own (the demo's) up to the models: add each column a table
+    lacks, filled with the model's default. Never for a Pupesoft database, which pupetui leaves
+    as it is (`check` names what it lacks). Returns "table.column" of each column added.
+
+    A column is added in place (ALTER TABLE ... ADD COLUMN, nullable, then filled): a SQLite
+    table is never rebuilt, so the search index's view and triggers on it stay as they are."""
+    from playhouse.migrate import SchemaMigrator  # noqa: PLC0415 - only on an upgrade
+
+    existing = set(db.get_tables())
+    added: list[str] = []
+    migrator = SchemaMigrator.from_database(getattr(db, "obj", db))
+    with db.bind_ctx(ALL_MODELS), db.atomic():
+        for model in ALL_MODELS:
+            table = model._meta.table_name
+            if table not in existing:
+                continue
+            have = {c.name for c in db.get_columns(table)}
+            for f in model._meta.sorted_fields:
+                if f.column_name in have:
+                    continue
+                null, f.null = f.null, True
+                try:
+                    migrator.alter_add_column(table, f.column_name, f).run()
+                finally:
+                    f.null = null
+                default = f.default() if callable(f.default) else f.default
+                value = f.db_value(default)
+                if value is not None:
+                    rows = peewee.Table(table).bind(db)
+                    rows.update({getattr(rows.c, f.column_name): value}).execute()
+                added.append(f"{table}.{f.column_name}")
+    return added
+
+
 def init(db: peewee.Database) -> list[str]:
     """Create the tables that are missing; existing tables are never altered. Returns the created."""
     existing = set(db.get_tables())

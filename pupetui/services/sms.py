@@ -1,9 +1,11 @@
 """SMS through Pupesoft's SMS service.
 
-    GET <url>?user=<u>&pass=<p>&numero=<number>&viesti=<text>[&not_before_date=YYYY-MM-DD&not_before=HH:MM:00]
+    GET <url>?user=<u>&pass=<p>&numero=<number>&viesti=<text>
+        [&not_before_date=YYYY-MM-DD&not_before=HH:MM:00&yhtio=<company>&kalenteritunnus=<reminder>]
 
-Success only when the response body is exactly `0`; anything else is the service's refusal, shown
-to the user. URL and credentials come from the configuration ([sms]). Numbers are normalised with
+(the reminder's part as crm/kuittaamattomat.php sends it). Success as Pupesoft counts it: a 2xx
+answer whose body, trimmed, equals `0` (`accepted`); anything else is the service's refusal,
+shown to the user. URL and credentials come from the configuration ([sms]). Numbers are normalised with
 the `phonenumbers` library (Finnish numbers by default) to the international form.
 
 `deliver()` tells apart what a sender must not confuse: SENT, REFUSED (the service's answer),
@@ -16,6 +18,7 @@ program's batches (journal, resume, memos) are in `services/sms_batch.py`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import ssl
 from dataclasses import dataclass
 from functools import lru_cache
@@ -200,12 +203,40 @@ def _connect_failure(exc) -> bool:
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
+SERVICE_CHARSET = "cp1252"  # of the request's values: Pupesoft's latin1 (MariaDB's latin1 is Windows-1252)
+_PHP_TRIM = " \t\n\r\0\x0b"
+# a PHP 8 numeric string (what `==` compares as a number): surrounding whitespace, a sign, digits
+# with a decimal point or not, an exponent
+_PHP_NUMERIC = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r\v\f]*")
+
+
+def accepted(status: int, body: str) -> bool:
+    """Whether Pupesoft counts the service's answer as sent: `trim($retval) == "0"` on what
+    file_get_contents() returned, which is the body of a 2xx answer (an error status gives
+    false, never "0"). PHP's `==` compares two numeric strings as numbers, so "0\n", " 0 ",
+    "00" and "0.0" are sent too."""
+    if not 200 <= status < 300:
+        return False
+    text = (body or "").strip(_PHP_TRIM)
+    if text == "0":
+        return True
+    if not _PHP_NUMERIC.fullmatch(text):
+        return False
+    try:
+        return float(text) == 0.0
+    except ValueError:
+        return False
+
+
 def deliver(config: SmsConfig, number: str, text: str, *, not_before: dt.datetime | None = None,
-            session=None) -> Delivery:
+            company: str = "", reminder_id: int | None = None, session=None) -> Delivery:
     """Send one SMS to a normalised number and say what became of it (never raises for the
-    network): SENT only on a body of exactly `0`; REFUSED with the service's answer; FAILED when
-    the service could not be reached (nothing went out); UNKNOWN when the request went out and
-    no whole answer came back (a read timeout, a dropped connection, a proxy's 502 or 504)."""
+    network): SENT on the answers Pupesoft accepts (`accepted`); REFUSED with the service's
+    answer; FAILED when the service could not be reached (nothing went out); UNKNOWN when the
+    request went out and no whole answer came back (a read timeout, a dropped connection, a
+    proxy's 502 or 504). A reminder's SMS carries what crm/kuittaamattomat.php and
+    crm/asiakasmemo.php send with it: `not_before_date`, `not_before`, `yhtio` (the company) and
+    `kalenteritunnus` (the reminder's kalenteri.tunnus)."""
     import requests  # imported when first needed: the app starts faster without it
 
     if not config.configured:
@@ -214,11 +245,21 @@ def deliver(config: SmsConfig, number: str, text: str, *, not_before: dt.datetim
     if not_before is not None:
         params["not_before_date"] = not_before.strftime("%Y-%m-%d")
         params["not_before"] = not_before.strftime("%H:%M:00")
+    if company:
+        params["yhtio"] = company
+    if reminder_id is not None:
+        params["kalenteritunnus"] = str(reminder_id)
     http = session or requests
+    # encoded as Pupesoft sends them: PHP's urlencode() of its latin1 (Windows-1252) text, so
+    # "ä" is %E4; a character the charset has not goes as "?", as Pupesoft's database gives it
+    from urllib.parse import urlencode
+
+    url = config.url + ("&" if "?" in config.url else "?") + urlencode(params, encoding=SERVICE_CHARSET,
+                                                                        errors="replace")
     try:
         # Connection: close, so no request is ever written to a kept-alive connection that the
         # server has just closed (that would leave it unknown whether the message went out).
-        response = http.get(config.url, params=params, headers={"Connection": "close"},
+        response = http.get(url, headers={"Connection": "close"},
                             timeout=(min(5.0, config.timeout), config.timeout))
     except requests.RequestException as exc:
         if _connect_failure(exc):
@@ -229,8 +270,8 @@ def deliver(config: SmsConfig, number: str, text: str, *, not_before: dt.datetim
         return Delivery(number, UNKNOWN, f"the SMS service closed the connection without an answer "
                                          f"({type(exc).__name__}): it is not known whether the message went out")
     body = response.text if response.text is not None else ""
-    if response.status_code == 200 and body == "0":
-        return Delivery(number, SENT, "0")
+    if accepted(response.status_code, body):
+        return Delivery(number, SENT, body.strip(_PHP_TRIM))
     answer = " ".join(body.split())[:MAX_ANSWER] or f"HTTP {response.status_code}"
     if response.status_code in (502, 504):  # a proxy got no (good) answer from the service: it may have sent it
         return Delivery(number, UNKNOWN, f"HTTP {response.status_code} from the way to the SMS service: it is "
@@ -239,7 +280,7 @@ def deliver(config: SmsConfig, number: str, text: str, *, not_before: dt.datetim
 
 
 def send(config: SmsConfig, number: str, text: str, *, not_before: dt.datetime | None = None,
-         session=None) -> SmsResult:
+         company: str = "", reminder_id: int | None = None, session=None) -> SmsResult:
     """Send one SMS; SmsResult(ok=False) when the service refuses, SmsError when it cannot be
     reached or its answer did not come. `session`: a requests.Session to reuse for several."""
     if not config.configured:
@@ -249,7 +290,8 @@ def send(config: SmsConfig, number: str, text: str, *, not_before: dt.datetime |
         raise SmsError("the message is empty")
     if len(text) > config.max_length:
         raise SmsError(f"the message is {len(text)} characters, at most {config.max_length}")
-    result = deliver(config, number, text, not_before=not_before, session=session)
+    result = deliver(config, number, text, not_before=not_before, company=company, reminder_id=reminder_id,
+                     session=session)
     if result.status in (FAILED, UNKNOWN):
         raise SmsError(result.answer)
     return SmsResult(number, result.ok, result.answer)

@@ -418,16 +418,25 @@ def memo_text(number: str, text: str) -> str:
 
 
 def _write_memo(row: JournalRow, text: str) -> None:
-    """The customer's memo of a sent message, as Pupesoft writes it (a Memo row)."""
+    """The customer's memo of a sent message, as Pupesoft writes its automatic memos (labels,
+    crm/tarrat.php; a confirmation SMS, inc/jt_ja_tyomaarays_valmis_viesti.inc): tyyppi Memo,
+    kuka and laatija the user, pvmalku and luontiaika now, pvmloppu and muutospvm left zero; none
+    when the company's kalenterimerkinnat is 'E'."""
+    from pupetui.models import CompanyParameters
+
+    if not CompanyParameters.automatic_memos():
+        return
     stamp = now()
     business_id = row.business_id
     if not business_id:
         customer = Customer.get_or_none(Customer.id == row.customer_id)
         business_id = customer.business_id if customer else ""
-    Activity.create(
-        kind=MEMO, owner=_user(), starts_at=stamp, method=MEMO_METHOD, text=memo_text(row.number, text),
-        contact_id=row.contact_id, business_id=business_id, customer_id=row.customer_id,
-    )
+    user = _user()
+    Activity.insert(
+        kind=MEMO, owner=user, starts_at=stamp, method=MEMO_METHOD, text=memo_text(row.number, text),
+        contact_id=row.contact_id, business_id=business_id, customer_id=row.customer_id, parent_id=0,
+        created_by=user, created_at=stamp, modified_by="", modified_at=None, ends_at=None,
+    ).execute()
 
 
 Progress = Callable[[JournalRow], None]

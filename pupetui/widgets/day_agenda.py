@@ -114,7 +114,8 @@ def slot_region(layout: DayLayout, row: int, width: int, view: AgendaView) -> li
         right = width if placed.column == placed.columns - 1 else left + column_width
         if left > x:
             pieces.append(Segment(" " * (left - x), base))
-        colour = view.type_styles.get(placed.entry.type, Style())
+        # Pupesoft colours calendar entries by type, not reminders (kalenteri.php's day view)
+        colour = Style() if placed.entry.is_reminder else view.type_styles.get(placed.entry.type, Style())
         style = base + colour
         text_style = base + (colour if row == placed.start_row else Style())
         if placed.entry.id == view.cursor:

@@ -223,7 +223,7 @@ def render_grid(
                     continue
                 entry = shown[r - 1]
                 dim = styles.other_month if outside else Style()
-                colour = type_styles.get(entry.type, Style())
+                colour = Style() if entry.is_reminder else type_styles.get(entry.type, Style())  # as Pupesoft
                 used = 0
                 if letters:
                     letter = letters.get(entry.owner, "?")

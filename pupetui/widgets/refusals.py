@@ -22,7 +22,8 @@ Refusals = Sequence[tuple[re.Pattern[str], str]]
 def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
                       field_names: Mapping[str, str] | None = None, capitalize: bool = True) -> str:
     """`failed` is the message id for an error that is not a refusal (its `{error}` gets the
-    text); a template may use `{value}`, `{error}` and `{field}` (translated by `field_names`);
+    text); a template may use `{value}`, `{error}`, `{field}` (translated by `field_names`) and
+    any other named group of its pattern;
     `capitalize=False` keeps a template that starts with a value (a login) as it is."""
     if failures.is_database_error(exc):  # a sentence of its own: no "failed: " before it
         return failures.sentence(exc)
@@ -35,11 +36,13 @@ def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
         if match:
             groups = match.groupdict()
             field = groups.get("field")
-            sentence = _(template).format(
+            values = {k: v or "" for k, v in groups.items()}
+            values.update(
                 field=_(field_names[field]) if field in field_names else (field or ""),
                 value=groups.get("value") or "",
                 error=groups.get("error") or "",
             )
+            sentence = _(template).format(**values)
             return sentence[:1].upper() + sentence[1:] if capitalize else sentence
     sentence = text[:1].upper() + text[1:]
     return sentence if sentence.endswith((".", "!", "?")) else sentence + "."

@@ -7,3 +7,7 @@ $dbuser = getenv('PUPE_DBUSER') ?: 'root';
 $dbpass = getenv('PUPE_DBPASS') ?: '';
 $dbkanta = getenv('PUPE_DB');
 $palvelin = getenv('PUPE_URL');
+// Pupesoft's SMS service (crm/kuittaamattomat.php, crm/asiakasmemo.php): a test's loopback server
+$sms_palvelin = getenv('PUPE_SMS_URL') ?: '';
+$sms_user = getenv('PUPE_SMS_USER') ?: '';
+$sms_pass = getenv('PUPE_SMS_PASS') ?: '';
