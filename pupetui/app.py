@@ -18,6 +18,7 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -32,6 +33,7 @@ from pupetui.screens.menu import MenuScreen
 from pupetui.screens.programs import program_binding_classes, screen_for
 from pupetui.services import session_info
 from pupetui.services.programs import BY_ID
+from pupetui.services.text import pasted
 from pupetui.widgets.bindings import binding_ids, keymap_clashes, translate_bindings
 from pupetui.widgets.key_order import KeysInOrder
 from pupetui.widgets.literal import marked, printable
@@ -47,6 +49,7 @@ THEME_ALIASES = {"ansi": ANSI_THEME, "textual-ansi": ANSI_THEME, "16": ANSI_THEM
 # 16 (or the 256 of xterm-256color, whose first 16 are the same) suit the ANSI theme, which
 # uses only those; the truecolor theme would be rounded to the nearest of 256 and lose contrast.
 FEW_COLOURS = {None, "standard", "windows", "256"}
+NOTIFY_LIMIT = 400  # characters of a notification (a long value in it is cut with …)
 
 
 def _enable_gc() -> None:
@@ -228,12 +231,26 @@ class PupetuiApp(KeysInOrder, App):
                 markup=False,
             )
 
+    async def on_event(self, event: events.Event) -> None:
+        """A bracketed paste reaches the focused field without escape sequences or other
+        control characters (copied coloured text, a terminal's title sequence): they would be
+        stored in the database as they are."""
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = pasted(event.text)
+        await super().on_event(event)
+
     def notify(self, message, *, title: str = "", severity: str = "information", **kwargs) -> None:
-        """A notification; an error's text starts with the error mark, so it reads as an error
-        in monochrome too (the toast's colour is all that marks it otherwise)."""
-        if severity == "error" and isinstance(message, str):
+        """A notification, always literal (never markup: its text may carry a customer's name or
+        a value from the database) and without control characters; an error's text starts with
+        the error mark, so it reads as an error in monochrome too (the toast's colour is all that
+        marks it otherwise)."""
+        message = printable(message, single_line=False)
+        if len(message) > NOTIFY_LIMIT:  # a toast grows from the bottom: a huge one hides its start
+            message = message[: NOTIFY_LIMIT - 1] + "…"
+        if severity == "error":
             message = marked(message)
-        super().notify(message, title=title, severity=severity, **kwargs)
+        kwargs["markup"] = False
+        super().notify(message, title=printable(title), severity=severity, **kwargs)
 
     # -- files the user saved ------------------------------------------------------------------
     def on_unmount(self) -> None:

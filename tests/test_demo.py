@@ -185,7 +185,7 @@ def test_customers_of_every_kind_with_finnish_and_hostile_names(made):
     assert kinds["H"] and kinds["R"] and kinds["P"] and kinds[""]
     assert {"SE", "EE", "DE"} <= {c.country for c in customers}
     names = {c.name for c in customers}
-    assert "Oy [Ab] & Co" in names and "[bold]Markup[/bold] Oy" in names
+    assert "Oy [Ab] & Co" in names and "[bold]Markup[/bold] Oy" in names and "Tmi [/]" in names
     assert any(ch in name for name in names for ch in "äöåÄÖÅ")
     assert any(not c.phone for c in customers) and any(c.phone for c in customers)
     assert any(c.email for c in customers) and any(c.facts for c in customers)

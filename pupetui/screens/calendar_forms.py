@@ -41,7 +41,7 @@ from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
-from pupetui.widgets.literal import literal, marked, printable
+from pupetui.widgets.literal import literal, literal_title, marked, printable
 from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.month_grid import legible_colour
 
@@ -325,7 +325,7 @@ class EntryFormScreen(CalendarForm):
         if form.owner and not any(u.login == form.owner for u in self.users):
             users.append((literal(form.owner), form.owner))
         with Vertical(id="entry-form", classes="cal-dialog") as box:
-            box.border_title = printable(self.title)
+            box.border_title = literal_title(self.title)
             yield _row(
                 _("Start"),
                 Input(form.start_date, placeholder=_("dd.mm.yyyy"), id="entry-start-date", compact=True),
@@ -468,7 +468,7 @@ class GoToDateScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="goto-box", classes="cal-dialog cal-small") as box:
-            box.border_title = _("Go to a date")
+            box.border_title = literal_title(_("Go to a date"))
             yield Input(self.value, placeholder=_("dd.mm.yyyy"), id="goto-date")
             yield Static(literal(_("dd.mm.yyyy, yyyy-mm-dd or dd.mm. · Enter goes, Esc cancels")),
                          id="goto-message", classes="cal-hint")
@@ -511,7 +511,7 @@ class UserPickerScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="users-box", classes="cal-dialog") as box:
-            box.border_title = _("Whose calendars")
+            box.border_title = literal_title(_("Whose calendars"))
             yield TickList(
                 *(Selection(literal(user_label(u, self.letters.get(u.login, ""))), u.login, u.login in self.chosen)
                   for u in self.users),
@@ -573,7 +573,7 @@ class SearchScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box", classes="cal-dialog") as box:
-            box.border_title = _("Search entries")
+            box.border_title = literal_title(_("Search entries"))
             yield Input(self.text, placeholder=_("A word of the comment, type or customer"), id="search-text")
             yield OptionList(id="search-results", markup=False)
             yield Static(literal(_("Enter searches · Enter on an entry goes to it · Esc cancels")),
@@ -677,7 +677,7 @@ class ExportScreen(CalendarForm):
     def compose(self) -> ComposeResult:
         users = [(literal(user_label(u)), u.login) for u in self.users]
         with Vertical(id="export-box", classes="cal-dialog") as box:
-            box.border_title = _("Export as an iCalendar file")
+            box.border_title = literal_title(_("Export as an iCalendar file"))
             yield _row(_("Calendar of"), Select(users, value=self.owner, allow_blank=False, id="export-owner",
                                                compact=True))
             yield _row(_("Start"), Input(format_date(self.start), id="export-start", compact=True))
@@ -743,7 +743,7 @@ class EntryTypeFormScreen(CalendarForm):
     def compose(self) -> ComposeResult:
         t = self.entry_type
         with Vertical(id="type-form", classes="cal-dialog") as box:
-            box.border_title = printable(self.title)
+            box.border_title = literal_title(self.title)
             yield _row(_("Name"), Input(t.text if t else "", id="type-text", compact=True, max_length=25))
             yield _row(_("Colour"), Input(t.colour if t else "", placeholder="#rrggbb", id="type-colour", compact=True),
                        Static("", id="type-sample"))

@@ -31,6 +31,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.form import FormField
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.refusals import translate_refusal
+from pupetui.services import failures
 
 CSS = Path(__file__).with_name("contracts.tcss")
 SAVE_ONLY = "files"
@@ -235,7 +236,7 @@ class ContractsScreen(PupeScreen):
             self.app.call_from_thread(self.refuse, exc)
             return
         except Exception as exc:  # noqa: BLE001 - told on screen; the form stays as it was
-            self.app.call_from_thread(self.state, _("The report failed: {error}").format(error=printable(str(exc))),
+            self.app.call_from_thread(self.state, _("The report failed: {error}").format(error=failures.sentence(exc)),
                                       error=True)
             return
         self.app.call_from_thread(self.show_preview, prepared, then_confirm)
@@ -366,7 +367,7 @@ class ContractsScreen(PupeScreen):
                 results = []
             delivered = self.bundle(prepared, folder, documents)
         except Exception as exc:  # noqa: BLE001 - told on screen; what was sent is in the journal
-            call(self.finished_badly, printable(str(exc)))
+            call(self.finished_badly, failures.sentence(exc))
             return
         call(self.finished, documents, results, delivered)
 

@@ -35,6 +35,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.form import FormField
 from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.literal import literal, marked, printable
+from pupetui.services import failures
 
 KINDS = (("", N_("Business customer")), ("H", N_("Private person")), ("R", N_("Prospect")))
 
@@ -218,7 +219,7 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
             self.post_message(self.Failed(explain(str(exc)), loading=True))
             return
         except Exception as exc:  # noqa: BLE001 - shown to the user, who can go back
-            self.post_message(self.Failed(str(exc) or type(exc).__name__, loading=True))
+            self.post_message(self.Failed(failures.sentence(exc), loading=True))
             return
         self.post_message(self.Loaded(EditData(form, choices, read_only)))
 
@@ -309,7 +310,7 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
             self.post_message(self.Failed(explain(str(exc)), exc.field))
             return
         except Exception as exc:  # noqa: BLE001
-            self.post_message(self.Failed(str(exc) or type(exc).__name__))
+            self.post_message(self.Failed(failures.sentence(exc)))
             return
         self.post_message(self.Checked(form, result))
 
@@ -394,7 +395,7 @@ class CustomerEditScreen(StoredTextNotes, PupeScreen):
             self.post_message(self.Failed(explain(str(exc)), exc.field))
             return
         except Exception as exc:  # noqa: BLE001 - e.g. the database is locked: the form stays
-            self.post_message(self.Failed(_("The customer could not be saved: {error}").format(error=str(exc))))
+            self.post_message(self.Failed(_("The customer could not be saved: {error}").format(error=failures.sentence(exc))))
             return
         self.post_message(self.Saved(customer_id, form.name.strip()))
 

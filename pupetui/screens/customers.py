@@ -38,6 +38,7 @@ from pupetui.services.customers import COLUMNS, CustomerQuery, CustomerRow
 from pupetui.screens.export_file import ExportFileScreen, shown
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.paged_table import PagedTable, TableColumn
+from pupetui.services import failures
 
 CSS = Path(__file__).with_name("customers.tcss")
 SEARCH_DELAY = 0.04  # seconds of quiet after a keystroke before the list is searched
@@ -491,7 +492,7 @@ class CustomerListScreen(PupeScreen):
         try:
             result = customers.export_xlsx(query, path, titles=_)
         except Exception as exc:  # noqa: BLE001 - told to the user plainly, never a traceback
-            self.post_message(self.ExportFailed(str(exc) or type(exc).__name__))
+            self.post_message(self.ExportFailed(failures.sentence(exc)))
             return
         self.post_message(self.Exported(str(result.path), result.rows, result.truncated))
 

@@ -37,6 +37,7 @@ from pupetui.widgets.customer_selection import CustomerSelection
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.checkbox import MarkedCheckbox
+from pupetui.services import failures
 
 CSS = Path(__file__).with_name("labels.tcss")
 OUTPUTS = (("pdf", N_("PDF labels")), ("xlsx", N_("Excel file of the addresses")))
@@ -113,7 +114,7 @@ class LabelsScreen(PupeScreen):
         try:
             return labels.sheets(self._settings().get("sheets"))
         except labels.LabelError as exc:
-            self.notify(_("A label sheet of the configuration cannot be used: {error}").format(error=exc),
+            self.notify(_("A label sheet of the configuration cannot be used: {error}").format(error=failures.sentence(exc)),
                         severity="warning", markup=False, timeout=10)
             return dict(labels.PRESETS)
 
@@ -175,7 +176,7 @@ class LabelsScreen(PupeScreen):
             self.post_message(self.PrintFailed(str(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - told plainly, never a traceback
-            self.post_message(self.PrintFailed(str(exc) or type(exc).__name__))
+            self.post_message(self.PrintFailed(failures.sentence(exc)))
             return
         self.post_message(self.Printed(result, job.output))
 

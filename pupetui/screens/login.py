@@ -27,6 +27,7 @@ from pupetui.i18n import N_, _
 from pupetui.screens.base import QUIT, PupeScreen
 from pupetui.services import auth, login_guard, session_info
 from pupetui.widgets.literal import literal, marked
+from pupetui.services import failures
 
 
 LOGIN_TIMED_OUT = 3  # the exit code of a refused login (cli.EXIT_DENIED)
@@ -146,7 +147,7 @@ class LoginScreen(PupeScreen):
         except auth.LoginFailed:
             self.post_message(self.Refused(_(auth.LOGIN_REFUSED)))
         except Exception as exc:  # noqa: BLE001 - e.g. the database went away: say so
-            self.post_message(self.Refused(_("The login could not be checked: {error}").format(error=exc)))
+            self.post_message(self.Refused(_("The login could not be checked: {error}").format(error=failures.sentence(exc))))
         else:
             self.post_message(self.Accepted())
 

@@ -74,6 +74,7 @@ from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.memo_header import HeaderBox, HeaderView, MemoHeader
 from pupetui.widgets.sales_chart import ChartPoint, SalesChart
 from pupetui.widgets.tab_bar import TabBar
+from pupetui.services import failures
 
 # ---------------------------------------------------------------------------------------------
 # A list that draws only the rows on screen
@@ -729,7 +730,7 @@ class MemoScreen(PupeScreen):
         except memo.NotFound:
             message = self.LoadFailed(_("The customer was not found."))
         except Exception as exc:  # noqa: BLE001 - shown to the user, who can go back
-            message = self.LoadFailed(_("The memo could not be loaded: {error}").format(error=exc))
+            message = self.LoadFailed(_("The memo could not be loaded: {error}").format(error=failures.sentence(exc)))
         else:
             message = self.Loaded(first, rest)
         self._arrived = message
@@ -946,7 +947,7 @@ class MemoScreen(PupeScreen):
                 memo_view.remember_own_only(flt.own_only)
             entries = memo.entries(self.customer_id, flt)
         except Exception as exc:  # noqa: BLE001
-            self.post_message(self.WriteFailed(_("The entries could not be loaded: {error}").format(error=exc)))
+            self.post_message(self.WriteFailed(_("The entries could not be loaded: {error}").format(error=failures.sentence(exc))))
             return
         self.post_message(self.EntriesLoaded(generation, entries, select_id))
 

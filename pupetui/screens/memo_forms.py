@@ -32,9 +32,10 @@ from pupetui.services import memo
 from pupetui.services.auth import AccessDenied
 from pupetui.services.memo_view import UserChoice
 from pupetui.widgets.confirm import ConfirmScreen
-from pupetui.widgets.literal import literal, marked, printable
+from pupetui.widgets.literal import literal, literal_title, marked, printable
 from pupetui.widgets.stored_note import StoredTextNotes
 from pupetui.widgets.checkbox import MarkedCheckbox
+from pupetui.services import failures
 
 __all__ = [
     "AcknowledgeScreen", "ChoiceScreen", "ConfirmScreen", "ContactFormScreen", "EditEntryScreen", "EntryFormChoices",
@@ -99,7 +100,7 @@ def time_text(value: dt.time | dt.datetime) -> str:
 
 def error_text(exc: BaseException) -> str:
     """A refusal from a service as a sentence for the form's message line."""
-    text = printable(str(exc)).strip()
+    text = failures.sentence(exc).strip()
     if isinstance(exc, (memo.MemoError, AccessDenied)):
         text = text[:1].upper() + text[1:]
         return text if text.endswith((".", "!", "?")) else text + "."
@@ -122,7 +123,7 @@ class TextViewScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="text-view-box", classes="memo-dialog") as box:
-            box.border_title = printable(self.heading)
+            box.border_title = literal_title(self.heading)
             with VerticalScroll(id="text-view-scroll"):
                 yield Static(Text(printable(self.text, single_line=False)), id="text-view-text")
             yield Static(literal(_("Esc closes.")), classes="form-hint")
@@ -157,7 +158,7 @@ class ChoiceScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="memo-dialog choice-box") as box:
-            box.border_title = printable(self.heading)
+            box.border_title = literal_title(self.heading)
             yield OptionList(*(Option(literal(label)) for label in self.labels), classes="choice-list")
             yield Static(literal(_("Enter chooses, Esc cancels.")), classes="form-hint")
 
@@ -350,7 +351,7 @@ class EntryFormScreen(FormScreen):
     def compose(self) -> ComposeResult:
         choices = self.choices
         with Vertical(id="entry-form", classes="memo-form") as box:
-            box.border_title = printable(self.title)
+            box.border_title = literal_title(self.title)
             if self.reply_to is not None:
                 first = printable(self.reply_to.text.strip().splitlines()[0] if self.reply_to.text.strip() else "")
                 yield Static(literal(_("Reply to: {text}").format(text=first)), id="entry-reply-to")
@@ -368,7 +369,7 @@ class EntryFormScreen(FormScreen):
                 Select(contacts, prompt=_("(none)"), value=contact_value, id="entry-contact", compact=True),
             )
             text = TextArea(id="entry-text", soft_wrap=True, show_line_numbers=False)
-            text.border_title = _("Text")
+            text.border_title = literal_title(_("Text"))
             yield text
             users = _user_options(choices.users)
             when_date = format_date(self.default_when)
@@ -476,7 +477,7 @@ class EditEntryScreen(FormScreen):
     def compose(self) -> ComposeResult:
         entry = self.entry
         with Vertical(id="edit-form", classes="memo-form") as box:
-            box.border_title = printable(self.title)
+            box.border_title = literal_title(self.title)
             yield Static(
                 literal(f"{kind_name(entry.kind)} · {format_datetime(entry.created_at or entry.starts_at)}"),
                 classes="form-info",
@@ -487,7 +488,7 @@ class EditEntryScreen(FormScreen):
                 Select(methods, prompt=_("(none)"), value=entry.method or Select.NULL, id="edit-method", compact=True),
             )
             text = TextArea(entry.text, id="edit-text", soft_wrap=True)
-            text.border_title = _("Text")
+            text.border_title = literal_title(_("Text"))
             yield text
             yield from self.form_buttons()
 
@@ -519,7 +520,7 @@ class AcknowledgeScreen(FormScreen):
     def compose(self) -> ComposeResult:
         entry = self.entry
         with Vertical(id="ack-form", classes="memo-form") as box:
-            box.border_title = printable(self.title)
+            box.border_title = literal_title(self.title)
             info = _("{kind} for {who}, {when}").format(
                 kind=kind_name(entry.kind), who=entry.owner, when=format_datetime(entry.starts_at)
             )
@@ -569,7 +570,7 @@ class ContactFormScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="contact-form", classes="memo-form") as box:
-            box.border_title = printable(self.title)
+            box.border_title = literal_title(self.title)
             for key, label, length in CONTACT_FIELDS:
                 value = getattr(self.contact, key, "") if self.contact else ""
                 yield _row(_(label), Input(value or "", id=f"contact-{key}", compact=True, max_length=length))

@@ -18,6 +18,7 @@ from pupetui.services import session_info
 from pupetui.services.programs import PROGRAMS, Program
 from pupetui.widgets.literal import literal, marked, printable
 from pupetui.widgets.overdue_badge import OverdueBadge
+from pupetui.services import failures
 
 
 def program_binding(program: Program) -> Binding:
@@ -80,7 +81,7 @@ class MenuScreen(PupeScreen):
         try:
             info = session_info.current()
         except Exception as exc:  # noqa: BLE001 - shown to the user, who can still quit
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(self.LoadFailed(failures.sentence(exc)))
         else:
             self.post_message(self.Loaded(info))
 

@@ -64,6 +64,7 @@ from pupetui.screens.export_file import ExportFileScreen, shown
 from pupetui.widgets.confirm import AskTextScreen, ConfirmScreen
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.result_grid import ResultGrid
+from pupetui.services import failures
 
 CSS = Path(__file__).with_name("query_generator.tcss")
 EXPORT_CHECK_ROWS = 1024  # a cancelled export notices within this many rows
@@ -79,7 +80,7 @@ def default_file_name(table: str, fmt: str, now: dt.datetime | None = None, name
 
 
 def _message(exc: BaseException) -> str:
-    return printable(str(exc) or type(exc).__name__)
+    return failures.statement_error(exc)
 
 
 class QueryGeneratorScreen(PupeScreen):

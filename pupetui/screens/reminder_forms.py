@@ -33,7 +33,7 @@ from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_picker import CustomerPickerBase, customer_label
 from pupetui.widgets.refusals import translate_refusal
-from pupetui.widgets.literal import ERROR_MARK, literal, printable
+from pupetui.widgets.literal import ERROR_MARK, literal, literal_title, printable
 from pupetui.widgets.stored_note import StoredTextNotes
 
 CSS = Path(__file__).with_name("reminders.tcss")
@@ -244,7 +244,7 @@ class AcknowledgeReminderScreen(ReminderForm):
     def compose(self) -> ComposeResult:
         row = self.row
         with Vertical(id="rem-ack", classes="rem-dialog") as box:
-            box.border_title = _("Acknowledge the reminder")
+            box.border_title = literal_title(_("Acknowledge the reminder"))
             info = " · ".join(
                 x for x in (
                     kind_text(row.kind), row.method, format_datetime(row.due), row.customer_name, row.contact_name,
@@ -310,7 +310,7 @@ class AddReminderScreen(ReminderForm):
     def compose(self) -> ComposeResult:
         choices = self.choices
         with Vertical(id="rem-add", classes="rem-dialog") as box:
-            box.border_title = _("New reminder")
+            box.border_title = literal_title(_("New reminder"))
             yield _label(_("Message"), "rem-add-text")
             yield TextArea(id="rem-add-text", soft_wrap=True, show_line_numbers=False, compact=True)
             users = [(literal(user_text(u.login, u.name)), u.login) for u in choices.users]
@@ -426,7 +426,7 @@ class ReminderUserPickerScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rem-users", classes="rem-dialog rem-small") as box:
-            box.border_title = _("Whose reminders")
+            box.border_title = literal_title(_("Whose reminders"))
             yield OptionList(
                 *(Option(literal(user_text(u.login, u.name)), id=u.login) for u in self.users),
                 id="rem-user-list", markup=False,

@@ -39,8 +39,9 @@ from pupetui.services import selection, sms, sms_batch
 from pupetui.services.sms_batch import Batch, JournalRow, Plan, Skipped
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.customer_selection import CustomerSelection
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
 from pupetui.widgets.stored_note import StoredTextNotes
+from pupetui.services import failures
 
 CSS = Path(__file__).with_name("sms.tcss")
 TYPED, CUSTOMERS, CONTACTS = "typed", "customers", "contacts"
@@ -175,12 +176,12 @@ class SmsScreen(StoredTextNotes, PupeScreen):
         with ContentSwitcher(initial="sms-typed", id="sms-recipients"):
             with Vertical(id="sms-typed"):
                 numbers = TextArea("", id="sms-numbers", soft_wrap=True, tab_behavior="focus", compact=True)
-                numbers.border_title = _("Numbers, one a line")
+                numbers.border_title = literal_title(_("Numbers, one a line"))
                 yield numbers
                 yield Static("", id="sms-numbers-state")
             yield CustomerSelection(id="sms-selection")
         message = TextArea("", id="sms-text", soft_wrap=True, tab_behavior="focus", compact=True)
-        message.border_title = _("Message")
+        message.border_title = literal_title(_("Message"))
         yield message
         yield Static("", id="sms-count")
         yield Footer(compact=True)
@@ -290,7 +291,7 @@ class SmsScreen(StoredTextNotes, PupeScreen):
         except sms.SmsError as exc:
             self.post_message(self.Planned(None, message_refusal(str(exc))))
         except Exception as exc:  # noqa: BLE001 - told to the user; nothing was sent
-            self.post_message(self.Planned(None, _("The recipients could not be read: {error}").format(error=printable(str(exc)))))
+            self.post_message(self.Planned(None, _("The recipients could not be read: {error}").format(error=failures.sentence(exc))))
         else:
             self.post_message(self.Planned(plan))
 
@@ -325,7 +326,7 @@ class SmsScreen(StoredTextNotes, PupeScreen):
         try:
             batch = sms_batch.start(plan)
         except Exception as exc:  # noqa: BLE001 - nothing was sent
-            self.post_message(self.Started("", skipped, _("The batch could not be saved: {error}").format(error=printable(str(exc)))))
+            self.post_message(self.Started("", skipped, _("The batch could not be saved: {error}").format(error=failures.sentence(exc))))
         else:
             self.post_message(self.Started(batch.id, skipped))
 
@@ -476,7 +477,7 @@ class SmsSendScreen(PupeScreen):
         try:
             self.post_message(self.Loaded(sms_batch.load(self.batch_id)))
         except Exception as exc:  # noqa: BLE001
-            self.post_message(self.Loaded(None, printable(str(exc))))
+            self.post_message(self.Loaded(None, failures.sentence(exc)))
 
     def on_sms_send_screen_loaded(self, message: Loaded) -> None:
         if message.batch is None:
@@ -563,7 +564,7 @@ class SmsSendScreen(PupeScreen):
             batch = sms_batch.run(self.batch_id, config, progress=lambda row: self.post_message(self.Progress(row)),
                                   stop=self.stop_event, resend_unknown=resend_unknown)
         except Exception as exc:  # noqa: BLE001 - the rows keep their states; shown plainly
-            self.post_message(self.Finished(None, printable(str(exc))))
+            self.post_message(self.Finished(None, failures.sentence(exc)))
         else:
             self.post_message(self.Finished(batch))
 
@@ -627,7 +628,7 @@ class SmsSendScreen(PupeScreen):
         try:
             sms_batch.close(self.batch_id)
         except Exception as exc:  # noqa: BLE001
-            self.post_message(self.Finished(None, printable(str(exc))))
+            self.post_message(self.Finished(None, failures.sentence(exc)))
             return
         self._load()
 

@@ -19,8 +19,9 @@ from pupetui.i18n import N_, _
 from pupetui.screens.base import PupeModalScreen
 from pupetui.services.sql_console import HistoryEntry, SavedQuery, SqlAccess
 from pupetui.widgets.confirm import DIALOG_CSS
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
 from pupetui.widgets.stored_note import StoredTextNotes
+from pupetui.services import failures
 
 __all__ = ["SaveSqlScreen", "SavedSqlScreen", "SqlHistoryScreen", "SchemaScreen", "CompletionScreen", "one_line"]
 
@@ -204,7 +205,7 @@ class SqlHistoryScreen(PupeModalScreen):
             self.entries = self.search(text)
         except OSError as exc:
             self.entries = []
-            self.notify(printable(str(exc)), severity="error", markup=False)
+            self.notify(failures.sentence(exc), severity="error", markup=False)
         options = self.query_one("#sql-history-list", OptionList)
         options.clear_options()
         if not self.entries:
@@ -322,7 +323,7 @@ class CompletionScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         options = OptionList(*[Option(literal(n)) for n in self.names], id="sql-complete-list")
-        options.border_title = _("Complete")
+        options.border_title = literal_title(_("Complete"))
         yield options
 
     def on_mount(self) -> None:

@@ -55,6 +55,7 @@ from pupetui.services.sql_console import (
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal, printable
 from pupetui.widgets.result_grid import ResultGrid
+from pupetui.services import failures
 
 CSS = Path(__file__).with_name("sql_search.tcss")
 WORD = re.compile(r"[A-Za-z0-9_$.]*$")
@@ -70,7 +71,7 @@ def default_export_name(now: dt.datetime | None = None, what: str = "") -> str:
 def message_of(exc: BaseException) -> str:
     """An exception as one plain sentence for a person (the database's message, the line and
     column where there are some; never a traceback)."""
-    return printable(str(exc) or type(exc).__name__)
+    return failures.statement_error(exc)
 
 
 def completions(schema: dict[str, list[str]], word: str) -> tuple[str, list[str]]:

@@ -216,6 +216,7 @@ SPECIAL_NAMES = (
     ("100% Laatu <Oy>", "50 % alennus & <b>ilmainen</b> toimitus"),
     ("Pääte \x1b[7mkäänteinen\x1b[0m Oy", "ohjausmerkki\tsarkain"),
     ("[link=https://example.com]Linkki[/link] Tmi", "\\[escaped] Oy"),
+    ("Tmi [/]", "[/b] [@click=app.quit]lopeta[/]"),
 )
 CUSTOMER_FACTS = (
     "Toimitukset aina takaovelle, lastauslaituri B.",

@@ -11,12 +11,14 @@ Pupesoft talks latin1 to MySQL (MySQL's latin1 is Windows-1252), so a character 
 cannot be stored: MariaDB refuses a 4-byte one (an emoji) with an error, and shows others as
 `?`. `unstorable(text)` lists such characters; `check(text, field)` refuses them with a
 ValidationError naming the field and the characters, before anything is written, on every
-database alike. Newlines and tabs are kept (multi-line fields); other control characters are
-the business of `validation.check_no_control`.
+database alike. Control characters (C0, DEL, C1) never reach the database: `stored` and
+`check` remove them (newlines and tabs are kept, for multi-line fields; a single-line field
+refuses those with `validation.check_no_control`). The TUI removes them from a paste already.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from pupetui.i18n import _, N_
@@ -26,6 +28,8 @@ REMOVED = "\"'<>\\;"
 REMOVED_SHOWN = " ".join(REMOVED)  # for messages: " ' < > \ ;
 
 _REMOVE = str.maketrans("", "", REMOVED)
+# C0 but tab, line feed and carriage return; DEL; C1
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # MySQL's latin1 is Windows-1252 with its five unassigned bytes mapped to the C1 controls.
 _LATIN1_EXTRA = frozenset("\x81\x8d\x8f\x90\x9d")
 
@@ -35,8 +39,10 @@ REFUSED_NO_FIELD = N_("{chars} cannot be stored in Pupesoft (its character set i
 
 
 def stored(text: str) -> str:
-    """`text` as Pupesoft's input rule leaves it (and as pupetui stores it)."""
-    return text.translate(_REMOVE) if text else text
+    """`text` as Pupesoft's input rule leaves it (and as pupetui stores it), without control
+    characters (line breaks and tabs kept): an ESC stored would drive the terminal of whoever
+    reads the row (Pupesoft's users in a shell, pupetui's headless commands, other programs)."""
+    return _CONTROLS.sub("", text).translate(_REMOVE) if text else text
 
 
 def changes(text: str) -> bool:
@@ -110,6 +116,7 @@ def check(text: str, field: str = "", label: str = "") -> str:
     `label` names the field in the message (for a message shown away from the field)."""
     if text is None:
         return text
+    text = _CONTROLS.sub("", text)
     message = refusal(text, label)
     if message:
         raise ValidationError(message, field)

@@ -20,7 +20,8 @@ from pupetui.screens.base import PupeModalScreen
 from pupetui.services import calendar
 from pupetui.services.calendar import CustomerChoice
 from pupetui.services.customers import MAX_SEARCH
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
+from pupetui.services import failures
 
 
 def customer_label(choice: CustomerChoice) -> str:
@@ -64,12 +65,12 @@ class CustomerPickerBase(PupeModalScreen):
         return _("No customer found.")
 
     def refusal(self, exc: BaseException) -> str:
-        return printable(str(exc))
+        return failures.sentence(exc)
 
     # -- the dialog ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id=self.BOX_ID, classes=self.BOX_CLASSES) as box:
-            box.border_title = self.picker_title()
+            box.border_title = literal_title(self.picker_title())
             yield Input(self.text, placeholder=_("Name, business id or customer number"), id=self.SEARCH_ID,
                         max_length=MAX_SEARCH)
             yield OptionList(id=self.RESULTS_ID, markup=False)

@@ -44,6 +44,7 @@ from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.literal import literal
 from pupetui.widgets.paged_table import PagedTable, TableColumn
 from pupetui.widgets.checkbox import MarkedCheckbox
+from pupetui.services import failures
 
 TICKED, UNTICKED = "[x]", "[ ]"
 PROSPECT_MARK = "◇"
@@ -281,7 +282,7 @@ class CustomerSelection(Vertical):
             try:
                 self.choices = customers.filter_choices()
             except Exception as exc:  # noqa: BLE001 - shown plainly
-                self.notify(_("The list could not be read: {error}").format(error=exc), severity="error", markup=False)
+                self.notify(_("The list could not be read: {error}").format(error=failures.sentence(exc)), severity="error", markup=False)
                 return
         self.app.push_screen(SelectionFiltersScreen(self.selection_query, self.choices), self._filters_chosen)
 

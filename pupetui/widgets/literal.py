@@ -4,10 +4,11 @@ the characters `[bold]`; control characters removed by `services.text.printable`
 from __future__ import annotations
 
 from rich.text import Text
+from textual.content import Content
 
 from pupetui.services.text import printable
 
-__all__ = ["ERROR_MARK", "literal", "marked", "printable"]
+__all__ = ["ERROR_MARK", "literal", "literal_title", "marked", "printable"]
 
 # Put before an error message, so it reads as an error in monochrome too (not by colour alone).
 ERROR_MARK = "!"
@@ -16,6 +17,12 @@ ERROR_MARK = "!"
 def literal(value: object, style: str = "") -> Text:
     """A Text showing `value` exactly as written (markup characters included)."""
     return Text(printable(value), style=style, no_wrap=False)
+
+
+def literal_title(value: object) -> Content:
+    """`value` as a border title, sub-title, tooltip or notification: Textual parses a plain str
+    given to those as markup (`[/]` would raise, `[Ab]` would vanish); a Content shows it as written."""
+    return Content(printable(value))
 
 
 def marked(text: str, error: bool = True) -> str:

@@ -43,6 +43,7 @@ from textual.worker import get_current_worker
 from pupetui.i18n import N_
 from pupetui.widgets.bindings import translate_bindings
 from pupetui.widgets.literal import printable
+from pupetui.services import failures
 
 Fetch = Callable[[Any, int, int], Sequence[Any]]
 Count = Callable[[Any], int]
@@ -455,7 +456,7 @@ class PagedTable(ScrollView, can_focus=True, inherit_bindings=False):
             try:
                 rows = list(self._fetch(query, page * self.page_size, self.page_size))
             except Exception as exc:  # noqa: BLE001 - shown on the screen, the app goes on
-                self.post_message(self._LoadFailed(generation, token, str(exc) or type(exc).__name__))
+                self.post_message(self._LoadFailed(generation, token, failures.sentence(exc)))
                 return
             if worker.is_cancelled:
                 return
@@ -468,7 +469,7 @@ class PagedTable(ScrollView, can_focus=True, inherit_bindings=False):
             count = int(self._count_rows(query))  # type: ignore[misc]
         except Exception as exc:  # noqa: BLE001
             if not worker.is_cancelled:
-                self.post_message(self._LoadFailed(generation, None, str(exc) or type(exc).__name__))
+                self.post_message(self._LoadFailed(generation, None, failures.sentence(exc)))
             return
         if not worker.is_cancelled:
             self.post_message(self._Counted(generation, count))

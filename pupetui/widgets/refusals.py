@@ -11,8 +11,8 @@ import re
 from typing import Mapping, Sequence
 
 from pupetui.i18n import _
+from pupetui.services import failures
 from pupetui.services.auth import AccessDenied
-from pupetui.services.db_errors import ConnectionProblem
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.literal import printable
 
@@ -25,11 +25,11 @@ def translate_refusal(exc: BaseException, refusals: Refusals, *, failed: str,
     text); a template may use `{value}`, `{error}`, `{field}` (translated by `field_names`) and
     any other named group of its pattern;
     `capitalize=False` keeps a template that starts with a value (a login) as it is."""
-    text = printable(str(exc)).strip()
-    if isinstance(exc, ConnectionProblem):
-        return text  # a lost or unreachable database: its own sentence, not "it did not work: ..."
+    if failures.is_database_error(exc):  # a sentence of its own: no "failed: " before it
+        return failures.sentence(exc)
     if not isinstance(exc, (ValidationError, AccessDenied)):
-        return _(failed).format(error=text)
+        return _(failed).format(error=failures.sentence(exc))
+    text = printable(str(exc)).strip()
     field_names = field_names or {}
     for pattern, template in refusals:
         match = pattern.match(text)

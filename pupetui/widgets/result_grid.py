@@ -58,7 +58,8 @@ from pupetui.i18n import N_, _, format_date, format_datetime, format_decimal, fo
 from pupetui.screens.base import PupeModalScreen
 from pupetui.services.sql_values import Cut
 from pupetui.widgets.bindings import translate_bindings
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_title, printable
+from pupetui.services import failures
 
 __all__ = ["ResultGrid", "CellViewScreen", "cell_text", "DEFAULT_CAP", "FIRST_BATCH", "BATCH_SECONDS"]
 
@@ -507,7 +508,7 @@ class ResultGrid(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self._Done(generation, None, more))
         except Exception as exc:  # noqa: BLE001 - shown in the status line, never a traceback
             if not worker.is_cancelled:
-                self.post_message(self._Done(generation, printable(str(exc) or type(exc).__name__), False))
+                self.post_message(self._Done(generation, failures.statement_error(exc), False))
         finally:
             close = getattr(rows_iter, "close", None)
             if close is not None:
@@ -815,7 +816,7 @@ class CellViewScreen(PupeModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = printable(_("{column}, row {row}").format(column=self.column, row=self.row))
+            box.border_title = literal_title(_("{column}, row {row}").format(column=self.column, row=self.row))
             with VerticalScroll(id="cell-view-scroll"):
                 yield Static(
                     Text(full_text(self.value, self.kind, null=self.null)),
