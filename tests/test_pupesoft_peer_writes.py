@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from pupetui import db
-from pupetui.models import Keyword, Permission
+from pupetui.models import Activity, Keyword, Permission
 from pupetui.services import calendar, memo, reminders
 from pupetui.services.sql_console import SqlConsole
 from pupesoft import COMPANY, USER, browser, customer, peer  # noqa: F401 - the fixtures
@@ -133,6 +133,7 @@ def test_an_entry_corrected_in_pupetui_shows_corrected_on_pupesofts_memo(browser
     with db.session(COMPANY, USER):
         eid = memo.add_entry(customer, memo.NewEntry(text="Tarjous 100 euroa", method="Puhelu"))
         memo.edit_entry(customer, eid, "Tarjous 110 euroa")
+        assert Activity.get_by_id(eid).modified_by == USER  # as Pupesoft's correction sets muuttaja
     lines = memo_page(browser, customer).text.splitlines()
     assert "Tarjous 110 euroa" in lines
     assert "Tarjous 100 euroa" not in lines
@@ -231,6 +232,25 @@ def test_a_query_saved_on_pupesofts_sql_search_is_listed_and_run_by_pupetui(brow
         with console.query_saved("K-alkuiset") as q:
             q.start()
             assert ("Kärkkäinen Ky",) in q.fetch_all()
+
+
+def test_saving_a_name_again_in_either_replaces_the_query_in_both(browser, peer, rights):
+    url, _ = peer
+    with db.session(COMPANY, USER):
+        SqlConsole(url).save("Uudelleen", "select 1 as eka")
+    # Pupesoft's muistiin() deletes the user's rows of that name and inserts (inc/functions.inc:8848-8854)
+    browser.post("raportit/sql-query.php", {"toim": "SUPER", "tee": "tallenna_haku", "sqlhaku": quote("select 2 as toka"),
+                                            "haku[nimi]": "Uudelleen", "haku[kuvaus]": "Toinen"})
+    with db.session(COMPANY, USER):
+        console = SqlConsole(url)
+        assert [(q.sql, q.description) for q in console.saved_queries() if q.name == "Uudelleen"] == \
+            [("select 2 as toka", "Toinen")]
+        console.save("Uudelleen", "select 3 as kolmas", "Kolmas")
+    page = browser.get("raportit/sql-query.php", {"toim": "SUPER"})
+    assert page.form_with("valittu_query")["options"]["valittu_query"].count("Uudelleen") == 1
+    page = browser.post("raportit/sql-query.php", {"toim": "SUPER", "valittu_query": "Uudelleen", "suoritanappi": "1"})
+    assert page.form_with("sqlhaku")["fields"]["sqlhaku"] == "select 3 as kolmas"
+    assert "* Kolmas" in page.text.splitlines()
 
 
 def test_a_query_deleted_in_either_leaves_the_others_list(browser, peer, rights):
