@@ -351,7 +351,9 @@ def test_the_tui_ended_by_a_signal_during_an_export_leaves_no_file(tmux, demo_db
     tmux.keys("q")
     tmux.wait_for("SQL search —", "F5 runs")
     tmux.type(SLOW)
-    tmux.wait_for("WITH RECURSIVE")
+    # the end of what was typed: the editor keeps the cursor in view, so a long line may be
+    # scrolled sideways and its start out of sight
+    tmux.wait_for("'rivi ' || x FROM c")
     tmux.keys("F8")
     tmux.wait_for("Export every row", "File (.xlsx or .csv):")
     target = tmux.home / "slow.csv"
