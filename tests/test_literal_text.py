@@ -304,3 +304,90 @@ def test_a_control_character_written_by_any_path_is_not_stored(seeded):
         assert Customer.get_by_id(rows.customer).facts == "a[31mb\tc\nd"
         assert Customer.get_by_id(made.id).name == "Ohjaus[7m Oy"
     d.close()
+
+
+# -- the calendar ---------------------------------------------------------------------------------
+
+CALENDAR_DAY = __import__("datetime").date(2026, 5, 12)  # a Tuesday; the comment-only entry on the 13th
+
+
+@pytest.fixture(scope="module")
+def calendar_rows(seeded):
+    """A visit to the customer on CALENDAR_DAY 09:00-10:00 and, the next day, an entry of no type
+    and no customer (its comment is its label in the grid and in the day's title)."""
+    import datetime as dt
+
+    from pupetui.models import Activity
+
+    url, rows = seeded
+    d = db.connect(url)
+    with db.session("acme", "matti"):
+        visit = Activity.create(kind="kalenteri", owner="matti", created_by="matti", method="Puhelu",
+                                starts_at=dt.datetime.combine(CALENDAR_DAY, dt.time(9)),
+                                ends_at=dt.datetime.combine(CALENDAR_DAY, dt.time(10)),
+                                customer_id=rows.customer, business_id="1234567-1", text="x").id
+        note = Activity.create(kind="kalenteri", owner="matti", created_by="matti", method="",
+                               starts_at=dt.datetime.combine(CALENDAR_DAY + dt.timedelta(days=1), dt.time(9)),
+                               ends_at=dt.datetime.combine(CALENDAR_DAY + dt.timedelta(days=1), dt.time(10)),
+                               text="x").id
+    d.close()
+    return visit, note
+
+
+def comment(url: str, ids, name: str) -> None:
+    from pupetui.models import Activity
+
+    d = db.connect(url)
+    with db.session("acme", "setup"):
+        legacy_update(Activity, Activity.id.in_(list(ids)), text=name)
+    d.close()
+
+
+async def through_the_calendar(url: str, ids, name: str) -> None:
+    """The month grid and the day's agenda and title (the visit names the customer; the other
+    entry is labelled by its comment), the entry form with its customer, the day view."""
+    from textual.widgets import TextArea
+
+    from pupetui.screens.calendar import CalendarScreen
+    from pupetui.screens.calendar_forms import EntryFormScreen
+
+    visit, note = ids
+    app = logged_in_app(url)
+    start = shown(name)[:8]
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "MenuScreen")
+        app.push_screen(CalendarScreen(today=CALENDAR_DAY))
+        await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen) and app.screen.ready)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.cursor == visit)
+        title = screen.query_one("#calendar-day-title")
+        await wait_for(pilot, lambda: start in flat(region_text(app, title)) or squeezed(start) in region_text(app, title))
+        assert squeezed(start) in region_text(app, screen.agenda)  # the customer in the agenda
+        await pilot.press("e")  # the entry form: its customer and its comment
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryFormScreen))
+        await pilot.pause()
+        form = app.screen
+        assert squeezed(start) in region_text(app, form.query_one("#entry-customer"))
+        assert squeezed(start) in region_text(app, form.query_one("#entry-comment", TextArea))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.press("right")  # the next day: the comment is the entry's label
+        await wait_for(pilot, lambda: screen.ready and screen.cursor == note)
+        await wait_for(pilot, lambda: squeezed(start) in region_text(app, title))
+        assert squeezed(shown(name)[:3]) in region_text(app, screen.grid)  # its cell, cut to the cell
+        await pilot.press("v", "v")  # the day view: the whole comment
+        await wait_for(pilot, lambda: squeezed(start) in region_text(app, screen.agenda))
+        assert app.is_running and app.return_code is None
+        assert "\x1b" not in screen_text(app) and "\x9b" not in screen_text(app)
+
+
+@EXAMPLES
+@given(name=NAMES)
+@example(name="Tmi [/]")
+@example(name="[link=http://x]y[/link] \x1b[7m\x9b")
+@example(name=LONG)
+def test_hostile_names_and_comments_in_the_calendar(seeded, calendar_rows, name):
+    url, rows = seeded
+    rename(url, rows, name)
+    comment(url, calendar_rows, name)
+    asyncio.run(through_the_calendar(url, calendar_rows, name))

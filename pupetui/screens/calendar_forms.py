@@ -347,7 +347,7 @@ class EntryFormScreen(CalendarForm):
                 Button(self._customer_text(), id="entry-customer", compact=True),
                 Button(literal(_("Clear")), id="entry-customer-clear", compact=True),
             )
-            comment = TextArea(form.comment, id="entry-comment", soft_wrap=True, compact=True)
+            comment = TextArea(printable(form.comment, single_line=False), id="entry-comment", soft_wrap=True, compact=True)
             yield _row(_("Comment"), comment, id="entry-comment-row")
             yield _row(
                 _("Kilometres"),
