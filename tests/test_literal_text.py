@@ -391,3 +391,109 @@ def test_hostile_names_and_comments_in_the_calendar(seeded, calendar_rows, name)
     rename(url, rows, name)
     comment(url, calendar_rows, name)
     asyncio.run(through_the_calendar(url, calendar_rows, name))
+
+
+# -- the address labels and the SMS: the customer selection, the recipients -------------------------
+
+
+def sms_app(url: str, service):
+    from pupetui import config
+    from pupetui.app import PupetuiApp
+    from pupetui.services import auth
+
+    auth.login("acme", "matti", None, mode="none")
+    settings = config.Settings(db=url, company="", user="matti", lang="", auth="none", theme="ansi",
+                               sms={"url": service.url, "user": "acme", "password": "salainen", "timeout": 1})
+    return PupetuiApp(settings, company="acme")
+
+
+@pytest.fixture(scope="module")
+def mobiles(seeded):
+    """The customer and its contact (the one `rename` names) with mobile numbers; the other
+    contact's number is not one (skipped, named in the confirmation)."""
+    url, rows = seeded
+    d = db.connect(url)
+    with db.session("acme", "setup"):
+        legacy_update(Customer, Customer.id == rows.customer, mobile="040 111 1111")
+        legacy_update(Contact, Contact.id == rows.kalle, mobile="044 333 3333")
+    d.close()
+
+
+async def through_the_labels(url: str, name: str) -> None:
+    from pupetui.screens.labels import LabelsScreen
+    from pupetui.services.programs import LABELS
+
+    app = logged_in_app(url)
+    start = squeezed(shown(name)[:8])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "MenuScreen")
+        await pilot.press(app.program_key(LABELS.id))
+        await wait_for(pilot, lambda: isinstance(app.screen, LabelsScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.selection.found is not None and screen.selection.choices is not None)
+        await wait_for(pilot, lambda: start in region_text(app, screen.selection.table))
+        await pilot.press("space")  # untick, tick: the list drawn again
+        await pilot.press("space")
+        await wait_for(pilot, lambda: start in region_text(app, screen.selection.table))
+        assert app.is_running and app.return_code is None
+        assert "\x1b" not in screen_text(app) and "\x9b" not in screen_text(app)
+
+
+@EXAMPLES
+@given(name=NAMES)
+@example(name="Tmi [/]")
+@example(name="[link=http://x]y[/link] \x1b[7m\x9b")
+@example(name=LONG)
+def test_hostile_names_in_the_address_labels_selection(seeded, name):
+    url, rows = seeded
+    rename(url, rows, name)
+    asyncio.run(through_the_labels(url, name))
+
+
+async def through_the_sms(url: str, service, name: str) -> None:
+    """The customers (F4) and their contacts (F5): the selection, the confirmation (a contact
+    without a mobile number is named there) and the sent batch's recipients."""
+    from pupetui.screens.sms import SmsScreen, SmsSendScreen
+    from pupetui.services.programs import SMS
+    from pupetui.widgets.confirm import ConfirmScreen
+
+    app = sms_app(url, service)
+    start = squeezed(shown(name)[:8])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "MenuScreen" and app.screen.info is not None)
+        await pilot.press(app.program_key(SMS.id))
+        await wait_for(pilot, lambda: isinstance(app.screen, SmsScreen))
+        screen = app.screen
+        await pilot.press("f4")
+        selection = screen.query_one("#sms-selection")
+        await wait_for(pilot, lambda: selection.found is not None and start in region_text(app, selection.table))
+        await pilot.press("f6", *"Hei")
+        for key, sent in (("f4", "+358401111111"), ("f5", "+358443333333")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: selection.found is not None)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            if key == "f5":  # Liisa's "040 1" is no mobile number
+                await wait_for(pilot, lambda: "Liisa Laine" in flat(screen_text(app)))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: isinstance(app.screen, SmsSendScreen) and app.screen.batch is not None
+                           and app.screen.batch.closed)
+            table = app.screen.query_one("DataTable")
+            await wait_for(pilot, lambda: squeezed(sent) in region_text(app, table))
+            assert start in region_text(app, table)  # the recipient's name, as written
+            assert app.is_running and app.return_code is None
+            assert "\x1b" not in screen_text(app) and "\x9b" not in screen_text(app)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen)
+
+
+@settings(max_examples=10, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(name=NAMES)
+@example(name="Tmi [/]")
+@example(name="[link=http://x]y[/link] \x1b[7m\x9b")
+@example(name=LONG)
+def test_hostile_names_in_the_sms_selection_and_recipients(seeded, mobiles, sms_service, name):
+    url, rows = seeded
+    rename(url, rows, name)
+    asyncio.run(through_the_sms(url, sms_service, name))
