@@ -497,3 +497,70 @@ def test_hostile_names_in_the_sms_selection_and_recipients(seeded, mobiles, sms_
     url, rows = seeded
     rename(url, rows, name)
     asyncio.run(through_the_sms(url, sms_service, name))
+
+
+# -- the annual-contract customers report -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def contracts_db(tmp_path_factory):
+    """The report's customers over the threshold (test_contracts_output.seed); `Öljy Oy` has no
+    email address, so the confirmation of sending to each customer names it."""
+    from test_contracts_output import seed as seed_contracts
+
+    folder = tmp_path_factory.mktemp("contracts")
+    url = f"sqlite:///{folder / 'pupetui.sqlite3'}"
+    d = db.open_database(url)
+    schema.init(d)
+    d.close()
+    seed_contracts(url)
+    d = db.connect(url)
+    with db.session("acme", "setup"):
+        customer = Customer.get(Customer.name == "Öljy Oy").id
+    d.close()
+    yield url, customer, folder
+    db.end_session()
+
+
+async def through_the_contracts_report(url: str, folder, smtp, name: str) -> None:
+    from textual.widgets import DataTable
+
+    from pupetui.widgets.confirm import ConfirmScreen
+    from textual.widgets import Input
+
+    from test_contracts_screens import choose, make_app, open_report
+
+    app = make_app(url, smtp.port)
+    start = squeezed(shown(name)[:8])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_report(pilot, folder)
+        for field, value in (("start", "01.03.2024"), ("end", "28.02.2025"), ("folder", str(folder / "out"))):
+            screen.query_one(f"#contracts-{field}", Input).value = value  # (typing them: tests/test_contracts_screens.py)
+        await pilot.pause()
+        await pilot.press("f5")  # the preview lists the customers
+        table = screen.query_one("#contracts-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4)
+        await wait_for(pilot, lambda: start in region_text(app, table))
+        await choose(pilot, "contracts-recipient", 2)  # each customer: the one without email is named
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: start in squeezed(screen_text(app)))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert app.is_running and app.return_code is None
+        assert "\x1b" not in screen_text(app) and "\x9b" not in screen_text(app)
+    assert not (folder / "out").exists() and not smtp.messages  # the confirmation was declined
+
+
+@EXAMPLES
+@given(name=NAMES)
+@example(name="Tmi [/]")
+@example(name="[link=http://x]y[/link] \x1b[7m\x9b")
+@example(name=LONG)
+def test_hostile_names_in_the_annual_contract_report(contracts_db, smtp_server, name):
+    url, customer, folder = contracts_db
+    d = db.connect(url)
+    with db.session("acme", "setup"):
+        legacy_update(Customer, Customer.id == customer, name=name)
+    d.close()
+    asyncio.run(through_the_contracts_report(url, folder, smtp_server, name))
