@@ -29,7 +29,7 @@ from pupetui.services.mail import SmtpConfig
 from pupetui.services.validation import ValidationError
 from pupetui.widgets.confirm import ConfirmScreen
 from pupetui.widgets.form import FormField
-from pupetui.widgets.literal import literal, printable
+from pupetui.widgets.literal import literal, literal_line, printable
 from pupetui.widgets.refusals import translate_refusal
 from pupetui.services import failures
 
@@ -249,9 +249,9 @@ class ContractsScreen(PupeScreen):
         total = sum((c.invoiced for c in prepared.customers), contracts.ZERO)
         for c in prepared.customers:
             note = _(WHY[unreachable[c.id].why]) if c.id in unreachable and self.sending else c.email
-            table.add_row(literal(c.customer_no), literal(c.name),
+            table.add_row(literal_line(c.customer_no), literal_line(c.name),
                           Text(format_decimal(c.invoiced, 2), justify="right"),
-                          literal(note))
+                          literal_line(note))
         summary = _("{count} customers, sales {total} in all").format(
             count=len(prepared.customers), total=format_decimal(total, 2))
         if self.sending:
@@ -393,7 +393,7 @@ class ContractsScreen(PupeScreen):
             self.show_columns("results")
             table = self.query_one("#contracts-table", DataTable)
             for r in results:
-                table.add_row(literal(r.mail.label), literal(", ".join(r.mail.to)),
+                table.add_row(literal_line(r.mail.label), literal_line(", ".join(r.mail.to)),
                               literal(_(STATUS[r.status]) + (f": {detail_text(r.detail)}" if r.detail and (r.status in (
                                   contracts_mail.FAILED, contracts_mail.NOT_SENT) or r.refused) else "")))
             sent = sum(1 for r in results if r.status == contracts_mail.SENT)

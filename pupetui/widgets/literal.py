@@ -8,7 +8,7 @@ from textual.content import Content
 
 from pupetui.services.text import printable
 
-__all__ = ["ERROR_MARK", "literal", "literal_title", "marked", "printable"]
+__all__ = ["ERROR_MARK", "literal", "literal_line", "literal_title", "marked", "printable"]
 
 # Put before an error message, so it reads as an error in monochrome too (not by colour alone).
 ERROR_MARK = "!"
@@ -17,6 +17,12 @@ ERROR_MARK = "!"
 def literal(value: object, style: str = "") -> Text:
     """A Text showing `value` exactly as written (markup characters included)."""
     return Text(printable(value), style=style, no_wrap=False)
+
+
+def literal_line(value: object, style: str = "") -> Text:
+    """`value` exactly as written on one line, cut with … where its room ends: a table cell (a
+    wrapping Text in a one-line cell would show only the words before its first break)."""
+    return Text(printable(value), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def literal_title(value: object) -> Content:
