@@ -639,9 +639,13 @@ def _forever_sessions(sql) -> list:
     """The server sessions running the marked query in this test's own database (other tests,
     of other worktrees too, may run theirs on the same server at the same time)."""
     if sql.engine == "postgres":
+        # the SQL search runs its query in a server-side cursor: pg_stat_activity shows the
+        # marked query while it is declared, then `FETCH FORWARD n FROM "pupetui_sql_N"` while
+        # it runs (the long part)
         return [r[0] for r in sql.database.execute_sql(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
-            "AND query LIKE '%%pupetui-forever%%' AND pid <> pg_backend_pid()").fetchall()]
+            "AND (query LIKE '%%pupetui-forever%%' OR query LIKE 'FETCH %%pupetui_sql_%%') "
+            "AND pid <> pg_backend_pid()").fetchall()]
     return [r[0] for r in sql.database.execute_sql(
         "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND command = 'Query' "
         "AND info LIKE '%%pupetui-forever%%' AND info NOT LIKE '%%processlist%%'").fetchall()]
