@@ -621,6 +621,22 @@ async def test_editing_the_latest_own_entry(url):
         assert (row.text, row.method, row.modified_by) == ("Soita huomenna", "Puhelu", "matti")
 
 
+async def test_the_edit_form_never_puts_a_stored_control_character_on_the_screen(url):
+    """A row an older program left with a terminal control (CSI, ESC) opens for editing without
+    it: the box shows the text a terminal can show, and saving stores that."""
+    seeded = seed(url)
+    with db.session("acme", "matti"):
+        legacy_update(Activity, Activity.id == seeded.reminder, text="Soita \x9b2J\x1b[31mtakaisin")
+    app = logged_in_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_memo(pilot, seeded.customer)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditEntryScreen))
+        area = app.screen.query_one("#edit-text", TextArea)
+        assert "\x9b" not in area.text and "\x1b" not in area.text
+        assert area.text.startswith("Soita ") and area.text.endswith("takaisin")
+
+
 async def test_a_contact_is_refused_without_the_rights_pupesoft_asks_and_nothing_typed_is_lost(url):
     """Pupesoft's memo offers contact editing with both maintenance rights (yllapito.php 'asiakas'
     and 'yhteyshenkilo') with the update flag: pekka has the contacts' only."""

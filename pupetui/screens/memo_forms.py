@@ -487,7 +487,7 @@ class EditEntryScreen(FormScreen):
                 _("Method"),
                 Select(methods, prompt=_("(none)"), value=entry.method or Select.NULL, id="edit-method", compact=True),
             )
-            text = TextArea(entry.text, id="edit-text", soft_wrap=True)
+            text = TextArea(printable(entry.text, single_line=False), id="edit-text", soft_wrap=True)
             text.border_title = literal_title(_("Text"))
             yield text
             yield from self.form_buttons()
